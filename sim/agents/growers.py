@@ -1,0 +1,137 @@
+"""Coca-growing households as numpy arrays: harvest, planting decisions, maturity, eradication.
+
+Households are many and simple, so they are vectorised rather than Mesa agents. Each household
+has a district, a labour-limited coca area it would like to grow when coca pays (`cap_ha`), a
+hurdle (the premium over the alternative crop it needs before it grows coca), mature coca and a
+pipeline of young coca that matures after `maturity_weeks`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.config.models import GrowersConfig
+
+WEEKS_PER_YEAR = 52.0
+
+
+class Growers:
+    """The farm households of the VRAEM's coca districts."""
+
+    def __init__(
+        self,
+        cfg: GrowersConfig,
+        districts: list[str],
+        tax_share: np.ndarray,
+        leaf_price_ref: float,
+        rng: np.random.Generator,
+    ) -> None:
+        """Create households in equilibrium at `leaf_price_ref` (USD/kg).
+
+        `tax_share[d]` is the expected share of leaf value paid to armed groups in district d.
+        Households for whom coca beats the alternative by more than their hurdle grow their full
+        `cap_ha`; caps are scaled per district so the total matches the configured coca area.
+        """
+        self.cfg = cfg
+        self.districts = districts
+        n = cfg.households
+        shares = np.array([cfg.district_coca_share.get(d, 0.0) for d in districts], dtype=float)
+        shares = shares / shares.sum()
+        self.district = rng.choice(len(districts), size=n, p=shares)
+        self.hurdle = cfg.hurdle_median_usd_per_ha_year * rng.lognormal(0.0, cfg.hurdle_sigma, n)
+        cap = rng.lognormal(0.0, 0.5, n)
+        self.alt_subsidy = np.zeros(len(districts))  # USD/ha/yr, set by crop substitution
+        self.expected_price = float(leaf_price_ref)
+        growing = self.margin(tax_share) > self.hurdle
+        for d in range(len(districts)):
+            in_d = self.district == d
+            total = cap[in_d & growing].sum()
+            if total > 0:
+                cap[in_d] *= shares[d] * cfg.initial_coca_ha / total
+        self.cap_ha = cap
+        self.mature_ha = np.where(growing, cap, 0.0)
+        self.pipeline = np.zeros((cfg.maturity_weeks, n))  # ha planted, by week slot
+        self._slot = 0
+        self._week = 0
+
+    # --- state -----------------------------------------------------------------------------
+    @property
+    def immature_ha(self) -> np.ndarray:
+        return self.pipeline.sum(axis=0)
+
+    def coca_ha(self) -> float:
+        """All planted coca, mature and young (ha): what the monitoring surveys count."""
+        return float(self.mature_ha.sum() + self.pipeline.sum())
+
+    def coca_ha_by_district(self) -> np.ndarray:
+        return np.bincount(
+            self.district, weights=self.mature_ha + self.immature_ha, minlength=len(self.districts)
+        )
+
+    def margin(self, tax_share: np.ndarray) -> np.ndarray:
+        """Premium of a coca hectare over the alternative crop, per household (USD/ha/yr)."""
+        cfg = self.cfg
+        revenue = cfg.yield_kg_per_ha_year * self.expected_price * (1.0 - tax_share[self.district])
+        alt = cfg.alt_net_income_usd_per_ha_year + self.alt_subsidy[self.district]
+        return revenue - cfg.cost_usd_per_ha_year - alt
+
+    # --- weekly behaviour ------------------------------------------------------------------
+    def step(self, leaf_price: float, tax_share: np.ndarray) -> np.ndarray:
+        """One week: update price expectation, mature young coca, decide planting, harvest.
+
+        Returns the leaf harvested per district this week (kg).
+        """
+        cfg = self.cfg
+        w = 1.0 / cfg.price_memory_weeks
+        self.expected_price += w * (leaf_price - self.expected_price)
+
+        matured = self.pipeline[self._slot]
+        self.mature_ha += matured
+        self.pipeline[self._slot] = 0.0
+
+        if self._week % cfg.decision_interval_weeks == 0:
+            self._decide(tax_share)
+        self._slot = (self._slot + 1) % cfg.maturity_weeks
+        self._week += 1
+
+        leaf = self.mature_ha * (cfg.yield_kg_per_ha_year / WEEKS_PER_YEAR)
+        return np.bincount(self.district, weights=leaf, minlength=len(self.districts))
+
+    def _decide(self, tax_share: np.ndarray) -> None:
+        cfg = self.cfg
+        years = cfg.decision_interval_weeks / WEEKS_PER_YEAR
+        wants = self.margin(tax_share) > self.hurdle
+        target = np.where(wants, self.cap_ha, 0.0)
+        young = self.immature_ha
+        gap = target - (self.mature_ha + young)
+
+        plant = np.where(gap > 0, gap * (1.0 - (1.0 - cfg.expansion_rate_per_year) ** years), 0.0)
+        # newly planted coca lands in the current slot and matures after maturity_weeks
+        self.pipeline[self._slot] += plant
+
+        drop = np.where(gap < 0, -gap * (1.0 - (1.0 - cfg.abandonment_rate_per_year) ** years), 0.0)
+        from_mature = np.minimum(drop, self.mature_ha)
+        self.mature_ha -= from_mature
+        rest = drop - from_mature
+        has_young = young > 0
+        keep = np.ones_like(young)
+        keep[has_young] = 1.0 - np.minimum(rest[has_young] / young[has_young], 1.0)
+        self.pipeline *= keep
+
+    def eradicate(self, district: int, hectares: float, rng: np.random.Generator) -> float:
+        """Destroy up to `hectares` of mature coca in a district; households replant a share.
+
+        The hectares are taken from households in proportion to their mature coca. Returns the
+        hectares destroyed.
+        """
+        in_d = np.flatnonzero(self.district == district)
+        area = self.mature_ha[in_d]
+        total = area.sum()
+        if total <= 0 or hectares <= 0:
+            return 0.0
+        take = min(hectares, total)
+        lost = area * (take / total)
+        self.mature_ha[in_d] -= lost
+        replant = lost * (rng.random(in_d.size) < self.cfg.replant_fraction)
+        self.pipeline[self._slot, in_d] += replant
+        return float(take)

@@ -1,0 +1,140 @@
+"""Load scenario YAML: safe loader, `extends`, `--set` overrides, typed validation, clear errors."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from sim.config.models import Scenario
+
+
+class ConfigError(Exception):
+    """Bad input: names the file, the key path and what was expected (CLI exit code 2)."""
+
+    def __init__(self, file: str | Path, key: str, expected: str) -> None:
+        self.file = str(file)
+        self.key = key
+        self.expected = expected
+        where = f"{self.file}: " + (f"key '{key}': " if key else "")
+        super().__init__(where + expected)
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(path, "", "file not found") from None
+    except OSError as exc:
+        raise ConfigError(path, "", f"cannot be read ({exc.strerror})") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(path, "", f"is not valid YAML{at}: {problem}") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(path, "", "expected a mapping of keys to values at the top level")
+    return data
+
+
+def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """Merge `override` into a copy of `base`: mappings merge key by key, anything else replaces."""
+    out = copy.deepcopy(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = deep_merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def read_scenario_dict(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """Read a scenario file and everything it `extends`, merged (the file itself wins)."""
+    path = Path(path).resolve()
+    if path in _chain:
+        cycle = " -> ".join(p.name for p in (*_chain, path))
+        raise ConfigError(path, "extends", f"expected no cycle of extends, found {cycle}")
+    data = _read_yaml(path)
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data
+    if not isinstance(parent, str):
+        raise ConfigError(path, "extends", "expected the path of a scenario file (a string)")
+    parent_path = (path.parent / parent).resolve()
+    if not parent_path.exists():
+        raise ConfigError(path, "extends", f"expected an existing file, {parent_path} not found")
+    return deep_merge(read_scenario_dict(parent_path, (*_chain, path)), data)
+
+
+def apply_overrides(data: dict[str, Any], overrides: list[str]) -> dict[str, Any]:
+    """Apply `--set key.path=value` overrides; values are parsed as YAML scalars or lists."""
+    out = copy.deepcopy(data)
+    for item in overrides:
+        if "=" not in item:
+            raise ConfigError("--set", item, "expected KEY=VALUE, e.g. security.effectiveness=0.5")
+        key, raw = item.split("=", 1)
+        key = key.strip()
+        parts = key.split(".")
+        if not key or any(not p for p in parts):
+            raise ConfigError("--set", key, "expected a dotted key path such as growers.households")
+        try:
+            value = yaml.safe_load(raw)
+        except yaml.YAMLError:
+            raise ConfigError("--set", key, f"could not parse the value {raw!r}") from None
+        node = out
+        for part in parts[:-1]:
+            child = node.get(part)
+            if child is None:
+                child = node[part] = {}
+            if not isinstance(child, dict):
+                raise ConfigError("--set", key, f"'{part}' is not a section with keys")
+            node = child
+        node[parts[-1]] = value
+    return out
+
+
+def _format_validation_error(exc: ValidationError) -> list[tuple[str, str]]:
+    rows = []
+    for err in exc.errors():
+        key = ".".join(str(p) for p in err["loc"])
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key (check the spelling; see docs/CONFIG.md for the keys)"
+        elif "input" in err and not isinstance(err["input"], (dict, list)):
+            msg = f"{msg} (got {err['input']!r})"
+        rows.append((key, msg))
+    return rows
+
+
+def validate_scenario(data: dict[str, Any], source: str | Path) -> Scenario:
+    """Validate a merged scenario dict; raises ConfigError on the first problem."""
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        rows = _format_validation_error(exc)
+        key, msg = rows[0]
+        more = f" ({len(rows) - 1} more problem(s): " + "; ".join(f"{k}: {m}" for k, m in rows[1:4])
+        more = more + ")" if len(rows) > 1 else ""
+        raise ConfigError(source, key, f"expected a valid value: {msg}{more}") from None
+    from sim.network.routes import check_scenario_names  # late import: network depends on config
+
+    check_scenario_names(scenario, source)
+    return scenario
+
+
+def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Scenario:
+    """Read, merge, override and validate a scenario file."""
+    data = read_scenario_dict(path)
+    data = apply_overrides(data, overrides or [])
+    if "network" in data and isinstance(data["network"], dict):
+        data_dir = data["network"].get("data_dir")
+        if isinstance(data_dir, str):
+            data["network"]["data_dir"] = str((Path(path).resolve().parent / data_dir).resolve())
+    return validate_scenario(data, path)

@@ -1,0 +1,483 @@
+"""Typed scenario configuration.
+
+Every parameter has a unit and a source in its description; "estimate" marks a value that no source
+fixes and that calibration (issue 5) may move. Sources are short references to
+`docs/SOURCES.md`-style entries: DEVIDA/UNODC coca monitoring, DIRANDRO, InSight Crime, etc.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
+Positive = Annotated[float, Field(gt=0.0)]
+NonNegative = Annotated[float, Field(ge=0.0)]
+
+VRAEM_DISTRICTS = (
+    "pichari",
+    "kimbiri",
+    "santa_rosa",
+    "llochegua",
+    "sivia",
+    "vizcatan_del_ene",
+    "rio_tambo",
+    "pangoa",
+)
+EXITS = ("callao", "chimbote", "paita", "desaguadero", "bolivia_air", "inapari", "brazil_river")
+
+
+class Section(BaseModel):
+    """Base for all config sections: unknown keys are errors, values are validated on assignment."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class GrowersConfig(Section):
+    """Coca-growing farm households, simulated as numpy arrays (one entry per household)."""
+
+    households: int = Field(
+        24_000,
+        ge=100,
+        le=500_000,
+        description="Farm households in the VRAEM coca districts (count). Estimate: about "
+        "1.5 ha of coca per household on the 35,709 ha of 2022.",
+    )
+    initial_coca_ha: Positive = Field(
+        35_709.0,
+        description="Coca area at the start (ha). DEVIDA coca monitoring 2022 (VRAEM 35,709 ha).",
+    )
+    district_coca_share: dict[str, NonNegative] = Field(
+        default_factory=lambda: {
+            "pichari": 0.17,
+            "kimbiri": 0.14,
+            "santa_rosa": 0.10,
+            "llochegua": 0.15,
+            "sivia": 0.10,
+            "vizcatan_del_ene": 0.10,
+            "rio_tambo": 0.12,
+            "pangoa": 0.12,
+        },
+        description="Share of the VRAEM coca area in each production district (fraction, "
+        "normalised to sum 1). Estimate after the DEVIDA monitoring maps (Apurimac side larger).",
+    )
+    yield_kg_per_ha_year: Positive = Field(
+        3_600.0,
+        description="Sun-dried leaf per mature hectare and year (kg/ha/yr). UNODC 2015 key data; "
+        "DEVIDA 2020: 101,406 t from 27,994 ha = 3.62 t/ha.",
+    )
+    cost_usd_per_ha_year: NonNegative = Field(
+        3_800.0,
+        description="Cash and labour cost of tending and harvesting one hectare of coca "
+        "(USD/ha/yr). "
+        "Estimate (harvest labour is most of it).",
+    )
+    alt_net_income_usd_per_ha_year: NonNegative = Field(
+        1_000.0,
+        description="Net income of a hectare of the alternative crop, cacao or coffee "
+        "(USD/ha/yr). Estimate: about 700 kg/ha of cacao at about 2.5 USD/kg less costs.",
+    )
+    hurdle_median_usd_per_ha_year: Positive = Field(
+        3_000.0,
+        description="Median premium of coca over the alternative crop that a household needs "
+        "before it grows coca (USD/ha/yr): labour scarcity, legal and eradication risk, dislike. "
+        "Heterogeneous across households (lognormal). Estimate.",
+    )
+    hurdle_sigma: Positive = Field(
+        0.6, description="Log-scale spread of the household hurdle (dimensionless). Estimate."
+    )
+    maturity_weeks: int = Field(
+        52,
+        ge=1,
+        le=156,
+        description="Weeks from planting coca to its first harvest (weeks). Estimate: "
+        "12-18 months.",
+    )
+    expansion_rate_per_year: Fraction = Field(
+        0.35,
+        description="Share of the gap to its desired coca area that a household plants in a year "
+        "(1/yr). Estimate; VRAEM area grew about 12%/yr in 2020-2022 (DEVIDA).",
+    )
+    abandonment_rate_per_year: Fraction = Field(
+        0.5,
+        description="Share of unwanted coca area that a household abandons in a year (1/yr). "
+        "Estimate.",
+    )
+    replant_fraction: Fraction = Field(
+        0.6,
+        description="Share of eradicated hectares that the household replants (fraction). "
+        "Estimate (UNODC reports high replanting in Peru).",
+    )
+    price_memory_weeks: Positive = Field(
+        13.0,
+        description="Time scale over which growers average the leaf price into an expected "
+        "price (weeks, exponential smoothing). Estimate.",
+    )
+    decision_interval_weeks: int = Field(
+        4, ge=1, le=52, description="Households revise planting every this many weeks. Estimate."
+    )
+
+
+class LeaderConfig(Section):
+    """A person in the armed group's leadership chain."""
+
+    id: str = Field(description="Identifier (snake_case), used by interventions.")
+    name: str = Field(description="Name or alias as reported.")
+    role: Literal["leader", "successor"] = Field(description="Current role.")
+
+
+class ArmedGroupConfig(Section):
+    """The MPCP (Shining Path remnant) as one faction agent at the start."""
+
+    name: str = Field("MPCP", description="Name of the faction at the start.")
+    members: Positive = Field(
+        400.0,
+        description="Members at the start (people). 350 incl. 80 armed (AFP, 2021); 417 incl. "
+        "123 with heavy weapons (Interior Ministry via La Republica, 2022).",
+    )
+    armed_share: Fraction = Field(
+        0.27,
+        description="Share of members who are armed fighters when weapons are affordable "
+        "(fraction). 80/350 = 0.23 (2021); 123/417 = 0.29 (2022).",
+    )
+    leaders: list[LeaderConfig] = Field(
+        default_factory=lambda: [
+            LeaderConfig(id="jose", name="Victor Quispe Palomino (Comrade Jose)", role="leader"),
+            LeaderConfig(id="quispe_zuniga", name="Victor Quispe Zuniga (son)", role="successor"),
+            LeaderConfig(id="nephew", name="nephew of Comrade Jose", role="successor"),
+            LeaderConfig(id="heir_a", name="heir A (next generation)", role="successor"),
+            LeaderConfig(id="heir_b", name="heir B (next generation)", role="successor"),
+        ],
+        description="Leadership chain: one leader and ordered successors. Seeds 000 and 004: "
+        "Jose leads; his son and three heirs aged 19-24 were to take over (captured Nov 2023); "
+        "a nephew was arrested Sept 2023. Heirs' names are not public.",
+    )
+    territory: dict[str, Fraction] = Field(
+        default_factory=lambda: {
+            "vizcatan_del_ene": 0.9,
+            "rio_tambo": 0.5,
+            "pangoa": 0.35,
+            "llochegua": 0.35,
+            "pichari": 0.25,
+            "santa_rosa": 0.25,
+            "kimbiri": 0.2,
+            "sivia": 0.2,
+        },
+        description="Control strength in each district at the start (0-1): share of growers it "
+        "taxes and of shipments it escorts there. Estimate: stronghold in Vizcatan del Ene and "
+        "the Ene (seed 000).",
+    )
+    leaf_tax_rate: Fraction = Field(
+        0.04,
+        description="Share of leaf sales value taken as 'protection' tax where it controls "
+        "(fraction). Estimate; seed 004 names the tax, no rate is public.",
+    )
+    escort_fee_usd_per_kg: NonNegative = Field(
+        40.0,
+        description="Fee traffickers pay per kg of HCl escorted out of controlled districts "
+        "(USD/kg). Estimate; seed 004 names the protection of shipments.",
+    )
+    escort_risk_reduction: Fraction = Field(
+        0.6,
+        description="Reduction of detection risk on escorted legs inside controlled districts "
+        "(fraction). Estimate.",
+    )
+    upkeep_usd_per_member_year: Positive = Field(
+        20_000.0,
+        description="Cost of keeping one member (food, arms, ammunition, informants) in USD/yr. "
+        "Estimate; sets how many members income can sustain.",
+    )
+    growth_rate_per_year: Positive = Field(
+        0.3,
+        description="Maximum relative growth of membership in a year when funds allow (1/yr). "
+        "Estimate.",
+    )
+    desertion_rate_per_year: Fraction = Field(
+        0.15,
+        description="Yearly desertion rate at zero cohesion (1/yr); scaled by (1 - cohesion). "
+        "Estimate.",
+    )
+    cohesion: Fraction = Field(
+        0.8, description="Cohesion at the start (0-1). Estimate: a family-led, disciplined group."
+    )
+    ambushes_per_year_per_100_fighters: NonNegative = Field(
+        3.0,
+        description="Attacks on security forces a year per 100 fighters (1/yr). Estimate after "
+        "2021-2023 events (Feb 2023 ambush, helicopter shot down; seed 000).",
+    )
+    deaths_per_ambush: Positive = Field(
+        2.0,
+        description="Mean deaths per ambush (people). Estimate; 7 police killed in Feb 2023.",
+    )
+    civilian_killings_per_year_per_100_fighters: NonNegative = Field(
+        1.5,
+        description="Killings of suspected collaborators a year per 100 fighters at reference "
+        "security pressure (1/yr). Estimate (seed 000, Yaranga).",
+    )
+    deaths_per_civilian_killing: Positive = Field(
+        2.0,
+        description="Mean deaths per killing event (people). Estimate; May 2021: 16 killed.",
+    )
+
+
+class TraffickersConfig(Section):
+    """Trafficking organisations: Mesa agents that buy, store and ship cocaine."""
+
+    organisations: int = Field(
+        6, ge=1, le=50, description="Trafficking organisations at the start (count). Estimate."
+    )
+    markup: Fraction = Field(
+        0.55,
+        description="Share of the expected net value at the exit that traffickers keep as "
+        "compensation for arrest and violence risk; the rest is what they bid in the VRAEM "
+        "(fraction). Derived: VRAEM 900-1,200 vs Callao about 3,500 USD/kg (Peru21, El Comercio).",
+    )
+    buy_share_per_week: Fraction = Field(
+        0.5,
+        description="Share of the producers' stock traffickers buy in a week at normal margins "
+        "(fraction/week). Estimate.",
+    )
+    lot_kg: dict[Literal["road", "river", "trail", "air"], Positive] = Field(
+        default_factory=lambda: {"road": 250.0, "river": 250.0, "trail": 150.0, "air": 300.0},
+        description="Shipment size by the most restrictive mode on its route (kg). Air: about "
+        "300 kg a flight (InSight Crime 2014); others estimate.",
+    )
+    transport_usd_per_kg_km: dict[Literal["road", "river", "trail", "air"], NonNegative] = Field(
+        default_factory=lambda: {"road": 0.07, "river": 0.06, "trail": 0.25, "air": 0.32},
+        description="Transport cost per kg and km by mode (USD/kg/km). Derived from about 50 "
+        "USD/kg to the coast and about 300 USD/kg to Bolivia (InSight Crime c. 2013); estimate.",
+    )
+    loss_probability: dict[Literal["road", "river", "trail", "air"], Fraction] = Field(
+        default_factory=lambda: {"road": 0.0, "river": 0.002, "trail": 0.002, "air": 0.003},
+        description="Probability that a load is lost on one leg other than by seizure "
+        "(aircraft crash or ditching, boat capsizing, theft), by mode (per leg). Estimate.",
+    )
+    bribe_share_of_risk: NonNegative = Field(
+        0.5,
+        description="Bribes paid on a leg, as a multiple of the leg's detection risk times the "
+        "HCl value in the VRAEM (dimensionless). Estimate.",
+    )
+    risk_learning_rate: Fraction = Field(
+        0.08,
+        description="Weight of one shipment's outcome in an organisation's estimate of an edge's "
+        "risk (exponential smoothing, NarcoLogic-style). Estimate.",
+    )
+    risk_sharing: Fraction = Field(
+        0.3,
+        description="Weight with which an organisation learns from other organisations' "
+        "seizures, relative to its own (fraction). Estimate.",
+    )
+    choice_temperature_usd_per_kg: Positive = Field(
+        60.0,
+        description="Spread of route choice (logit scale on expected profit, USD/kg): lower is "
+        "more deterministic. Estimate.",
+    )
+    routes_per_exit: int = Field(
+        3, ge=1, le=10, description="Candidate paths per district and exit (count). Estimate."
+    )
+
+
+class SecurityConfig(Section):
+    """Army and police units: patrols, interdiction, leadership operations, eradication."""
+
+    interdiction_capacity: Positive = Field(
+        1.0,
+        description="Police interdiction capacity relative to the baseline (factor on every "
+        "edge's detection hazard). Baseline 1 reproduces the base detection risks.",
+    )
+    police_adaptation_rate: Fraction = Field(
+        0.02,
+        description="Weekly share of a police unit's capacity moved toward the legs where it "
+        "seized most (fraction/week). Estimate.",
+    )
+    army_units: int = Field(3, ge=0, le=20, description="Army units in the VRAEM (count).")
+    patrols_per_unit_week: NonNegative = Field(
+        4.0,
+        description="Patrols a unit mounts in a week (count/week). Estimate (CE-VRAEM).",
+    )
+    clash_probability_per_patrol: Fraction = Field(
+        0.012,
+        description="Probability that a patrol in a fully controlled district meets fighters "
+        "at the reference size of 100 fighters (per patrol). Estimate.",
+    )
+    deaths_per_clash: Positive = Field(
+        1.8, description="Mean deaths per clash (people). Estimate; Aug 2022: 10-15 killed."
+    )
+    fighter_share_of_clash_deaths: Fraction = Field(
+        0.75,
+        description="Share of clash deaths among the armed group (fraction). Estimate from "
+        "2020-2023 reports (seed 000; EFE).",
+    )
+    leadership_operations_per_year: NonNegative = Field(
+        1.0,
+        description="Operations that target the leadership in a year (1/yr). Estimate: e.g. "
+        "the failed operation of March 2023 (seed 000).",
+    )
+    leadership_operation_success: Fraction = Field(
+        0.02,
+        description="Probability that one operation captures or kills its target. Estimate: "
+        "Jose has evaded capture for decades.",
+    )
+    eradication_ha_per_week: NonNegative = Field(
+        0.0,
+        description="Eradication capacity in the VRAEM (ha/week). 0: no forced eradication in "
+        "the grower federations' basins (El Comercio, Sept 2022).",
+    )
+    effectiveness: Fraction = Field(
+        1.0,
+        description="Effectiveness and coordination of the security forces (fraction; political "
+        "unrest lowers it).",
+    )
+
+
+class MarketConfig(Section):
+    """Prices along the chain: leaf -> paste -> HCl in the VRAEM -> HCl at each exit."""
+
+    leaf_per_kg_hcl: Positive = Field(
+        300.0,
+        description="Dry leaf needed per kg of cocaine HCl (kg/kg). UNODC Peru: 375 (2003), "
+        "240-260 (c. 2015); DIRANDRO about 259.",
+    )
+    paste_per_kg_hcl: Positive = Field(
+        2.0,
+        description="Coca paste (PBC) per kg of HCl (kg/kg). DEA: leaf:paste:base:HCl = "
+        "1000:3:1.5:1.5.",
+    )
+    licit_leaf_share: Fraction = Field(
+        0.01,
+        description="Share of VRAEM leaf sold to the licit market (ENACO) (fraction). Estimate: "
+        "licit demand is met mostly outside the VRAEM (Foreign Ministry 2019).",
+    )
+    conversion_cost_usd_per_kg_hcl: NonNegative = Field(
+        150.0,
+        description="Chemicals and labour to refine paste into one kg of HCl (USD/kg). Estimate.",
+    )
+    lab_margin: Fraction = Field(
+        0.15, description="Share of the HCl value kept by refiners (fraction). Estimate."
+    )
+    paste_cost_usd_per_kg: NonNegative = Field(
+        60.0,
+        description="Chemicals (kerosene, lime, acid) and labour per kg of paste (USD/kg). "
+        "Estimate.",
+    )
+    paste_maker_margin: Fraction = Field(
+        0.2, description="Share of the paste value kept by paste makers (fraction). Estimate."
+    )
+    exit_price_usd_per_kg: dict[str, Positive] = Field(
+        default_factory=lambda: {
+            "callao": 3_500.0,
+            "chimbote": 3_300.0,
+            "paita": 3_300.0,
+            "desaguadero": 2_300.0,
+            "bolivia_air": 2_600.0,
+            "inapari": 3_000.0,
+            "brazil_river": 2_900.0,
+        },
+        description="HCl price paid at each exit when arrivals equal the exit's absorption "
+        "(USD/kg). Callao about 3,500 (El Comercio c. 2017); others estimate, below Callao by "
+        "the buyers' onward costs.",
+    )
+    exit_absorption_kg_per_week: dict[str, Positive] = Field(
+        default_factory=lambda: {
+            "callao": 3_100.0,
+            "chimbote": 350.0,
+            "paita": 300.0,
+            "desaguadero": 900.0,
+            "bolivia_air": 2_200.0,
+            "inapari": 500.0,
+            "brazil_river": 400.0,
+        },
+        description="Arrivals (kg/week) that buyers at each exit take at the reference price. "
+        "Estimate scaled to about 7,800 kg/week of exports and the shares reported by DIRANDRO "
+        "and R. Vargas (about 40% Callao, about 40% Bolivia).",
+    )
+    exit_demand_elasticity: Positive = Field(
+        1.5,
+        description="Price elasticity of the buyers' demand at an exit (dimensionless). Estimate.",
+    )
+    exit_arrivals_memory_weeks: Positive = Field(
+        8.0,
+        description="Time scale over which exit buyers average expected deliveries and the share "
+        "of loads that gets through (weeks). Estimate.",
+    )
+    price_adjustment_weeks: Positive = Field(
+        4.0,
+        description="Time scale over which VRAEM prices move toward their target (weeks). "
+        "DEVIDA: the 2020 leaf price crash took about three months.",
+    )
+    stock_cover_weeks: Positive = Field(
+        1.0,
+        description="Producers' stock, in weeks of production, at which the VRAEM HCl price "
+        "equals the traffickers' bid (weeks). Estimate.",
+    )
+    stock_price_elasticity: NonNegative = Field(
+        0.5,
+        description="How strongly an overhang of unsold stock lowers the VRAEM HCl price "
+        "(elasticity, dimensionless). Estimate.",
+    )
+
+
+class EdgeOverride(Section):
+    """Change one edge of the route network."""
+
+    u: str = Field(description="Node id at one end.")
+    v: str = Field(description="Node id at the other end.")
+    base_detection_risk: Fraction | None = Field(None, description="New risk per traversal.")
+    km: Positive | None = Field(None, description="New length (km).")
+    hours: Positive | None = Field(None, description="New travel time (h).")
+
+
+class NetworkConfig(Section):
+    """The route network: a packaged data file and scenario overrides."""
+
+    data_dir: str | None = Field(
+        None,
+        description="Folder with nodes.csv and edges.csv (relative to the scenario file); "
+        "default: the packaged VRAEM network.",
+    )
+    edge_overrides: list[EdgeOverride] = Field(default_factory=list)
+    exit_risk_factor: dict[str, Positive] = Field(
+        default_factory=dict,
+        description="Factor on the base detection risk of every edge into the named exit "
+        "(dimensionless), e.g. stronger port control.",
+    )
+
+
+class Scenario(Section):
+    """A scenario: one configuration of the model, plus run settings."""
+
+    name: str = Field(description="Scenario name; names the default output folder.")
+    description: str = Field("", description="What the scenario represents.")
+    weeks: int = Field(260, ge=1, le=2_600, description="Reported horizon (weeks).")
+    seed: int = Field(20231113, ge=0, description="Master seed for the replicates.")
+    replicates: int = Field(10, ge=1, le=10_000, description="Seeded replicates (count).")
+    growers: GrowersConfig = Field(default_factory=GrowersConfig)
+    armed_group: ArmedGroupConfig = Field(default_factory=ArmedGroupConfig)
+    traffickers: TraffickersConfig = Field(default_factory=TraffickersConfig)
+    security: SecurityConfig = Field(default_factory=SecurityConfig)
+    market: MarketConfig = Field(default_factory=MarketConfig)
+    network: NetworkConfig = Field(default_factory=NetworkConfig)
+    interventions: list[dict] = Field(
+        default_factory=list,
+        description="Timed interventions. Not available in this version (see issue 4).",
+    )
+
+    @field_validator("name")
+    @classmethod
+    def _name_is_a_folder_name(cls, v: str) -> str:
+        if not v or any(ch in v for ch in "/\\:") or v.startswith("."):
+            raise ValueError(
+                "must be a plain name usable as a folder name (no / \\ : or leading .)"
+            )
+        return v
+
+    @field_validator("interventions")
+    @classmethod
+    def _no_interventions_yet(cls, v: list[dict]) -> list[dict]:
+        if v:
+            raise ValueError(
+                "interventions are not implemented in this version of vraem-sim; "
+                "remove the list or leave it empty"
+            )
+        return v

@@ -1,0 +1,362 @@
+"""VraemModel: wires growers, armed factions, trafficking organisations and security forces over
+the route network, and records one row per week.
+
+The week, in order: growers harvest and decide; leaf becomes cocaine in the districts (the armed
+group taxes it); security units interdict, patrol and clash; factions fight and recruit;
+traffickers bid, buy and dispatch shipments; shipments move (seizures, losses, exports);
+prices update; the week is recorded.
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from sim.agents import ArmyUnit, Faction, Growers, PoliceUnit, Shipment, TraffickingOrg
+from sim.config.models import Scenario
+from sim.market import ExitMarkets, VraemMarket
+from sim.network.routes import RouteNetwork, apply_network_overrides, enumerate_routes, load_network
+from sim.recorder import WeeklyRecorder
+
+HOURS_PER_WEEK = 168.0
+REFERENCE_PATROLS_PER_WEEK = 12.0  # baseline army patrols (3 units x 4): pressure = 1
+INITIAL_HCL_PRICE_GUESS = 1_200.0  # USD/kg, only a starting point for the fixed-point below
+
+
+class VraemModel(mesa.Model):
+    """The VRAEM cocaine economy, one replicate."""
+
+    def __init__(self, scenario: Scenario, seed: int, network: RouteNetwork | None = None):
+        super().__init__(rng=int(seed))
+        self.config = scenario
+        self.seed = int(seed)
+        net = network if network is not None else load_network(scenario.network.data_dir)
+        self.network = apply_network_overrides(net, scenario)
+        self.weeks = scenario.weeks
+        self.week = 0
+        self.effectiveness = scenario.security.effectiveness
+        self.escort_fee = scenario.armed_group.escort_fee_usd_per_kg
+        self.escort_risk_reduction = scenario.armed_group.escort_risk_reduction
+        self._build_routes()
+
+        self.exits = list(self.network.exit_group)
+        self.exit_market = ExitMarkets(scenario.market, self.exits)
+        self.market = VraemMarket(scenario.market, INITIAL_HCL_PRICE_GUESS)
+        self.perceived_risk = np.empty((0, self.network.n_edges))
+        self._orgs: list[TraffickingOrg] = []
+
+        Faction(self, scenario.armed_group, scenario.armed_group.name)
+        self._add_traffickers()
+        self._add_security()
+        # Start prices at the traffickers' bid so the run begins near its steady state.
+        for _ in range(5):
+            self.market = VraemMarket(scenario.market, self._market_bid())
+        self.growers = Growers(
+            scenario.growers,
+            self.network.districts,
+            self.armed_tax_share(),
+            self.market.price_leaf,
+            self.rng,
+        )
+
+        n_districts = len(self.network.districts)
+        self.producer_stock = np.zeros(n_districts)
+        self.shipments: list[Shipment] = []
+        self.edge_owner = self._edge_owners()
+        self._edge_hours = self.network.edge_hours.tolist()
+        self._edge_escortable = (self.network.edge_district != "").tolist()
+        self._loss = self.loss_probability.tolist()
+        self.edge_risk_now = self.network.edge_risk.copy()
+        self.recorder = WeeklyRecorder(self.weeks, self.exits, self.network.n_edges)
+        self._reset_week()
+
+    # --- construction ----------------------------------------------------------------------
+    def _build_routes(self) -> None:
+        cfg = self.config.traffickers
+        net = self.network
+        self.routes = enumerate_routes(
+            net, cfg.transport_usd_per_kg_km, cfg.lot_kg, cfg.routes_per_exit
+        )
+        n_r, n_e = len(self.routes), net.n_edges
+        self.route_edges = np.zeros((n_r, n_e))
+        self.route_edges_in_valley = np.zeros((n_r, n_e))
+        in_valley = net.edge_district != ""
+        exit_pos = {x: i for i, x in enumerate(net.exit_group)}
+        district_pos = {d: i for i, d in enumerate(net.districts)}
+        for i, route in enumerate(self.routes):
+            self.route_edges[i, route.edges] = 1.0
+            self.route_edges_in_valley[i, route.edges] = in_valley[route.edges]
+        self.route_exit = np.array([exit_pos[r.exit] for r in self.routes])
+        self.route_origin = np.array([district_pos[r.district] for r in self.routes])
+        self.route_transport = np.array([r.transport_usd_per_kg for r in self.routes])
+        self.route_lot_kg = np.array([cfg.lot_kg[r.lot_mode] for r in self.routes])
+        self.routes_from = [
+            np.flatnonzero(self.route_origin == d) for d in range(len(net.districts))
+        ]
+        self.loss_probability = np.array(
+            [cfg.loss_probability[m] for m in net.edge_mode], dtype=float
+        )
+
+    def _add_traffickers(self) -> None:
+        cfg = self.config.traffickers
+        n_districts = len(self.network.districts)
+        for k in range(cfg.organisations):
+            presence = self.rng.uniform(0.05, 1.0, n_districts) ** 2
+            TraffickingOrg(self, cfg, presence / presence.max(), f"org_{k + 1}")
+
+    def _add_security(self) -> None:
+        cfg = self.config.security
+        net = self.network
+        kinds = net.graph.nodes
+        groups: dict[str, list[int]] = {"valley": [], "corridors": [], "ports_borders": []}
+        for i, (u, v) in enumerate(zip(net.edge_u, net.edge_v, strict=True)):
+            ends = {kinds[u]["kind"], kinds[v]["kind"]}
+            if "exit" in ends:
+                groups["ports_borders"].append(i)
+            elif ends & {"district", "airstrip"}:
+                groups["valley"].append(i)
+            else:
+                groups["corridors"].append(i)
+        for label, edges in groups.items():
+            if edges:
+                PoliceUnit(self, cfg, label, np.array(sorted(edges), dtype=np.int64))
+        for k in range(cfg.army_units):
+            ArmyUnit(self, cfg, f"army_{k + 1}")
+
+    def register_trafficker(self, org: TraffickingOrg) -> int:
+        """Give an organisation its row of perceived edge risk, starting at the base risk."""
+        self._orgs.append(org)
+        self.perceived_risk = np.vstack([self.perceived_risk, self.network.edge_risk])
+        return len(self._orgs) - 1
+
+    def learn_from(self, owner: TraffickingOrg, edges: np.ndarray, seized_on: int | None) -> None:
+        """All organisations update their risk estimates of `edges` from one shipment's fate:
+        the owner with full weight, the others with the weight of what they hear."""
+        cfg = self.config.traffickers
+        weight = np.full(len(self._orgs), cfg.risk_sharing * cfg.risk_learning_rate)
+        weight[owner.index] = cfg.risk_learning_rate
+        outcome = (edges == seized_on).astype(float) if seized_on is not None else 0.0
+        block = self.perceived_risk[:, edges]
+        self.perceived_risk[:, edges] = block + weight[:, None] * (outcome - block)
+
+    def _edge_owners(self) -> list[PoliceUnit]:
+        owner: list[PoliceUnit | None] = [None] * self.network.n_edges
+        for unit in self.agents_by_type[PoliceUnit]:
+            for e in unit.edges:
+                owner[e] = unit
+        return owner
+
+    # --- queries used by the agents --------------------------------------------------------
+    def active_factions(self) -> list[Faction]:
+        if Faction not in self.agents_by_type:
+            return []
+        return [f for f in self.agents_by_type[Faction] if f.active]
+
+    def armed_control(self) -> np.ndarray:
+        control = np.zeros(len(self.network.districts))
+        for f in self.active_factions():
+            control += f.control
+        return np.minimum(control, 1.0)
+
+    def armed_tax_share(self) -> np.ndarray:
+        share = np.zeros(len(self.network.districts))
+        for f in self.active_factions():
+            share += f.tax_share()
+        return np.minimum(share, 1.0)
+
+    def route_origin_control(self) -> np.ndarray:
+        return self.armed_control()[self.route_origin]
+
+    def security_effectiveness(self) -> float:
+        return self.effectiveness
+
+    def patrol_pressure(self, control: np.ndarray) -> float:
+        """Army patrol pressure on a faction's territory relative to the baseline (factor)."""
+        cfg = self.config.security
+        patrols = cfg.army_units * cfg.patrols_per_unit_week * self.effectiveness
+        return patrols / REFERENCE_PATROLS_PER_WEEK if control.sum() > 0 else 0.0
+
+    def _market_bid(self) -> float:
+        orgs = list(self.agents_by_type[TraffickingOrg])
+        weights = np.array([o.presence.sum() for o in orgs])
+        bids = np.array([o.update_bid() for o in orgs])
+        return float((weights * bids).sum() / weights.sum())
+
+    # --- events the agents report ----------------------------------------------------------
+    def record_violence(self, kind: str, deaths: int) -> None:
+        self._violent_events += 1
+        self._deaths += int(deaths)
+
+    def clash(self, faction: Faction) -> None:
+        """A fight between security forces and a faction's fighters."""
+        cfg = self.config.security
+        deaths = int(self.rng.poisson(cfg.deaths_per_clash))
+        fighters = int(self.rng.binomial(deaths, cfg.fighter_share_of_clash_deaths))
+        faction.lose_fighters(fighters)
+        self.record_violence("clash", deaths)
+
+    def log_event(self, kind: str, who: str, outcome: str) -> None:
+        self.recorder.events.append((self.week, kind, who, outcome))
+
+    def dispatch(self, org: TraffickingOrg, route: int, kg: float, district: int) -> None:
+        """Start a shipment; the armed group escorts it out of districts it controls, for a fee."""
+        escorted = False
+        if self.rng.random() < self._escort_probability[district]:
+            pick = np.searchsorted(self._escort_cdf[district], self.rng.random())
+            self._escort_factions[
+                min(int(pick), len(self._escort_factions) - 1)
+            ].collect_escort_fee(kg)
+            escorted = True
+        dwell = self.routes[route].dwell_h[0]
+        self.shipments.append(Shipment(org, kg, route, 0, dwell, escorted))
+        self._exit_dispatched[self.route_exit[route]] += kg
+
+    # --- the week --------------------------------------------------------------------------
+    def _reset_week(self) -> None:
+        for f in self.active_factions():
+            f.close_week()
+        factions = self.active_factions()
+        control = np.array([f.control for f in factions]).reshape(len(factions), -1)
+        total = control.sum(axis=0)
+        self._escort_factions = factions
+        self._escort_probability = np.minimum(total, 1.0) if factions else np.zeros(0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            self._escort_cdf = np.nan_to_num(np.cumsum(control, axis=0) / total).T
+        self._violent_events = 0
+        self._deaths = 0
+        self.eradicated_ha_week = 0.0
+        self._flows = {"seized": 0.0, "exported": 0.0, "lost": 0.0}
+        self._exit_exported = np.zeros(len(self.exits))
+        self._exit_seized = np.zeros(len(self.exits))
+        self._exit_dispatched = np.zeros(len(self.exits))
+
+    def step(self) -> None:
+        """One week."""
+        self._reset_week()
+        produced, leaf = self._produce()
+        self.agents_by_type[PoliceUnit].shuffle_do("step")
+        self._update_edge_risk()
+        self.agents_by_type[ArmyUnit].shuffle_do("step")
+        self.agents_by_type[Faction].shuffle_do("step")
+        self._trade()
+        self.agents_by_type[TraffickingOrg].shuffle_do("step")
+        self._move_shipments()
+        self._update_prices(produced)
+        self._record(produced, leaf)
+        self.week += 1
+
+    def _produce(self) -> tuple[float, float]:
+        mcfg = self.config.market
+        leaf = self.growers.step(self.market.price_leaf, self.armed_tax_share())
+        leaf_value = leaf * self.market.price_leaf
+        for f in self.active_factions():
+            f.collect_leaf_tax(leaf_value)
+        cocaine = leaf * (1.0 - mcfg.licit_leaf_share) / mcfg.leaf_per_kg_hcl
+        self.producer_stock += cocaine
+        return float(cocaine.sum()), float(leaf.sum())
+
+    def _update_edge_risk(self) -> None:
+        mult = np.ones(self.network.n_edges)
+        for unit in self.agents_by_type[PoliceUnit]:
+            mult[unit.edges] = unit.hazard()
+        self.edge_risk_now = -np.expm1(mult * np.log1p(-np.minimum(self.network.edge_risk, 0.999)))
+
+    def _trade(self) -> None:
+        """Traffickers buy from producers' stock in the districts where they operate."""
+        orgs = list(self.agents_by_type[TraffickingOrg])
+        price = self.market.price_hcl
+        base = self.config.traffickers.buy_share_per_week
+        presence = np.array([o.presence for o in orgs])
+        share = np.array([VraemMarket.buy_share(base, o.bid_usd_per_kg, price) for o in orgs])
+        weight = presence / presence.sum(axis=0, keepdims=True)
+        bought = share[:, None] * weight * self.producer_stock[None, :]
+        for org, kg in zip(orgs, bought, strict=True):
+            org.receive(kg, price)
+        self.producer_stock -= bought.sum(axis=0)
+        self.producer_stock = np.maximum(self.producer_stock, 0.0)
+
+    def _move_shipments(self) -> None:
+        """Advance every shipment by one week: legs, staging, seizures, losses and exports."""
+        rng = self.rng
+        risk_now = self.edge_risk_now.tolist()
+        keep_escorted = 1.0 - self.escort_risk_reduction
+        remaining: list[Shipment] = []
+        for s in self.shipments:
+            route = self.routes[s.route]
+            s.ready_in_h -= HOURS_PER_WEEK
+            done = False
+            while s.ready_in_h <= 0:
+                x = self.route_exit[s.route]
+                if s.at_exit:
+                    self._exit_exported[x] += s.kg
+                    self._flows["exported"] += s.kg
+                    s.owner.sell(s.kg, self.exit_market.price[x])
+                    self.learn_from(s.owner, route.edges, None)
+                    done = True
+                    break
+                e = int(route.edges[s.leg])
+                risk = risk_now[e]
+                if s.escorted and self._edge_escortable[e]:
+                    risk *= keep_escorted
+                if rng.random() < risk:
+                    self._exit_seized[x] += s.kg
+                    self._flows["seized"] += s.kg
+                    self.edge_owner[e].record_seizure(e, s.kg)
+                    self.learn_from(s.owner, route.edges[: s.leg + 1], e)
+                    done = True
+                    break
+                if rng.random() < self._loss[e]:
+                    self._flows["lost"] += s.kg
+                    done = True
+                    break
+                self.recorder.edge_kg[e] += s.kg
+                s.leg += 1
+                s.ready_in_h += self._edge_hours[e] + route.dwell_h[s.leg]
+                s.at_exit = s.leg == route.edges.size
+            if not done:
+                remaining.append(s)
+        self.shipments = remaining
+
+    def _update_prices(self, produced: float) -> None:
+        self.exit_market.update(self._exit_dispatched, self._exit_exported, self._exit_seized)
+        stock = self.producer_stock.sum()
+        self.market.update(self._market_bid(), stock, produced)
+
+    def _record(self, produced: float, leaf: float) -> None:
+        factions = self.active_factions()
+        stock = self.producer_stock.sum() + sum(
+            o.stock.sum() for o in self.agents_by_type[TraffickingOrg]
+        )
+        r = self.recorder
+        w = self.week
+        r.set_row(
+            w,
+            coca_ha=self.growers.coca_ha(),
+            leaf_t=leaf / 1000.0,
+            cocaine_produced_kg=produced,
+            cocaine_stock_kg=stock,
+            cocaine_in_transit_kg=sum(s.kg for s in self.shipments),
+            seized_kg=self._flows["seized"],
+            exported_kg=self._flows["exported"],
+            lost_kg=self._flows["lost"],
+            price_leaf_usd_per_kg=self.market.price_leaf,
+            price_paste_usd_per_kg=self.market.price_paste,
+            price_hcl_vraem_usd_per_kg=self.market.price_hcl,
+            armed_groups=len(factions),
+            armed_members=sum(f.members for f in factions),
+            armed_fighters=sum(f.fighters for f in factions),
+            armed_income_usd=sum(f.income_week for f in factions),
+            violent_events=self._violent_events,
+            deaths=self._deaths,
+            eradicated_ha=self.eradicated_ha_week,
+            leader_in_place=any(f.leader is not None for f in factions),
+        )
+        r.exit_exported[w] = self._exit_exported
+        r.exit_seized[w] = self._exit_seized
+        r.exit_price[w] = self.exit_market.price
+
+    def run(self) -> WeeklyRecorder:
+        """Run the reported horizon and return the records."""
+        for _ in range(self.weeks):
+            self.step()
+        return self.recorder

@@ -1,0 +1,321 @@
+"""The route network: packaged node/edge data -> validated networkx graph -> candidate routes."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from sim.config.loader import ConfigError
+from sim.config.models import Scenario
+
+MODES = ("road", "river", "trail", "air")
+NODE_KINDS = ("district", "hub", "airstrip", "exit")
+EXIT_GROUPS = ("pacific_ports", "bolivia", "brazil")
+NODE_COLUMNS = ["id", "name", "kind", "district", "group", "lon", "lat", "dwell_h", "source"]
+EDGE_COLUMNS = ["u", "v", "mode", "km", "hours", "base_detection_risk", "source"]
+
+
+def packaged_data_dir() -> Path:
+    """Folder of the packaged VRAEM route network."""
+    return Path(str(resources.files("sim.network") / "data"))
+
+
+@dataclass(frozen=True)
+class Route:
+    """One candidate path from a production district to an exit."""
+
+    district: str
+    exit: str
+    nodes: tuple[str, ...]
+    edges: np.ndarray  # edge indices along the path
+    transport_usd_per_kg: float
+    hours: float
+    lot_mode: str  # the mode that limits the lot size
+    dwell_h: np.ndarray  # staging time at each node of the path (h)
+
+
+@dataclass
+class RouteNetwork:
+    """Nodes, edges and per-edge arrays of the route network."""
+
+    graph: nx.Graph
+    nodes: pd.DataFrame
+    edge_u: list[str]
+    edge_v: list[str]
+    edge_mode: np.ndarray
+    edge_km: np.ndarray
+    edge_hours: np.ndarray
+    edge_risk: np.ndarray
+    edge_district: np.ndarray  # district id when both ends lie in one VRAEM district, else ""
+    exit_group: dict[str, str]
+    districts: list[str]
+    edge_index: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    @property
+    def n_edges(self) -> int:
+        return len(self.edge_u)
+
+    def dwell_h(self, node: str) -> float:
+        return float(self.graph.nodes[node]["dwell_h"])
+
+
+def _read_csv(path: Path, columns: list[str]) -> pd.DataFrame:
+    if not path.exists():
+        raise ConfigError(path, "", "route network file not found")
+    df = pd.read_csv(path, dtype=str, keep_default_na=False, comment=None)
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise ConfigError(path, ",".join(missing), f"expected columns {columns}")
+    return df
+
+
+def _numeric(df: pd.DataFrame, col: str, path: Path, lo: float, hi: float) -> np.ndarray:
+    values = pd.to_numeric(df[col], errors="coerce").to_numpy(dtype=float)
+    bad = ~np.isfinite(values) | (values < lo) | (values > hi)
+    if bad.any():
+        row = int(np.argmax(bad))
+        raise ConfigError(
+            path,
+            f"row {row + 2}.{col}",
+            f"expected a number in [{lo}, {hi}], got {df[col].iloc[row]!r}",
+        )
+    return values
+
+
+def load_network(data_dir: str | Path | None = None) -> RouteNetwork:
+    """Load nodes.csv and edges.csv into a validated RouteNetwork."""
+    folder = Path(data_dir) if data_dir else packaged_data_dir()
+    npath, epath = folder / "nodes.csv", folder / "edges.csv"
+    nodes = _read_csv(npath, NODE_COLUMNS)
+    edges = _read_csv(epath, EDGE_COLUMNS)
+
+    graph = nx.Graph()
+    for i, row in nodes.iterrows():
+        nid = row["id"]
+        if not nid.isascii() or not nid.replace("_", "").isalnum() or nid.lower() != nid:
+            raise ConfigError(npath, f"row {i + 2}.id", f"expected ASCII snake_case, got {nid!r}")
+        if nid in graph:
+            raise ConfigError(npath, f"row {i + 2}.id", f"duplicate node id {nid!r}")
+        if row["kind"] not in NODE_KINDS:
+            raise ConfigError(npath, f"row {i + 2}.kind", f"expected one of {NODE_KINDS}")
+        if row["kind"] == "exit" and row["group"] not in EXIT_GROUPS:
+            raise ConfigError(npath, f"row {i + 2}.group", f"expected one of {EXIT_GROUPS}")
+        graph.add_node(
+            nid,
+            name=row["name"],
+            kind=row["kind"],
+            district=row["district"],
+            group=row["group"] if row["kind"] == "exit" else "",
+        )
+    lon = _numeric(nodes, "lon", npath, -82.0, -60.0)
+    lat = _numeric(nodes, "lat", npath, -20.0, 0.0)
+    dwell = _numeric(nodes, "dwell_h", npath, 0.0, 24.0 * 60)
+    for nid, x, y, d in zip(nodes["id"], lon, lat, dwell, strict=True):
+        graph.nodes[nid].update(lon=float(x), lat=float(y), dwell_h=float(d))
+
+    km = _numeric(edges, "km", epath, 0.1, 5000.0)
+    hours = _numeric(edges, "hours", epath, 0.05, 24.0 * 30)
+    risk = _numeric(edges, "base_detection_risk", epath, 0.0, 1.0)
+    for i, row in edges.iterrows():
+        for end in ("u", "v"):
+            if row[end] not in graph:
+                raise ConfigError(epath, f"row {i + 2}.{end}", f"unknown node {row[end]!r}")
+        if row["mode"] not in MODES:
+            raise ConfigError(epath, f"row {i + 2}.mode", f"expected one of {MODES}")
+        if graph.has_edge(row["u"], row["v"]):
+            raise ConfigError(epath, f"row {i + 2}", f"duplicate edge {row['u']}-{row['v']}")
+        graph.add_edge(
+            row["u"],
+            row["v"],
+            mode=row["mode"],
+            km=float(km[i]),
+            hours=float(hours[i]),
+            base_detection_risk=float(risk[i]),
+            index=i,
+        )
+
+    districts = [n for n, d in graph.nodes(data=True) if d["kind"] == "district"]
+    exit_group = {n: d["group"] for n, d in graph.nodes(data=True) if d["kind"] == "exit"}
+    if not districts or not exit_group:
+        raise ConfigError(npath, "kind", "expected at least one district and one exit")
+    if not nx.is_connected(graph):
+        parts = sorted(nx.connected_components(graph), key=len)
+        raise ConfigError(epath, "", f"expected a connected network; isolated: {sorted(parts[0])}")
+    for d, x in itertools.product(districts, exit_group):
+        others = [e for e in exit_group if e != x]
+        if not nx.has_path(graph.subgraph(set(graph) - set(others)), d, x):
+            raise ConfigError(epath, "", f"district {d!r} cannot reach exit {x!r}")
+
+    def node_district(n: str) -> str:
+        return (
+            graph.nodes[n]["district"] if graph.nodes[n]["kind"] in ("district", "airstrip") else ""
+        )
+
+    edge_u, edge_v = list(edges["u"]), list(edges["v"])
+    edge_district = np.array(
+        [
+            node_district(u) if node_district(u) and node_district(u) == node_district(v) else ""
+            for u, v in zip(edge_u, edge_v, strict=True)
+        ],
+        dtype=object,
+    )
+    net = RouteNetwork(
+        graph=graph,
+        nodes=nodes.assign(lon=lon, lat=lat, dwell_h=dwell),
+        edge_u=edge_u,
+        edge_v=edge_v,
+        edge_mode=edges["mode"].to_numpy(dtype=object),
+        edge_km=km,
+        edge_hours=hours,
+        edge_risk=risk.copy(),
+        edge_district=edge_district,
+        exit_group=exit_group,
+        districts=districts,
+    )
+    for i, (u, v) in enumerate(zip(edge_u, edge_v, strict=True)):
+        net.edge_index[(u, v)] = net.edge_index[(v, u)] = i
+    return net
+
+
+def apply_network_overrides(net: RouteNetwork, scenario: Scenario) -> RouteNetwork:
+    """Apply the scenario's edge overrides and exit risk factors in place; returns `net`."""
+    cfg = scenario.network
+    for ov in cfg.edge_overrides:
+        i = net.edge_index[(ov.u, ov.v)]
+        if ov.base_detection_risk is not None:
+            net.edge_risk[i] = ov.base_detection_risk
+        if ov.km is not None:
+            net.edge_km[i] = ov.km
+        if ov.hours is not None:
+            net.edge_hours[i] = ov.hours
+    for exit_id, factor in cfg.exit_risk_factor.items():
+        for nb in net.graph.neighbors(exit_id):
+            i = net.edge_index[(exit_id, nb)]
+            net.edge_risk[i] = min(1.0, net.edge_risk[i] * factor)
+    for i, (u, v) in enumerate(zip(net.edge_u, net.edge_v, strict=True)):
+        net.graph.edges[u, v].update(
+            km=float(net.edge_km[i]),
+            hours=float(net.edge_hours[i]),
+            base_detection_risk=float(net.edge_risk[i]),
+        )
+    return net
+
+
+def enumerate_routes(
+    net: RouteNetwork,
+    transport_usd_per_kg_km: dict[str, float],
+    lot_kg: dict[str, float],
+    per_exit: int,
+    value_usd_per_kg: float = 1_500.0,
+) -> list[Route]:
+    """The `per_exit` cheapest simple paths from every district to every exit.
+
+    Paths are ranked by transport cost plus base detection risk times `value_usd_per_kg`;
+    an exit is only ever the last node of a path. Deterministic for a given network.
+    """
+    cost = {m: float(transport_usd_per_kg_km[m]) for m in MODES}
+    routes: list[Route] = []
+    for x in net.exit_group:
+        others = {e for e in net.exit_group if e != x}
+        sub = nx.Graph(net.graph.subgraph(set(net.graph) - others))
+        for *_ends, d in sub.edges(data=True):
+            d["w"] = cost[d["mode"]] * d["km"] + d["base_detection_risk"] * value_usd_per_kg
+        for dist in net.districts:
+            paths = nx.shortest_simple_paths(sub, dist, x, weight="w")
+            for path in itertools.islice(paths, per_exit):
+                # A route may not pass through another production district's airstrip hop
+                # back into the valley; simple paths already forbid revisiting nodes.
+                idx = np.array(
+                    [net.edge_index[(a, b)] for a, b in itertools.pairwise(path)], dtype=np.int64
+                )
+                modes = net.edge_mode[idx]
+                transport = float(
+                    sum(cost[m] * k for m, k in zip(modes, net.edge_km[idx], strict=True))
+                )
+                lot_mode = min(set(modes), key=lambda m: lot_kg[m])
+                hours = float(net.edge_hours[idx].sum()) + sum(net.dwell_h(n) for n in path[1:])
+                dwell = np.array([net.dwell_h(n) for n in path])
+                routes.append(Route(dist, x, tuple(path), idx, transport, hours, lot_mode, dwell))
+    return routes
+
+
+def check_scenario_names(scenario: Scenario, source: str | Path) -> None:
+    """Check that every district, exit and node the scenario names exists in its network."""
+    net = load_network(scenario.network.data_dir)
+    districts, exits = set(net.districts), set(net.exit_group)
+
+    def check_keys(mapping: dict, key: str, allowed: set[str], what: str, complete: bool) -> None:
+        for name in mapping:
+            if name not in allowed:
+                raise ConfigError(
+                    source,
+                    f"{key}.{name}",
+                    f"expected a {what} of the route network: {sorted(allowed)}",
+                )
+        if complete and set(mapping) != allowed:
+            raise ConfigError(
+                source,
+                key,
+                f"expected an entry for every {what}; missing {sorted(allowed - set(mapping))}",
+            )
+
+    check_keys(
+        scenario.growers.district_coca_share,
+        "growers.district_coca_share",
+        districts,
+        "district",
+        complete=False,
+    )
+    if sum(scenario.growers.district_coca_share.values()) <= 0:
+        raise ConfigError(source, "growers.district_coca_share", "expected shares summing to > 0")
+    check_keys(
+        scenario.armed_group.territory,
+        "armed_group.territory",
+        districts,
+        "district",
+        complete=False,
+    )
+    check_keys(
+        scenario.market.exit_price_usd_per_kg,
+        "market.exit_price_usd_per_kg",
+        exits,
+        "exit",
+        complete=True,
+    )
+    check_keys(
+        scenario.market.exit_absorption_kg_per_week,
+        "market.exit_absorption_kg_per_week",
+        exits,
+        "exit",
+        complete=True,
+    )
+    check_keys(
+        scenario.network.exit_risk_factor, "network.exit_risk_factor", exits, "exit", complete=False
+    )
+    for i, ov in enumerate(scenario.network.edge_overrides):
+        for end in ("u", "v"):
+            node = getattr(ov, end)
+            if node not in net.graph:
+                raise ConfigError(
+                    source,
+                    f"network.edge_overrides.{i}.{end}",
+                    f"expected a node id of the route network, got {node!r}",
+                )
+        if not net.graph.has_edge(ov.u, ov.v):
+            raise ConfigError(
+                source,
+                f"network.edge_overrides.{i}",
+                f"expected an existing edge, {ov.u}-{ov.v} is not one",
+            )
+    leaders = scenario.armed_group.leaders
+    if sum(1 for p in leaders if p.role == "leader") != 1:
+        raise ConfigError(source, "armed_group.leaders", "expected exactly one with role leader")
+    ids = [p.id for p in leaders]
+    if len(set(ids)) != len(ids):
+        raise ConfigError(source, "armed_group.leaders", "expected unique ids")

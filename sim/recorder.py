@@ -1,0 +1,98 @@
+"""Weekly records of a model run, in preallocated arrays (picklable, no lambdas)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+TIMESERIES_COLUMNS = [
+    "coca_ha",
+    "leaf_t",
+    "cocaine_produced_kg",
+    "cocaine_stock_kg",
+    "cocaine_in_transit_kg",
+    "seized_kg",
+    "exported_kg",
+    "lost_kg",
+    "price_leaf_usd_per_kg",
+    "price_paste_usd_per_kg",
+    "price_hcl_vraem_usd_per_kg",
+    "armed_groups",
+    "armed_members",
+    "armed_fighters",
+    "armed_income_usd",
+    "violent_events",
+    "deaths",
+    "eradicated_ha",
+    "leader_in_place",
+]
+INTEGER_COLUMNS = ("armed_groups", "violent_events", "deaths")
+
+
+class WeeklyRecorder:
+    """Holds one row per week of the time series, per-exit flows and prices, and edge flows."""
+
+    def __init__(self, weeks: int, exits: list[str], n_edges: int) -> None:
+        self.weeks = weeks
+        self.exits = exits
+        self.values = {c: np.zeros(weeks) for c in TIMESERIES_COLUMNS}
+        self.exit_exported = np.zeros((weeks, len(exits)))
+        self.exit_seized = np.zeros((weeks, len(exits)))
+        self.exit_price = np.zeros((weeks, len(exits)))
+        self.edge_kg = np.zeros(n_edges)
+        self.events: list[tuple[int, str, str, str]] = []
+
+    def set_row(self, week: int, **values: float) -> None:
+        for key, value in values.items():
+            self.values[key][week] = value
+
+    def timeseries(self, scenario: str, replicate: int, seed: int) -> pd.DataFrame:
+        df = pd.DataFrame(
+            {
+                "scenario": scenario,
+                "replicate": np.full(self.weeks, replicate, dtype=np.int64),
+                "seed": np.full(self.weeks, seed, dtype=np.uint64),
+                "week": np.arange(self.weeks, dtype=np.int64),
+            }
+        )
+        for col in TIMESERIES_COLUMNS:
+            values = self.values[col]
+            if col == "leader_in_place":
+                df[col] = values.astype(bool)
+            elif col in INTEGER_COLUMNS:
+                df[col] = np.rint(values).astype(np.int64)
+            else:
+                df[col] = values
+        return df
+
+    def exits_frame(self, replicate: int, groups: dict[str, str]) -> pd.DataFrame:
+        n_exits = len(self.exits)
+        return pd.DataFrame(
+            {
+                "replicate": np.full(self.weeks * n_exits, replicate, dtype=np.int64),
+                "week": np.repeat(np.arange(self.weeks, dtype=np.int64), n_exits),
+                "exit": np.tile(np.array(self.exits, dtype=object), self.weeks),
+                "group": np.tile(
+                    np.array([groups[e] for e in self.exits], dtype=object), self.weeks
+                ),
+                "exported_kg": self.exit_exported.ravel(),
+                "seized_kg": self.exit_seized.ravel(),
+                "price_hcl_usd_per_kg": self.exit_price.ravel(),
+            }
+        )
+
+    def edge_frame(self, replicate: int, u: list[str], v: list[str], mode) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "replicate": np.full(len(u), replicate, dtype=np.int64),
+                "u": u,
+                "v": v,
+                "mode": list(mode),
+                "kg": self.edge_kg,
+            }
+        )
+
+    def events_frame(self, replicate: int) -> pd.DataFrame:
+        df = pd.DataFrame(self.events, columns=["week", "type", "who", "outcome"])
+        df.insert(0, "replicate", replicate)
+        return df.astype({"replicate": "int64", "week": "int64"})
