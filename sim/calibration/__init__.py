@@ -1,0 +1,5 @@
+"""Calibration targets (real figures with sources and bands) and how the model is measured on them."""
+
+from sim.calibration.targets import evaluate_targets, load_targets
+
+__all__ = ["evaluate_targets", "load_targets"]

@@ -1,0 +1,189 @@
+"""The `vraem` command line: run and check scenarios.
+
+Exit codes: 0 success; 2 bad input (a one-paragraph message naming the file, the key and what was
+expected, no traceback); 1 unexpected internal error (traceback only with --debug).
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from sim.config.loader import ConfigError, load_scenario
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="vraem-sim: simulate how the VRAEM cocaine economy reacts when it is disrupted.",
+)
+err = Console(stderr=True)
+out = Console()
+
+
+def _fail_bad_input(exc: ConfigError) -> None:
+    err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+    raise typer.Exit(2)
+
+
+@app.command()
+def run(
+    scenario_file: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    replicates: Annotated[
+        int | None, typer.Option(min=1, help="Seeded replicates (default: the scenario's).")
+    ] = None,
+    seed: Annotated[int | None, typer.Option(min=0, help="Master seed.")] = None,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Local worker processes (default: cores).")
+    ] = None,
+    weeks: Annotated[int | None, typer.Option(min=1, help="Reported horizon (weeks).")] = None,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Result folder (default outputs/<name>/).")
+    ] = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="Override a key: --set security.effectiveness=0.5"),
+    ] = None,
+    no_figures: Annotated[bool, typer.Option("--no-figures", help="Skip the figures.")] = False,
+    debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
+) -> None:
+    """Run a scenario's seeded replicates and write its result folder."""
+    from sim.runner.batch import default_workers, run_scenario
+    from sim.runner.results import write_result_folder
+
+    try:
+        overrides = list(set_ or [])
+        for key, value in (("replicates", replicates), ("seed", seed), ("weeks", weeks)):
+            if value is not None:
+                overrides.append(f"{key}={value}")
+        scenario = load_scenario(scenario_file, overrides)
+    except ConfigError as exc:
+        _fail_bad_input(exc)
+    n_workers = workers or default_workers()
+    target = out_dir or Path("outputs") / scenario.name
+    try:
+        with Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            console=err,
+            transient=False,
+        ) as progress:
+            task = progress.add_task(f"{scenario.name}: replicates", total=scenario.replicates)
+            result = run_scenario(
+                scenario,
+                workers=min(n_workers, scenario.replicates),
+                on_done=lambda done, total: progress.update(task, completed=done),
+            )
+        draw = None if no_figures else _draw_run_figures
+        folder = write_result_folder(result, target, draw=draw, command=sys.argv)
+    except KeyboardInterrupt:
+        err.print("interrupted: no result folder was written")
+        raise typer.Exit(130) from None
+    except Exception as exc:  # an internal error, not bad input
+        _internal_error(exc, debug)
+    _print_headline(result)
+    out.print(f"results in {folder} ({result.wall_time_s:.1f} s, {result.workers} worker(s))")
+
+
+def _draw_run_figures(result, fig_dir: Path) -> None:
+    from sim import __version__
+    from sim.network.routes import apply_network_overrides, load_network
+    from sim.report.figures import write_run_figures
+
+    sc = result.scenario
+    net = apply_network_overrides(load_network(sc.network.data_dir), sc)
+    source = f"vraem-sim {__version__}, {sc.replicates} replicates, seed {sc.seed}"
+    write_run_figures(
+        result.timeseries,
+        result.exits,
+        result.edge_flows,
+        net.graph,
+        fig_dir,
+        scenario=sc.name,
+        source_line=source,
+        weeks=sc.weeks,
+    )
+
+
+def _print_headline(result) -> None:
+    from sim.runner.summary import interval, yearly_metrics
+
+    yearly = yearly_metrics(result.timeseries, result.exits)
+    later = yearly[yearly["year"] >= 2] if yearly["year"].max() >= 2 else yearly
+    per_rep = later.groupby("replicate").mean(numeric_only=True)
+    years = "years 2+" if yearly["year"].max() >= 2 else "year 1"
+    table = Table(title=f"{result.scenario.name}: yearly mean over {years} (90% interval)")
+    table.add_column("metric")
+    table.add_column("mean", justify="right")
+    table.add_column("90% interval", justify="right")
+    rows = [
+        ("coca area (ha)", "coca_ha"),
+        ("cocaine produced (t/yr)", "cocaine_produced_t"),
+        ("exported (t/yr)", "exported_t"),
+        ("exported via Callao (t/yr)", "exported_callao_t"),
+        ("seized (t/yr)", "seized_t"),
+        ("leaf price (USD/kg)", "price_leaf_usd_per_kg"),
+        ("HCl price VRAEM (USD/kg)", "price_hcl_vraem_usd_per_kg"),
+        ("armed members", "armed_members"),
+        ("deaths (per yr)", "deaths"),
+    ]
+    for label, col in rows:
+        mean, lo, hi = interval(per_rep[col])
+        table.add_row(label, f"{mean:,.1f}", f"{lo:,.1f} - {hi:,.1f}")
+    out.print(table)
+
+
+@app.command()
+def check(
+    files: Annotated[list[Path], typer.Argument(help="Scenario YAML files to validate.")],
+) -> None:
+    """Validate scenario files without running them (exit 0 if all are valid, else 2)."""
+    bad = 0
+    for path in files:
+        try:
+            scenario = load_scenario(path)
+        except ConfigError as exc:
+            err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+            bad += 1
+            continue
+        out.print(f"ok: {path} (scenario '{scenario.name}', {scenario.weeks} weeks)")
+    if bad:
+        raise typer.Exit(2)
+
+
+def _internal_error(exc: BaseException, debug: bool) -> None:
+    if debug:
+        traceback.print_exc()
+    err.print(
+        f"[bold red]internal error:[/] {type(exc).__name__}: {exc}"
+        + ("" if debug else " (run again with --debug for the traceback)"),
+        highlight=False,
+        soft_wrap=True,
+    )
+    raise typer.Exit(1)
+
+
+def main() -> None:
+    """Entry point of the `vraem` console script and `python -m sim`."""
+    app()
+
+
+if __name__ == "__main__":
+    main()
