@@ -1,4 +1,4 @@
-"""Calibration targets (real figures with sources and bands) and how the model is measured on them."""
+"""Calibration targets (real figures, sources, bands) and how the model is measured on them."""
 
 from sim.calibration.targets import evaluate_targets, load_targets
 
