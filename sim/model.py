@@ -55,7 +55,7 @@ class VraemModel(mesa.Model):
             scenario.growers,
             self.network.districts,
             self.armed_tax_share(),
-            self.market.price_leaf,
+            scenario.growers.reference_leaf_price_usd_per_kg,
             self.rng,
         )
 
@@ -67,6 +67,7 @@ class VraemModel(mesa.Model):
         self._edge_escortable = (self.network.edge_district != "").tolist()
         self._loss = self.loss_probability.tolist()
         self.edge_risk_now = self.network.edge_risk.copy()
+        self.detection_factor = np.ones(self.network.n_edges)  # e.g. an interdiction surge
         self.recorder = WeeklyRecorder(self.weeks, self.exits, self.network.n_edges)
         self._reset_week()
 
@@ -216,10 +217,12 @@ class VraemModel(mesa.Model):
         for f in self.active_factions():
             f.close_week()
         factions = self.active_factions()
-        control = np.array([f.control for f in factions]).reshape(len(factions), -1)
+        control = np.zeros((len(factions), len(self.network.districts)))
+        for i, f in enumerate(factions):
+            control[i] = f.control
         total = control.sum(axis=0)
         self._escort_factions = factions
-        self._escort_probability = np.minimum(total, 1.0) if factions else np.zeros(0)
+        self._escort_probability = np.minimum(total, 1.0)
         with np.errstate(invalid="ignore", divide="ignore"):
             self._escort_cdf = np.nan_to_num(np.cumsum(control, axis=0) / total).T
         self._violent_events = 0
@@ -255,10 +258,22 @@ class VraemModel(mesa.Model):
         self.producer_stock += cocaine
         return float(cocaine.sum()), float(leaf.sum())
 
+    def edges_into(self, exit_id: str) -> np.ndarray:
+        """Indices of the edges that end at an exit."""
+        g = self.network.graph
+        return np.array(sorted(self.network.edge_index[(exit_id, nb)] for nb in g[exit_id]))
+
+    def set_detection_factor(self, edges: np.ndarray, factor: float) -> None:
+        """Multiply the detection hazard on `edges` from now on (more or fewer police there).
+
+        Traffickers are not told: they find out from their seizures.
+        """
+        self.detection_factor[edges] = factor
+
     def _update_edge_risk(self) -> None:
-        mult = np.ones(self.network.n_edges)
+        mult = self.detection_factor.copy()
         for unit in self.agents_by_type[PoliceUnit]:
-            mult[unit.edges] = unit.hazard()
+            mult[unit.edges] *= unit.hazard()
         self.edge_risk_now = -np.expm1(mult * np.log1p(-np.minimum(self.network.edge_risk, 0.999)))
 
     def _trade(self) -> None:

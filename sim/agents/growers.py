@@ -41,7 +41,7 @@ class Growers:
         self.hurdle = cfg.hurdle_median_usd_per_ha_year * rng.lognormal(0.0, cfg.hurdle_sigma, n)
         cap = rng.lognormal(0.0, 0.5, n)
         self.alt_subsidy = np.zeros(len(districts))  # USD/ha/yr, set by crop substitution
-        self.expected_price = float(leaf_price_ref)
+        self.expected_price = float(leaf_price_ref)  # until the market says otherwise
         growing = self.margin(tax_share) > self.hurdle
         for d in range(len(districts)):
             in_d = self.district == d

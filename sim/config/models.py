@@ -62,6 +62,11 @@ class GrowersConfig(Section):
         description="Share of the VRAEM coca area in each production district (fraction, "
         "normalised to sum 1). Estimate after the DEVIDA monitoring maps (Apurimac side larger).",
     )
+    reference_leaf_price_usd_per_kg: Positive = Field(
+        2.5,
+        description="Leaf price at which households' initial coca area is in equilibrium "
+        "(USD/kg). 80-130 PEN per 11.5 kg arroba in 2023 (Peru21 quoting R. Vargas).",
+    )
     yield_kg_per_ha_year: Positive = Field(
         3_600.0,
         description="Sun-dried leaf per mature hectare and year (kg/ha/yr). UNODC 2015 key data; "
@@ -369,8 +374,8 @@ class MarketConfig(Section):
             "callao": 3_500.0,
             "chimbote": 3_300.0,
             "paita": 3_300.0,
-            "desaguadero": 2_300.0,
-            "bolivia_air": 2_600.0,
+            "desaguadero": 2_600.0,
+            "bolivia_air": 2_900.0,
             "inapari": 3_000.0,
             "brazil_river": 2_900.0,
         },
@@ -388,13 +393,20 @@ class MarketConfig(Section):
             "inapari": 500.0,
             "brazil_river": 400.0,
         },
-        description="Arrivals (kg/week) that buyers at each exit take at the reference price. "
+        description="Loads (kg/week) that buyers at each exit take at the reference price. "
         "Estimate scaled to about 7,800 kg/week of exports and the shares reported by DIRANDRO "
         "and R. Vargas (about 40% Callao, about 40% Bolivia).",
     )
     exit_demand_elasticity: Positive = Field(
         1.5,
-        description="Price elasticity of the buyers' demand at an exit (dimensionless). Estimate.",
+        description="Price elasticity of export demand for VRAEM cocaine as a whole "
+        "(dimensionless). Estimate.",
+    )
+    exit_substitution_elasticity: Positive = Field(
+        4.0,
+        description="Elasticity of substitution between exits: how far an exit's price rises "
+        "relative to the others when it gets less than its reference share (dimensionless). "
+        "Estimate: the exits serve the same overseas markets.",
     )
     exit_arrivals_memory_weeks: Positive = Field(
         8.0,

@@ -1,10 +1,12 @@
 """Prices along the chain, formed by supply, demand and risk.
 
-- At each exit, buyers take a reference quantity at a reference price; when more is on its way to
-  them the price falls (and rises when less is coming) with a constant demand elasticity. Buyers
-  price the loads committed to their exit (dispatched toward it, times the share that has recently
-  got through), as forward orders are placed before a load arrives. A demand shock moves the
-  quantity they take.
+- Export demand: buyers at the exits serve the same overseas markets, so exits are close
+  substitutes. The overall price level falls when more is on its way than buyers take at the
+  reference price (demand elasticity); an exit's price relative to the others falls when it gets
+  more than its reference share (elasticity of substitution between exits). Buyers price the
+  loads committed to their exit (dispatched toward it, times the share that has recently got
+  through), as orders are placed before a load arrives. A demand shock scales what the buyers at
+  an exit take at the reference price.
 - In the VRAEM, the HCl price moves toward what traffickers bid (their expected net value at the
   exits after transport, bribes, fees and expected seizures, less their markup for risk), pushed
   down by unsold stock and up by scarcity.
@@ -22,7 +24,7 @@ RATIO_BOUNDS = (0.2, 5.0)  # keeps prices finite when an exit gets no arrivals a
 
 
 class ExitMarkets:
-    """Buyers at the exits: price per exit from smoothed arrivals and demand."""
+    """Buyers at the exits: price per exit from expected deliveries and demand."""
 
     def __init__(self, cfg: MarketConfig, exits: list[str]) -> None:
         self.cfg = cfg
@@ -43,9 +45,16 @@ class ExitMarkets:
         seen = ended > 0
         self.pass_rate[seen] += w * (exported_kg[seen] / ended[seen] - self.pass_rate[seen])
         self.supply += w * (dispatched_kg * self.pass_rate - self.supply)
-        ratio = self.absorption * self.demand_factor / np.maximum(self.supply, 1e-9)
-        ratio = np.clip(ratio, *RATIO_BOUNDS)
-        self.price = self.ref_price * ratio ** (1.0 / self.cfg.exit_demand_elasticity)
+        cfg = self.cfg
+        demand = self.absorption * self.demand_factor
+        total_ratio = np.clip(demand.sum() / max(self.supply.sum(), 1e-9), *RATIO_BOUNDS)
+        share_ratio = (demand / demand.sum()) / np.maximum(self.supply / self.supply.sum(), 1e-9)
+        share_ratio = np.clip(share_ratio, *RATIO_BOUNDS)
+        self.price = (
+            self.ref_price
+            * total_ratio ** (1.0 / cfg.exit_demand_elasticity)
+            * share_ratio ** (1.0 / cfg.exit_substitution_elasticity)
+        )
 
 
 class VraemMarket:

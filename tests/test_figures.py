@@ -1,0 +1,214 @@
+"""Tests for sim.report.figures: files written, PNG, 16:9, data-driven titles."""
+
+from __future__ import annotations
+
+import struct
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.report.figures import (
+    dashboard_figure,
+    exit_finding,
+    headline_finding,
+    production_and_seizure_share,
+    route_finding,
+    write_run_figures,
+)
+
+SEED = 20240611
+N_REP = 3
+WEEKS = 104
+EXITS = {
+    "callao": "pacific_ports",
+    "chimbote": "pacific_ports",
+    "paita": "pacific_ports",
+    "desaguadero": "bolivia",
+    "bolivia_air": "bolivia",
+    "inapari": "brazil",
+    "brazil_river": "brazil",
+}
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def _png_size(path: Path) -> tuple[int, int]:
+    head = path.read_bytes()[:24]
+    assert head[:8] == PNG_MAGIC, f"{path.name} is not a PNG"
+    assert head[12:16] == b"IHDR"
+    return struct.unpack(">II", head[16:24])
+
+
+@pytest.fixture
+def run() -> dict:
+    """Small synthetic run: 3 replicates x 104 weeks, 7 exits, 7-node graph."""
+    rng = np.random.default_rng(SEED)
+    rows = []
+    for rep in range(N_REP):
+        coca = 25_000 + np.cumsum(rng.normal(0, 50, WEEKS))
+        produced = rng.normal(8_000, 600, WEEKS).clip(0)
+        seized = rng.gamma(2.0, 250.0, WEEKS)
+        exported = rng.normal(7_000, 500, WEEKS).clip(0)
+        for w in range(WEEKS):
+            rows.append(
+                {
+                    "scenario": "baseline",
+                    "replicate": rep,
+                    "seed": SEED + rep,
+                    "week": w,
+                    "coca_ha": coca[w],
+                    "leaf_t": coca[w] * 0.06,
+                    "cocaine_produced_kg": produced[w],
+                    "cocaine_stock_kg": 20_000 + rng.normal(0, 1_000),
+                    "cocaine_in_transit_kg": 9_000 + rng.normal(0, 800),
+                    "seized_kg": seized[w],
+                    "exported_kg": exported[w],
+                    "lost_kg": rng.gamma(1.0, 20.0),
+                    "price_leaf_usd_per_kg": 2.5 + rng.normal(0, 0.1),
+                    "price_paste_usd_per_kg": 600 + rng.normal(0, 20),
+                    "price_hcl_vraem_usd_per_kg": 1_000 + rng.normal(0, 30),
+                    "armed_groups": 2,
+                    "armed_members": 400 + rng.integers(-20, 20),
+                    "armed_fighters": 150 + rng.integers(-10, 10),
+                    "armed_income_usd": rng.normal(2e5, 2e4),
+                    "violent_events": rng.poisson(1.5),
+                    "deaths": rng.poisson(0.8),
+                    "eradicated_ha": rng.gamma(1.0, 30.0),
+                    "leader_in_place": True,
+                }
+            )
+    ts = pd.DataFrame(rows)
+
+    weights = np.array([40, 8, 4, 10, 28, 6, 4], dtype=float)
+    ex_rows = []
+    for rep in range(N_REP):
+        for w in range(WEEKS):
+            kg = rng.dirichlet(weights) * rng.normal(7_000, 500)
+            for (exit_id, group), k in zip(EXITS.items(), kg, strict=True):
+                ex_rows.append(
+                    {
+                        "replicate": rep,
+                        "week": w,
+                        "exit": exit_id,
+                        "group": group,
+                        "exported_kg": k,
+                        "seized_kg": k * 0.05,
+                        "price_hcl_usd_per_kg": 1_500 + rng.normal(0, 50),
+                    }
+                )
+    exits = pd.DataFrame(ex_rows)
+
+    g = nx.Graph()
+    nodes = {
+        "pichari": ("Pichari", "district", "", -73.84, -12.52),
+        "llochegua": ("Llochegua", "district", "", -73.91, -12.41),
+        "ene_strip": ("Ene airstrip", "airstrip", "", -74.10, -11.90),
+        "ayacucho": ("Ayacucho", "hub", "", -74.22, -13.16),
+        "callao": ("Callao", "exit", "pacific_ports", -77.15, -12.05),
+        "bolivia_air": ("Bolivia (air)", "exit", "bolivia", -65.50, -14.80),
+        "desaguadero": ("Desaguadero", "exit", "bolivia", -69.04, -16.57),
+    }
+    for n, (name, kind, group, lon, lat) in nodes.items():
+        g.add_node(n, name=name, kind=kind, group=group, lon=lon, lat=lat)
+    for u, v, mode, km in [
+        ("pichari", "llochegua", "road", 20),
+        ("pichari", "ayacucho", "road", 180),
+        ("llochegua", "ene_strip", "trail", 70),
+        ("ayacucho", "callao", "road", 560),
+        ("ayacucho", "desaguadero", "road", 900),
+        ("ene_strip", "bolivia_air", "air", 1000),
+    ]:
+        g.add_edge(u, v, mode=mode, km=km)
+    fl_rows = []
+    for rep in range(N_REP):
+        for u, v, d in g.edges(data=True):
+            fl_rows.append(
+                {"replicate": rep, "u": u, "v": v, "mode": d["mode"], "kg": rng.gamma(2.0, 2e5)}
+            )
+    edge_flows = pd.DataFrame(fl_rows)
+    return {"ts": ts, "exits": exits, "edge_flows": edge_flows, "graph": g}
+
+
+def test_write_run_figures_pngs_16_9(run: dict, tmp_path: Path) -> None:
+    out = tmp_path / "figs"
+    paths = write_run_figures(
+        run["ts"],
+        run["exits"],
+        run["edge_flows"],
+        run["graph"],
+        out,
+        scenario="Baseline",
+        source_line="Source: vraem-sim test run",
+        weeks=WEEKS,
+    )
+    assert [p.name for p in paths] == ["dashboard.png", "exit_shares.png", "route_map.png"]
+    for p in paths:
+        assert p.exists() and p.parent == out
+        w, h = _png_size(p)
+        assert w >= 1600, f"{p.name} is only {w} px wide"
+        assert abs((w / h) / (16 / 9) - 1) < 0.01, f"{p.name} is {w}x{h}, not 16:9"
+
+
+def test_headline_uses_production_from_data(run: dict) -> None:
+    ts = run["ts"]
+    per_rep = ts.groupby("replicate")["cocaine_produced_kg"].mean() * 52 / 1000
+    expected_t = float(np.median(per_rep))
+    # two significant figures, as in the title ("about 420 t")
+    rounded = round(expected_t, 1 - int(np.floor(np.log10(expected_t))))
+    prod_t, share = production_and_seizure_share(ts)
+    assert prod_t == pytest.approx(expected_t)
+    text = headline_finding(ts, "Baseline")
+    assert text.startswith("Baseline: ")
+    assert f"about {rounded:,.0f} t of cocaine a year" in text
+    sums = ts.groupby("replicate")[["seized_kg", "exported_kg"]].sum()
+    exp_share = float(np.median(sums["seized_kg"] / sums.sum(axis=1)))
+    assert share == pytest.approx(exp_share)
+    assert f"{100 * exp_share:.0f}% of shipments are seized" in text
+
+    fig = dashboard_figure(ts, scenario="Baseline", source_line="src")
+    assert text in fig.get_suptitle().replace("\n", " ")
+
+
+def test_headline_exact_numbers() -> None:
+    weeks = np.arange(52)
+    ts = pd.concat(
+        pd.DataFrame(
+            {
+                "replicate": rep,
+                "week": weeks,
+                "cocaine_produced_kg": 10_000.0,
+                "seized_kg": 5.0,
+                "exported_kg": 95.0,
+            }
+        )
+        for rep in range(2)
+    )
+    assert headline_finding(ts, "High") == (
+        "High: the VRAEM produces about 520 t of cocaine a year; "
+        "5% of shipments are seized before export"
+    )
+
+
+def test_scenario_selection(run: dict) -> None:
+    ts = run["ts"]
+    other = ts.assign(scenario="double", cocaine_produced_kg=ts["cocaine_produced_kg"] * 2)
+    both = pd.concat([ts, other])
+    assert headline_finding(both, "baseline") == headline_finding(ts, "baseline")
+    with pytest.raises(ValueError, match="not 'nope'"):
+        headline_finding(both, "nope")
+
+
+def test_exit_and_route_findings(run: dict) -> None:
+    exits = run["exits"]
+    text = exit_finding(exits, "Baseline")
+    tot = exits.groupby(["replicate", "exit"])["exported_kg"].sum().unstack()
+    shares = tot.div(tot.sum(axis=1), axis=0).mean()
+    top = shares.idxmax()
+    assert top == "callao"
+    assert text.startswith(f"Baseline: Callao takes {100 * shares[top]:.0f}% of exports")
+
+    route = route_finding(run["edge_flows"], run["graph"], weeks=WEEKS, scenario="Baseline")
+    assert route.startswith("Baseline: ")
+    assert "t/yr" in route
