@@ -1,0 +1,110 @@
+"""Bad input: exit code 2, a message naming the file, the key and what was expected, no traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import SCENARIOS
+from typer.testing import CliRunner
+
+from sim.cli.main import app
+
+runner = CliRunner()
+
+
+def write(tmp_path: Path, text: str, name: str = "bad.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+BASE = f"extends: {SCENARIOS / 'baseline.yaml'}\nname: bad\n"
+
+CASES = {
+    "unknown key": (BASE + "growers:\n  hectares: 5\n", "growers.hectares", "unknown key"),
+    "wrong type": (BASE + "weeks: many\n", "weeks", "integer"),
+    "out of range": (BASE + "security:\n  effectiveness: 1.5\n", "security.effectiveness", "1"),
+    "negative": (BASE + "growers:\n  households: -3\n", "growers.households", "greater"),
+    "unknown node": (
+        BASE + "network:\n  edge_overrides:\n    - {u: atlantis, v: lima, km: 10}\n",
+        "network.edge_overrides.0.u",
+        "atlantis",
+    ),
+    "unknown district": (
+        BASE + "armed_group:\n  territory:\n    narnia: 0.5\n",
+        "armed_group.territory.narnia",
+        "district",
+    ),
+    "unknown exit": (
+        BASE + "network:\n  exit_risk_factor:\n    atlantis_port: 2\n",
+        "network.exit_risk_factor.atlantis_port",
+        "exit",
+    ),
+    "bad yaml": (BASE + "weeks: [1, 2\n", "", "not valid YAML"),
+    "not a mapping": ("- just\n- a list\n", "", "mapping"),
+    "missing parent": ("extends: nowhere.yaml\nname: x\n", "extends", "not found"),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_invalid_scenario_exits_2_with_a_clear_message(tmp_path, case):
+    text, key, expected = CASES[case]
+    path = write(tmp_path, text)
+    for args in (["check", str(path)], ["run", str(path), "--out", str(tmp_path / "out")]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2, result.output
+        message = " ".join(result.stderr.split())
+        assert str(path.name) in message
+        assert key in message
+        assert expected in message
+        assert "Traceback" not in result.output + result.stderr
+    assert not (tmp_path / "out").exists()  # nothing half-written
+
+
+def test_bad_override_on_the_command_line_names_the_key(tmp_path):
+    result = runner.invoke(
+        app,
+        [
+            "run",
+            str(SCENARIOS / "baseline.yaml"),
+            "--set",
+            "security.nope=1",
+            "--out",
+            str(tmp_path / "o"),
+        ],
+    )
+    assert result.exit_code == 2
+    assert "security.nope" in result.stderr and "unknown key" in result.stderr
+    result = runner.invoke(app, ["run", str(SCENARIOS / "baseline.yaml"), "--set", "weeks"])
+    assert result.exit_code == 2 and "KEY=VALUE" in result.stderr
+
+
+def test_extends_cycle_is_reported(tmp_path):
+    write(tmp_path, "extends: b.yaml\nname: a\n", "a.yaml")
+    write(tmp_path, "extends: a.yaml\nname: b\n", "b.yaml")
+    result = runner.invoke(app, ["check", str(tmp_path / "a.yaml")])
+    assert result.exit_code == 2 and "cycle" in result.stderr
+
+
+def test_usage_errors_exit_2():
+    result = runner.invoke(app, ["run", str(SCENARIOS / "baseline.yaml"), "--replicates", "0"])
+    assert result.exit_code == 2
+
+
+def test_every_shipped_scenario_is_valid():
+    files = sorted(SCENARIOS.glob("*.yaml"))
+    assert files
+    result = runner.invoke(app, ["check", *map(str, files)])
+    assert result.exit_code == 0, result.stderr
+
+
+def test_python_dash_m_sim_is_the_same_cli(tmp_path):
+    path = write(tmp_path, BASE + "weeks: 0\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "sim", "check", str(path)], capture_output=True, text=True
+    )
+    assert proc.returncode == 2
+    assert "weeks" in proc.stderr and "Traceback" not in proc.stderr

@@ -1,0 +1,116 @@
+"""The packaged route network: the places and exits the spec names, connected and valid."""
+
+from __future__ import annotations
+
+import shutil
+
+import networkx as nx
+import pytest
+
+from sim.config.loader import ConfigError
+from sim.network.routes import enumerate_routes, load_network, packaged_data_dir
+
+SPEC_EXITS = {
+    "callao": "pacific_ports",
+    "chimbote": "pacific_ports",
+    "paita": "pacific_ports",
+    "desaguadero": "bolivia",
+    "bolivia_air": "bolivia",
+    "inapari": "brazil",
+    "brazil_river": "brazil",
+}
+DISTRICTS = {
+    "pichari",
+    "kimbiri",
+    "santa_rosa",
+    "llochegua",
+    "sivia",
+    "vizcatan_del_ene",
+    "rio_tambo",
+    "pangoa",
+}
+HUBS = {
+    "san_francisco",
+    "huanta",
+    "ayacucho",
+    "satipo",
+    "la_merced",
+    "huancayo",
+    "quillabamba",
+    "cusco",
+    "puerto_maldonado",
+    "atalaya",
+    "pucallpa",
+    "juliaca",
+    "lima",
+}
+
+
+def test_packaged_network_has_the_spec_exits_districts_and_hubs():
+    net = load_network()
+    assert net.exit_group == {**net.exit_group, **SPEC_EXITS}
+    assert DISTRICTS <= set(net.districts)
+    assert HUBS <= set(net.graph)
+    kinds = nx.get_node_attributes(net.graph, "kind")
+    assert sum(k == "airstrip" for k in kinds.values()) >= 3
+    assert set(net.edge_mode) == {"road", "river", "trail", "air"}
+    for n, d in net.graph.nodes(data=True):  # lon/lat inside Peru and its borders
+        assert -82 < d["lon"] < -66 and -19 < d["lat"] < -3, n
+    assert nx.is_connected(net.graph)
+
+
+def test_every_district_has_routes_to_every_exit_that_end_there():
+    net = load_network()
+    routes = enumerate_routes(
+        net,
+        {"road": 0.07, "river": 0.06, "trail": 0.25, "air": 0.32},
+        {"road": 250, "river": 250, "trail": 150, "air": 300},
+        3,
+    )
+    pairs = {(r.district, r.exit) for r in routes}
+    assert pairs == {(d, x) for d in net.districts for x in net.exit_group}
+    for r in routes:  # an exit is only ever the end of a route
+        assert not set(r.nodes[:-1]) & set(net.exit_group)
+        assert r.transport_usd_per_kg > 0 and r.hours > 0
+
+
+def test_transport_costs_match_the_reported_fees():
+    """About 50 USD/kg to the coast and about 300 USD/kg to Bolivia (InSight Crime c. 2013)."""
+    net = load_network()
+    routes = enumerate_routes(
+        net,
+        {"road": 0.07, "river": 0.06, "trail": 0.25, "air": 0.32},
+        {"road": 250, "river": 250, "trail": 150, "air": 300},
+        1,
+    )
+    coast = [r.transport_usd_per_kg for r in routes if r.exit == "callao"]
+    bolivia = [r.transport_usd_per_kg for r in routes if r.exit == "bolivia_air"]
+    assert 25 < min(coast) < 100
+    assert 150 < min(bolivia) < 450
+
+
+@pytest.mark.parametrize(
+    "edit, key",
+    [
+        (lambda t: t + "pichari,atlantis,road,10,1,0.01,test\n", "row"),
+        (lambda t: t.replace(",road,", ",teleport,", 1), "mode"),
+        (lambda t: t.replace("\n", "\n", 1) + "pichari,lima,road,-5,1,0.01,test\n", "km"),
+    ],
+)
+def test_broken_network_files_are_rejected_with_the_row(tmp_path, edit, key):
+    for name in ("nodes.csv", "edges.csv"):
+        shutil.copy(packaged_data_dir() / name, tmp_path / name)
+    edges = tmp_path / "edges.csv"
+    edges.write_text(edit(edges.read_text()))
+    with pytest.raises(ConfigError) as info:
+        load_network(tmp_path)
+    assert "edges.csv" in str(info.value) and key in str(info.value)
+
+
+def test_a_district_cut_off_from_an_exit_is_rejected(tmp_path):
+    for name in ("nodes.csv", "edges.csv"):
+        shutil.copy(packaged_data_dir() / name, tmp_path / name)
+    nodes = tmp_path / "nodes.csv"
+    nodes.write_text(nodes.read_text() + "lonely,Lonely,district,lonely,,-74,-12,24,test\n")
+    with pytest.raises(ConfigError, match="connected|reach"):
+        load_network(tmp_path)
