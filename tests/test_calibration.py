@@ -1,4 +1,4 @@
-"""The baseline lands on the real figures of the calibration table (sim/calibration/targets.yaml)."""
+"""The baseline lands on the real figures of the calibration table (targets.yaml)."""
 
 from __future__ import annotations
 

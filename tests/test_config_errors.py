@@ -1,4 +1,4 @@
-"""Bad input: exit code 2, a message naming the file, the key and what was expected, no traceback."""
+"""Bad input: exit 2 and a message naming the file, the key and what was expected."""
 
 from __future__ import annotations
 

@@ -112,5 +112,5 @@ def test_a_district_cut_off_from_an_exit_is_rejected(tmp_path):
         shutil.copy(packaged_data_dir() / name, tmp_path / name)
     nodes = tmp_path / "nodes.csv"
     nodes.write_text(nodes.read_text() + "lonely,Lonely,district,lonely,,-74,-12,24,test\n")
-    with pytest.raises(ConfigError, match="connected|reach"):
+    with pytest.raises(ConfigError, match=r"connected|reach"):
         load_network(tmp_path)
