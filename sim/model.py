@@ -13,6 +13,7 @@ import mesa
 import numpy as np
 
 from sim.agents import ArmyUnit, Faction, Growers, PoliceUnit, Shipment, TraffickingOrg
+from sim.agents.trafficker import value_routes
 from sim.config.models import Scenario
 from sim.market import ExitMarkets, VraemMarket
 from sim.network.routes import RouteNetwork, apply_network_overrides, enumerate_routes, load_network
@@ -66,6 +67,10 @@ class VraemModel(mesa.Model):
         self._edge_hours = self.network.edge_hours.tolist()
         self._edge_escortable = (self.network.edge_district != "").tolist()
         self._loss = self.loss_probability.tolist()
+        self._obs_rows: list[int] = []
+        self._obs_cols: list[int] = []
+        self._u_block: list[float] = []
+        self._u_pos = 0
         self.edge_risk_now = self.network.edge_risk.copy()
         self.detection_factor = np.ones(self.network.n_edges)  # e.g. an interdiction surge
         self.recorder = WeeklyRecorder(self.weeks, self.exits, self.network.n_edges)
@@ -75,15 +80,15 @@ class VraemModel(mesa.Model):
     def _build_routes(self) -> None:
         cfg = self.config.traffickers
         net = self.network
-        self.routes = enumerate_routes(
-            net, cfg.transport_usd_per_kg_km, cfg.lot_kg, cfg.routes_per_exit
-        )
+        district_pos = {d: i for i, d in enumerate(net.districts)}
+        routes = enumerate_routes(net, cfg.transport_usd_per_kg_km, cfg.lot_kg, cfg.routes_per_exit)
+        # grouped by origin district: district d's routes are route_segment[d]:route_segment[d+1]
+        self.routes = sorted(routes, key=lambda r: district_pos[r.district])
         n_r, n_e = len(self.routes), net.n_edges
         self.route_edges = np.zeros((n_r, n_e))
         self.route_edges_in_valley = np.zeros((n_r, n_e))
         in_valley = net.edge_district != ""
         exit_pos = {x: i for i, x in enumerate(net.exit_group)}
-        district_pos = {d: i for i, d in enumerate(net.districts)}
         for i, route in enumerate(self.routes):
             self.route_edges[i, route.edges] = 1.0
             self.route_edges_in_valley[i, route.edges] = in_valley[route.edges]
@@ -91,9 +96,10 @@ class VraemModel(mesa.Model):
         self.route_origin = np.array([district_pos[r.district] for r in self.routes])
         self.route_transport = np.array([r.transport_usd_per_kg for r in self.routes])
         self.route_lot_kg = np.array([cfg.lot_kg[r.lot_mode] for r in self.routes])
-        self.routes_from = [
-            np.flatnonzero(self.route_origin == d) for d in range(len(net.districts))
-        ]
+        self.route_edge_list = [r.edges.tolist() for r in self.routes]
+        self.route_dwell_list = [r.dwell_h.tolist() for r in self.routes]
+        self.min_lot_kg = float(self.route_lot_kg.min())
+        self.route_segment = np.searchsorted(self.route_origin, np.arange(len(net.districts) + 1))
         self.loss_probability = np.array(
             [cfg.loss_probability[m] for m in net.edge_mode], dtype=float
         )
@@ -128,17 +134,34 @@ class VraemModel(mesa.Model):
         """Give an organisation its row of perceived edge risk, starting at the base risk."""
         self._orgs.append(org)
         self.perceived_risk = np.vstack([self.perceived_risk, self.network.edge_risk])
+        self._observed = np.zeros_like(self.perceived_risk)
+        self._seized_seen = np.zeros_like(self.perceived_risk)
         return len(self._orgs) - 1
 
-    def learn_from(self, owner: TraffickingOrg, edges: np.ndarray, seized_on: int | None) -> None:
-        """All organisations update their risk estimates of `edges` from one shipment's fate:
-        the owner with full weight, the others with the weight of what they hear."""
+    def observe(self, owner: TraffickingOrg, edges: list[int], seized_on: int | None) -> None:
+        """Note one shipment's fate on the edges it crossed; digested in `_learn` each week."""
+        self._obs_rows.extend([owner.index] * len(edges))
+        self._obs_cols.extend(edges)
+        if seized_on is not None:
+            self._seized_seen[owner.index, seized_on] += 1.0
+
+    def _learn(self) -> None:
+        """Each organisation updates its risk estimates from the week's shipments: its own with
+        full weight, the others' (what it hears) with `risk_sharing` weight. Exponential
+        smoothing with one step of `risk_learning_rate` per observation."""
         cfg = self.config.traffickers
-        weight = np.full(len(self._orgs), cfg.risk_sharing * cfg.risk_learning_rate)
-        weight[owner.index] = cfg.risk_learning_rate
-        outcome = (edges == seized_on).astype(float) if seized_on is not None else 0.0
-        block = self.perceived_risk[:, edges]
-        self.perceived_risk[:, edges] = block + weight[:, None] * (outcome - block)
+        seen, seized = self._observed, self._seized_seen
+        np.add.at(seen, (self._obs_rows, self._obs_cols), 1.0)
+        self._obs_rows.clear()
+        self._obs_cols.clear()
+        n = seen + cfg.risk_sharing * (seen.sum(axis=0) - seen)
+        k = seized + cfg.risk_sharing * (seized.sum(axis=0) - seized)
+        has = n > 0
+        step = 1.0 - (1.0 - cfg.risk_learning_rate) ** n
+        rate = np.divide(k, n, out=np.zeros_like(n), where=has)
+        self.perceived_risk += np.where(has, step * (rate - self.perceived_risk), 0.0)
+        seen[:] = 0.0
+        seized[:] = 0.0
 
     def _edge_owners(self) -> list[PoliceUnit]:
         owner: list[PoliceUnit | None] = [None] * self.network.n_edges
@@ -178,6 +201,7 @@ class VraemModel(mesa.Model):
         return patrols / REFERENCE_PATROLS_PER_WEEK if control.sum() > 0 else 0.0
 
     def _market_bid(self) -> float:
+        self.route_value = value_routes(self, self.config.traffickers)
         orgs = list(self.agents_by_type[TraffickingOrg])
         weights = np.array([o.presence.sum() for o in orgs])
         bids = np.array([o.update_bid() for o in orgs])
@@ -209,8 +233,9 @@ class VraemModel(mesa.Model):
             ].collect_escort_fee(kg)
             escorted = True
         dwell = self.routes[route].dwell_h[0]
-        self.shipments.append(Shipment(org, kg, route, 0, dwell, escorted))
-        self._exit_dispatched[self.route_exit[route]] += kg
+        x = int(self.route_exit[route])
+        self.shipments.append(Shipment(org, kg, route, x, 0, dwell, escorted))
+        self._exit_dispatched[x] += kg
 
     # --- the week --------------------------------------------------------------------------
     def _reset_week(self) -> None:
@@ -242,6 +267,7 @@ class VraemModel(mesa.Model):
         self.agents_by_type[ArmyUnit].shuffle_do("step")
         self.agents_by_type[Faction].shuffle_do("step")
         self._trade()
+        self.route_value = value_routes(self, self.config.traffickers)
         self.agents_by_type[TraffickingOrg].shuffle_do("step")
         self._move_shipments()
         self._update_prices(produced)
@@ -290,47 +316,55 @@ class VraemModel(mesa.Model):
         self.producer_stock -= bought.sum(axis=0)
         self.producer_stock = np.maximum(self.producer_stock, 0.0)
 
+    def _uniform(self) -> float:
+        """Next uniform draw from the model's generator, drawn in blocks for speed."""
+        if self._u_pos >= len(self._u_block):
+            self._u_block = self.rng.random(4096).tolist()
+            self._u_pos = 0
+        self._u_pos += 1
+        return self._u_block[self._u_pos - 1]
+
     def _move_shipments(self) -> None:
         """Advance every shipment by one week: legs, staging, seizures, losses and exports."""
-        rng = self.rng
+        uniform = self._uniform
         risk_now = self.edge_risk_now.tolist()
+        escortable, hours, loss = self._edge_escortable, self._edge_hours, self._loss
         keep_escorted = 1.0 - self.escort_risk_reduction
+        prices = self.exit_market.price.tolist()
         remaining: list[Shipment] = []
         for s in self.shipments:
-            route = self.routes[s.route]
+            edges = self.route_edge_list[s.route]
             s.ready_in_h -= HOURS_PER_WEEK
             done = False
             while s.ready_in_h <= 0:
-                x = self.route_exit[s.route]
                 if s.at_exit:
-                    self._exit_exported[x] += s.kg
+                    self._exit_exported[s.exit] += s.kg
                     self._flows["exported"] += s.kg
-                    s.owner.sell(s.kg, self.exit_market.price[x])
-                    self.learn_from(s.owner, route.edges, None)
+                    s.owner.sell(s.kg, prices[s.exit])
+                    self.observe(s.owner, edges, None)
                     done = True
                     break
-                e = int(route.edges[s.leg])
-                risk = risk_now[e]
-                if s.escorted and self._edge_escortable[e]:
-                    risk *= keep_escorted
-                if rng.random() < risk:
-                    self._exit_seized[x] += s.kg
+                e = edges[s.leg]
+                risk = risk_now[e] * keep_escorted if s.escorted and escortable[e] else risk_now[e]
+                if uniform() < risk:
+                    self._exit_seized[s.exit] += s.kg
                     self._flows["seized"] += s.kg
                     self.edge_owner[e].record_seizure(e, s.kg)
-                    self.learn_from(s.owner, route.edges[: s.leg + 1], e)
+                    self.observe(s.owner, edges[: s.leg + 1], e)
                     done = True
                     break
-                if rng.random() < self._loss[e]:
+                if uniform() < loss[e]:
                     self._flows["lost"] += s.kg
                     done = True
                     break
                 self.recorder.edge_kg[e] += s.kg
                 s.leg += 1
-                s.ready_in_h += self._edge_hours[e] + route.dwell_h[s.leg]
-                s.at_exit = s.leg == route.edges.size
+                s.ready_in_h += hours[e] + self.route_dwell_list[s.route][s.leg]
+                s.at_exit = s.leg == len(edges)
             if not done:
                 remaining.append(s)
         self.shipments = remaining
+        self._learn()
 
     def _update_prices(self, produced: float) -> None:
         self.exit_market.update(self._exit_dispatched, self._exit_exported, self._exit_seized)

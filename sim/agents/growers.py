@@ -51,17 +51,14 @@ class Growers:
         self.cap_ha = cap
         self.mature_ha = np.where(growing, cap, 0.0)
         self.pipeline = np.zeros((cfg.maturity_weeks, n))  # ha planted, by week slot
+        self.immature_ha = np.zeros(n)  # row sums of the pipeline, kept up to date
         self._slot = 0
         self._week = 0
 
     # --- state -----------------------------------------------------------------------------
-    @property
-    def immature_ha(self) -> np.ndarray:
-        return self.pipeline.sum(axis=0)
-
     def coca_ha(self) -> float:
         """All planted coca, mature and young (ha): what the monitoring surveys count."""
-        return float(self.mature_ha.sum() + self.pipeline.sum())
+        return float(self.mature_ha.sum() + self.immature_ha.sum())
 
     def coca_ha_by_district(self) -> np.ndarray:
         return np.bincount(
@@ -87,6 +84,7 @@ class Growers:
 
         matured = self.pipeline[self._slot]
         self.mature_ha += matured
+        self.immature_ha = np.maximum(self.immature_ha - matured, 0.0)
         self.pipeline[self._slot] = 0.0
 
         if self._week % cfg.decision_interval_weeks == 0:
@@ -108,15 +106,17 @@ class Growers:
         plant = np.where(gap > 0, gap * (1.0 - (1.0 - cfg.expansion_rate_per_year) ** years), 0.0)
         # newly planted coca lands in the current slot and matures after maturity_weeks
         self.pipeline[self._slot] += plant
+        self.immature_ha += plant
 
         drop = np.where(gap < 0, -gap * (1.0 - (1.0 - cfg.abandonment_rate_per_year) ** years), 0.0)
         from_mature = np.minimum(drop, self.mature_ha)
         self.mature_ha -= from_mature
         rest = drop - from_mature
-        has_young = young > 0
-        keep = np.ones_like(young)
-        keep[has_young] = 1.0 - np.minimum(rest[has_young] / young[has_young], 1.0)
-        self.pipeline *= keep
+        cut = np.flatnonzero((rest > 0) & (young > 0))
+        if cut.size:
+            keep = 1.0 - np.minimum(rest[cut] / young[cut], 1.0)
+            self.pipeline[:, cut] *= keep
+            self.immature_ha[cut] *= keep
 
     def eradicate(self, district: int, hectares: float, rng: np.random.Generator) -> float:
         """Destroy up to `hectares` of mature coca in a district; households replant a share.
@@ -134,4 +134,5 @@ class Growers:
         self.mature_ha[in_d] -= lost
         replant = lost * (rng.random(in_d.size) < self.cfg.replant_fraction)
         self.pipeline[self._slot, in_d] += replant
+        self.immature_ha[in_d] += replant
         return float(take)

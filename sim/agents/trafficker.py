@@ -29,10 +29,31 @@ class Shipment:
     owner: TraffickingOrg
     kg: float
     route: int  # index into model.routes
+    exit: int  # index into model.exits
     leg: int  # index of the next edge to traverse; == number of edges when at the exit
     ready_in_h: float  # hours until the shipment can make its next move
     escorted: bool
     at_exit: bool = False
+
+
+def value_routes(model: VraemModel, cfg: TraffickersConfig) -> np.ndarray:
+    """Expected profit per kg of every route for every organisation (orgs x routes, USD/kg).
+
+    Each organisation uses its own perceived edge risks; escorts by the armed group lower the
+    risk of legs inside the valley with the probability that the origin district is controlled.
+    """
+    m = model
+    r = np.minimum(m.perceived_risk, 0.999)
+    log_free = np.log1p(-r)
+    log_escorted = np.log1p(-r * (1.0 - m.escort_risk_reduction))
+    control = m.route_origin_control()
+    log_pass = log_free @ m.route_edges.T + control * (
+        (log_escorted - log_free) @ m.route_edges_in_valley.T
+    )
+    exit_price = m.exit_market.price[m.route_exit]
+    bribes = cfg.bribe_share_of_risk * (r @ m.route_edges.T) * m.market.price_hcl
+    fees = control * m.escort_fee
+    return np.exp(log_pass) * exit_price - m.route_transport - bribes - fees
 
 
 class TraffickingOrg(mesa.Agent):
@@ -58,47 +79,48 @@ class TraffickingOrg(mesa.Agent):
     # --- valuation -------------------------------------------------------------------------
     def route_profit(self) -> np.ndarray:
         """Expected profit per kg of every candidate route, before the purchase price (USD/kg)."""
-        m = self.model
-        r = np.minimum(self.risk, 0.999)
-        log_free = np.log1p(-r)
-        log_escorted = np.log1p(-r * (1.0 - m.escort_risk_reduction))
-        control = m.route_origin_control()
-        log_pass = m.route_edges @ log_free + control * (
-            m.route_edges_in_valley @ (log_escorted - log_free)
-        )
-        p_pass = np.exp(log_pass)
-        exit_price = m.exit_market.price[m.route_exit]
-        bribes = self.cfg.bribe_share_of_risk * (m.route_edges @ r) * m.market.price_hcl
-        fees = control * m.escort_fee
-        return p_pass * exit_price - m.route_transport - bribes - fees
+        return self.model.route_value[self.index]
 
     def update_bid(self) -> float:
         """What it will pay per kg in the VRAEM: its best expected net value, less its markup."""
-        profit = self.route_profit()
-        best = np.full(len(self.model.network.districts), -np.inf)
-        np.maximum.at(best, self.model.route_origin, profit)
+        m = self.model
+        best = np.maximum.reduceat(self.route_profit(), m.route_segment[:-1])
         w = self.presence / self.presence.sum()
         self.bid_usd_per_kg = max(0.0, float((w * best).sum()) * (1.0 - self.cfg.markup))
         return self.bid_usd_per_kg
 
     # --- weekly behaviour ------------------------------------------------------------------
     def step(self) -> None:
-        """Send what it holds in lots along routes chosen by a logit on expected profit."""
+        """Send what it holds in lots along routes chosen by a logit on expected profit.
+
+        Routes are grouped by origin district (`model.route_segment`); in each district with
+        stock it draws a route per lot and ships lots while the stock lasts.
+        """
         m = self.model
+        draws = (self.stock // m.min_lot_kg).astype(np.int64)
+        total = int(draws.sum())
+        if total == 0:
+            return
+        seg, origin = m.route_segment, m.route_origin
         profit = self.route_profit()
-        rng = m.rng
-        for d in np.flatnonzero(self.stock > 0):
-            routes = m.routes_from[d]
-            util = (profit[routes] - profit[routes].max()) / self.cfg.choice_temperature_usd_per_kg
-            cdf = np.cumsum(np.exp(util))
-            cdf /= cdf[-1]
-            while True:
-                r = int(routes[min(int(np.searchsorted(cdf, rng.random())), routes.size - 1)])
-                lot = m.route_lot_kg[r]
-                if self.stock[d] < lot:
-                    break
-                self.stock[d] -= lot
-                m.dispatch(self, r, lot, int(d))
+        util = np.exp(
+            (profit - np.maximum.reduceat(profit, seg[:-1])[origin])
+            / self.cfg.choice_temperature_usd_per_kg
+        )
+        # cumulative choice probabilities: district d's routes span [d, d + 1)
+        cum = np.cumsum(util / np.add.reduceat(util, seg[:-1])[origin])
+        district = np.repeat(np.arange(draws.size), draws)
+        pick = np.searchsorted(cum, district + m.rng.random(total), side="right")
+        pick = np.clip(pick, seg[district], seg[district + 1] - 1)
+        lots = m.route_lot_kg[pick]
+        shipped = np.cumsum(lots)
+        before = np.concatenate(([0.0], shipped))[np.cumsum(draws) - draws]
+        go = shipped - np.repeat(before, draws) <= np.repeat(self.stock, draws)
+        for r, lot, d in zip(
+            pick[go].tolist(), lots[go].tolist(), district[go].tolist(), strict=True
+        ):
+            m.dispatch(self, r, lot, d)
+        self.stock -= np.bincount(district[go], weights=lots[go], minlength=draws.size)
 
     def receive(self, kg_by_district: np.ndarray, price: float) -> None:
         self.stock += kg_by_district
