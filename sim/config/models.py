@@ -448,7 +448,11 @@ class NetworkConfig(Section):
         description="Folder with nodes.csv and edges.csv (relative to the scenario file); "
         "default: the packaged VRAEM network.",
     )
-    edge_overrides: list[EdgeOverride] = Field(default_factory=list)
+    edge_overrides: list[EdgeOverride] = Field(
+        default_factory=list,
+        description="Changes to single edges: each names `u`, `v` and any of "
+        "`base_detection_risk` (probability per traversal), `km`, `hours`.",
+    )
     exit_risk_factor: dict[str, Positive] = Field(
         default_factory=dict,
         description="Factor on the base detection risk of every edge into the named exit "
