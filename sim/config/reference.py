@@ -62,7 +62,7 @@ def render() -> str:
         "",
         "Generated from `sim/config/models.py` by `python -m sim.config.reference`; do not edit.",
         "Every key can be set in a scenario file or with `--set key.path=value`. Unknown keys are",
-        "errors. \"Estimate\" marks a value no source fixes.",
+        'errors. "Estimate" marks a value no source fixes.',
         "",
         "## Top level",
         "",
