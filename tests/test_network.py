@@ -8,6 +8,7 @@ import networkx as nx
 import pytest
 
 from sim.config.loader import ConfigError
+from sim.config.models import TraffickersConfig
 from sim.network.routes import enumerate_routes, load_network, packaged_data_dir
 
 SPEC_EXITS = {
@@ -29,6 +30,7 @@ DISTRICTS = {
     "rio_tambo",
     "pangoa",
 }
+DEFAULTS = TraffickersConfig()  # transport costs and lot sizes of the baseline
 HUBS = {
     "san_francisco",
     "huanta",
@@ -61,12 +63,7 @@ def test_packaged_network_has_the_spec_exits_districts_and_hubs():
 
 def test_every_district_has_routes_to_every_exit_that_end_there():
     net = load_network()
-    routes = enumerate_routes(
-        net,
-        {"road": 0.07, "river": 0.06, "trail": 0.25, "air": 0.32},
-        {"road": 250, "river": 250, "trail": 150, "air": 300},
-        3,
-    )
+    routes = enumerate_routes(net, DEFAULTS.transport_usd_per_kg_km, DEFAULTS.lot_kg, 3)
     pairs = {(r.district, r.exit) for r in routes}
     assert pairs == {(d, x) for d in net.districts for x in net.exit_group}
     for r in routes:  # an exit is only ever the end of a route
@@ -77,12 +74,7 @@ def test_every_district_has_routes_to_every_exit_that_end_there():
 def test_transport_costs_match_the_reported_fees():
     """About 50 USD/kg to the coast and about 300 USD/kg to Bolivia (InSight Crime c. 2013)."""
     net = load_network()
-    routes = enumerate_routes(
-        net,
-        {"road": 0.07, "river": 0.06, "trail": 0.25, "air": 0.32},
-        {"road": 250, "river": 250, "trail": 150, "air": 300},
-        1,
-    )
+    routes = enumerate_routes(net, DEFAULTS.transport_usd_per_kg_km, DEFAULTS.lot_kg, 1)
     coast = [r.transport_usd_per_kg for r in routes if r.exit == "callao"]
     bolivia = [r.transport_usd_per_kg for r in routes if r.exit == "bolivia_air"]
     assert 25 < min(coast) < 100

@@ -15,18 +15,6 @@ Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
 Positive = Annotated[float, Field(gt=0.0)]
 NonNegative = Annotated[float, Field(ge=0.0)]
 
-VRAEM_DISTRICTS = (
-    "pichari",
-    "kimbiri",
-    "santa_rosa",
-    "llochegua",
-    "sivia",
-    "vizcatan_del_ene",
-    "rio_tambo",
-    "pangoa",
-)
-EXITS = ("callao", "chimbote", "paita", "desaguadero", "bolivia_air", "inapari", "brazil_river")
-
 
 class Section(BaseModel):
     """Base for all config sections: unknown keys are errors, values are validated on assignment."""
