@@ -9,12 +9,15 @@ prices update; the week is recorded.
 
 from __future__ import annotations
 
+import itertools
+
 import mesa
 import numpy as np
 
-from sim.agents import ArmyUnit, Faction, Growers, PoliceUnit, Shipment, TraffickingOrg
+from sim.agents import ArmyUnit, Faction, Growers, Person, PoliceUnit, Shipment, TraffickingOrg
 from sim.agents.trafficker import value_routes
 from sim.config.models import Scenario
+from sim.interventions import InterventionSchedule
 from sim.market import ExitMarkets, VraemMarket
 from sim.network.routes import RouteNetwork, apply_network_overrides, enumerate_routes, load_network
 from sim.recorder import WeeklyRecorder
@@ -22,6 +25,8 @@ from sim.recorder import WeeklyRecorder
 HOURS_PER_WEEK = 168.0
 REFERENCE_PATROLS_PER_WEEK = 12.0  # baseline army patrols (3 units x 4): pressure = 1
 INITIAL_HCL_PRICE_GUESS = 1_200.0  # USD/kg, only a starting point for the fixed-point below
+CLOSED_WAIT_H = 24.0  # a load held up by a closure tries again a day later
+GANG_CLASH_REFERENCE_FIGHTERS = 50.0
 
 
 class VraemModel(mesa.Model):
@@ -39,6 +44,7 @@ class VraemModel(mesa.Model):
         self.escort_fee = scenario.armed_group.escort_fee_usd_per_kg
         self.escort_risk_reduction = scenario.armed_group.escort_risk_reduction
         self._build_routes()
+        self.closed = np.zeros(self.network.n_edges, dtype=np.int64)  # closures in force
 
         self.exits = list(self.network.exit_group)
         self.exit_market = ExitMarkets(scenario.market, self.exits)
@@ -73,6 +79,10 @@ class VraemModel(mesa.Model):
         self._u_pos = 0
         self.edge_risk_now = self.network.edge_risk.copy()
         self.detection_factor = np.ones(self.network.n_edges)  # e.g. an interdiction surge
+        self.eradication_plan = np.zeros(n_districts)  # ha/week ordered by interventions
+        self.eradicated_by_district = np.zeros(n_districts)
+        self._pending_splits: list[tuple[Faction, int, str]] = []
+        self.schedule = InterventionSchedule(self, list(scenario.interventions))
         self.recorder = WeeklyRecorder(self.weeks, self.exits, self.network.n_edges)
         self._reset_week()
 
@@ -191,6 +201,11 @@ class VraemModel(mesa.Model):
     def route_origin_control(self) -> np.ndarray:
         return self.armed_control()[self.route_origin]
 
+    def grievance_in(self, control: np.ndarray) -> float:
+        """Growers' grievance averaged over a faction's territory, weighted by control (0-1)."""
+        total = control.sum()
+        return float((control * self.growers.grievance).sum() / total) if total > 0 else 0.0
+
     def security_effectiveness(self) -> float:
         return self.effectiveness
 
@@ -219,6 +234,70 @@ class VraemModel(mesa.Model):
         fighters = int(self.rng.binomial(deaths, cfg.fighter_share_of_clash_deaths))
         faction.lose_fighters(fighters)
         self.record_violence("clash", deaths)
+
+    def fragment(self, faction: Faction, gangs: int, reason: str) -> None:
+        """Split a faction into gangs (now if called between phases, else after the factions'
+        step): they divide members, fighters and districts, each keeping a home turf and a
+        foothold in the others' districts."""
+        self._pending_splits.append((faction, gangs, reason))
+        if not self._in_faction_phase:
+            self._do_splits()
+
+    def _do_splits(self) -> None:
+        for faction, n, reason in self._pending_splits:
+            if not faction.active:
+                continue
+            shares = self.rng.dirichlet(np.full(n, 4.0))
+            order = np.argsort(-faction.control, kind="stable")
+            home = np.empty(order.size, dtype=np.int64)
+            home[order] = np.arange(order.size) % n
+            slug = faction.name.lower().replace(" ", "_")
+            for k in range(n):
+                turf = np.where(home == k, 0.7, 0.3 / (n - 1))
+                boss = Person(f"{slug}_gang{k + 1}_boss", f"boss of gang {k + 1}", "leader")
+                Faction(
+                    self,
+                    faction.cfg,
+                    f"{faction.name} gang {k + 1}",
+                    control=faction.control * turf,
+                    members=faction.members * shares[k],
+                    fighters=faction.fighters * shares[k],
+                    chain=[boss],
+                    gang=True,
+                )
+            faction.active = False
+            faction.remove()
+            self.log_event("fragmentation", faction.name, f"split into {n} gangs ({reason})")
+        self._pending_splits.clear()
+
+    def _gang_fights(self) -> None:
+        """Gangs that share districts fight over them; winners take control from losers."""
+        cfg = self.config.armed_group
+        gangs = [f for f in self.active_factions() if f.gang]
+        for a, b in itertools.combinations(gangs, 2):
+            shared = np.minimum(a.control, b.control)
+            if shared.sum() <= 0 or a.fighters <= 0 or b.fighters <= 0:
+                continue
+            rate = (
+                cfg.gang_clashes_per_year
+                / 52.0
+                * (a.fighters / GANG_CLASH_REFERENCE_FIGHTERS)
+                * (b.fighters / GANG_CLASH_REFERENCE_FIGHTERS)
+                * shared.sum()
+            )
+            for _ in range(self.rng.poisson(rate)):
+                d = int(np.searchsorted(np.cumsum(shared) / shared.sum(), self.rng.random()))
+                d = min(d, shared.size - 1)
+                a_wins = self.rng.random() < a.fighters / (a.fighters + b.fighters)
+                winner, loser = (a, b) if a_wins else (b, a)
+                deaths = int(self.rng.poisson(self.config.security.deaths_per_clash))
+                lost_by_loser = int(self.rng.binomial(deaths, 0.7))
+                loser.lose_fighters(lost_by_loser)
+                winner.lose_fighters(deaths - lost_by_loser)
+                moved = cfg.gang_clash_control_shift * loser.control_ref[d]
+                loser.control_ref[d] -= moved
+                winner.control_ref[d] += moved
+                self.record_violence("gang_clash", deaths)
 
     def log_event(self, kind: str, who: str, outcome: str) -> None:
         self.recorder.events.append((self.week, kind, who, outcome))
@@ -252,7 +331,8 @@ class VraemModel(mesa.Model):
             self._escort_cdf = np.nan_to_num(np.cumsum(control, axis=0) / total).T
         self._violent_events = 0
         self._deaths = 0
-        self.eradicated_ha_week = 0.0
+        self.eradicated_by_district = np.zeros(len(self.network.districts))
+        self._in_faction_phase = False
         self._flows = {"seized": 0.0, "exported": 0.0, "lost": 0.0}
         self._exit_exported = np.zeros(len(self.exits))
         self._exit_seized = np.zeros(len(self.exits))
@@ -261,11 +341,17 @@ class VraemModel(mesa.Model):
     def step(self) -> None:
         """One week."""
         self._reset_week()
+        self.schedule.step(self.week)
         produced, leaf = self._produce()
         self.agents_by_type[PoliceUnit].shuffle_do("step")
         self._update_edge_risk()
         self.agents_by_type[ArmyUnit].shuffle_do("step")
+        self.growers.record_eradication(self.eradicated_by_district)
+        self._in_faction_phase = True
         self.agents_by_type[Faction].shuffle_do("step")
+        self._in_faction_phase = False
+        self._do_splits()
+        self._gang_fights()
         self._trade()
         self.route_value = value_routes(self, self.config.traffickers)
         self.agents_by_type[TraffickingOrg].shuffle_do("step")
@@ -328,6 +414,7 @@ class VraemModel(mesa.Model):
         """Advance every shipment by one week: legs, staging, seizures, losses and exports."""
         uniform = self._uniform
         risk_now = self.edge_risk_now.tolist()
+        closed = self.closed.tolist()
         escortable, hours, loss = self._edge_escortable, self._edge_hours, self._loss
         keep_escorted = 1.0 - self.escort_risk_reduction
         prices = self.exit_market.price.tolist()
@@ -345,6 +432,9 @@ class VraemModel(mesa.Model):
                     done = True
                     break
                 e = edges[s.leg]
+                if closed[e]:
+                    s.ready_in_h += CLOSED_WAIT_H
+                    continue
                 risk = risk_now[e] * keep_escorted if s.escorted and escortable[e] else risk_now[e]
                 if uniform() < risk:
                     self._exit_seized[s.exit] += s.kg
@@ -397,8 +487,8 @@ class VraemModel(mesa.Model):
             armed_income_usd=sum(f.income_week for f in factions),
             violent_events=self._violent_events,
             deaths=self._deaths,
-            eradicated_ha=self.eradicated_ha_week,
-            leader_in_place=any(f.leader is not None for f in factions),
+            eradicated_ha=float(self.eradicated_by_district.sum()),
+            leader_in_place=any(f.leader is not None and not f.gang for f in factions),
         )
         r.exit_exported[w] = self._exit_exported
         r.exit_seized[w] = self._exit_seized

@@ -61,15 +61,23 @@ def test_arresting_the_leader_hands_over_to_the_first_free_successor():
     assert faction.cohesion < cohesion
 
 
-def test_with_no_successor_left_the_group_has_a_leadership_vacuum():
-    model = VraemModel(baseline(weeks=1), seed=1)
+def test_with_no_successor_left_a_vacuum_breaks_the_group_into_gangs():
+    model = VraemModel(baseline(weeks=2), seed=1)
     faction = model.active_factions()[0]
+    members = faction.members
     for heir in ("quispe_zuniga", "nephew", "heir_a", "heir_b"):
         faction.remove_person(heir, "captured")
     assert "vacuum" in faction.remove_person("jose", "killed")
     assert faction.leader is None
     model.step()
+    gangs = model.active_factions()
     assert not model.recorder.values["leader_in_place"][0]
+    assert 2 <= model.recorder.values["armed_groups"][0] <= 4
+    assert all(g.gang for g in gangs)
+    # members and territory are divided, not created
+    assert sum(g.members for g in gangs) <= members
+    assert np.allclose(sum(g.control_ref for g in gangs), faction.control, atol=1e-9)
+    assert any(e[1] == "fragmentation" for e in model.recorder.events)
 
 
 def test_a_larger_armed_group_causes_more_deaths():

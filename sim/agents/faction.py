@@ -1,8 +1,11 @@
-"""The armed group: a faction with territory, members, fighters, a leadership chain and violence.
+"""Armed factions: the MPCP and, after it breaks up, the gangs that succeed it.
 
-One `Faction` is the MPCP at the start. The leadership chain (a leader and ordered successors)
-and `remove_person` let later interventions arrest the leader or the next generation; cohesion
-and the chain are what succession and fragmentation will act on.
+A faction has territory (control of each district), members and fighters, a leadership chain (a
+leader and ordered successors), cohesion, income from taxing growers and escorting shipments,
+recruitment and losses, and violence. Removing the leader hands over to the first free successor
+and starts a spell of retaliation; with no successor left, cohesion collapses and the faction
+splits into gangs. Gangs tax more predatorily, drop the insurgent agenda (fewer attacks on the
+state) and fight each other for territory and protection rents.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ if TYPE_CHECKING:
 
 WEEKS_PER_YEAR = 52.0
 REFERENCE_FIGHTERS = 100.0  # violence rates in the config are per 100 fighters
+GANG_COHESION = 0.6  # a new gang is held together by its boss and by money (estimate)
+COHESION_LOSS = {"leader": 0.8, "member": 0.95, "succession": 0.9, "vacuum": 0.7}
 
 
 @dataclass
@@ -33,29 +38,41 @@ class Person:
 
 
 class Faction(mesa.Agent):
-    """An armed faction (the MPCP, or later a splinter gang)."""
+    """An armed faction (the MPCP at the start, or a gang after a split)."""
 
-    def __init__(self, model: VraemModel, cfg: ArmedGroupConfig, name: str) -> None:
+    def __init__(
+        self,
+        model: VraemModel,
+        cfg: ArmedGroupConfig,
+        name: str,
+        *,
+        control: np.ndarray | None = None,
+        members: float | None = None,
+        fighters: float | None = None,
+        chain: list[Person] | None = None,
+        gang: bool = False,
+    ) -> None:
         super().__init__(model)
         self.cfg = cfg
         self.name = name
-        n = len(model.network.districts)
-        self.control = np.array(
-            [cfg.territory.get(d, 0.0) for d in model.network.districts], dtype=float
-        )
-        self.control_ref = self.control.copy()
-        self.members = float(cfg.members)
-        self.fighters = float(cfg.members * cfg.armed_share)
+        self.gang = gang
+        if control is None:
+            control = np.array([cfg.territory.get(d, 0.0) for d in model.network.districts])
+        self.control_ref = np.asarray(control, dtype=float).copy()
+        self.control = self.control_ref.copy()
+        self.members = float(cfg.members if members is None else members)
+        self.fighters = float(self.members * cfg.armed_share if fighters is None else fighters)
         self.fighters_ref = max(self.fighters, 1.0)
-        self.cohesion = float(cfg.cohesion)
-        self.chain = [Person(p.id, p.name, p.role) for p in cfg.leaders]
+        self.cohesion = GANG_COHESION if gang else float(cfg.cohesion)
+        if chain is None:
+            chain = [Person(p.id, p.name, p.role) for p in cfg.leaders]
+        self.chain = chain
         self.income_week = 0.0  # USD earned this week (taxes + escort fees)
         self.income_last = 0.0  # USD earned last week
         self.income_avg = 0.0  # USD/week, smoothed over about a year
-        self.deaths_suffered = 0.0
+        self.retaliation_weeks_left = 0
         self.active = True
         self._income_seeded = False
-        self.tax_by_district = np.zeros(n)
 
     # --- leadership ------------------------------------------------------------------------
     @property
@@ -65,40 +82,51 @@ class Faction(mesa.Agent):
     def free_successors(self) -> list[Person]:
         return [p for p in self.chain if p.role == "successor" and p.status == "free"]
 
+    def find(self, person_id: str) -> Person | None:
+        return next((p for p in self.chain if p.id == person_id and p.status == "free"), None)
+
     def remove_person(self, person_id: str, outcome: str) -> str:
-        """Capture or kill a member of the chain; if it was the leader, the next free successor
-        takes over. Returns a short description of what happened."""
-        person = next((p for p in self.chain if p.id == person_id and p.status == "free"), None)
+        """Capture or kill a member of the chain. If it was the leader, the first free successor
+        takes over and the faction retaliates; with none, there is a leadership vacuum.
+        Returns what happened, for the event log."""
+        person = self.find(person_id)
         if person is None:
             return f"{person_id} not found among free members of {self.name}"
         was_leader = person.role == "leader"
         person.status = outcome
-        self.cohesion *= 0.8 if was_leader else 0.95
         if not was_leader:
+            self.cohesion *= COHESION_LOSS["member"]
             return f"{person.name} {outcome}"
+        self.cohesion *= COHESION_LOSS["leader"]
+        self.retaliation_weeks_left = self.cfg.retaliation_weeks
         heirs = self.free_successors()
         if heirs:
             heirs[0].role = "leader"
-            self.cohesion *= 0.9
+            self.cohesion *= COHESION_LOSS["succession"]
             return f"{person.name} {outcome}; succession to {heirs[0].name}"
-        self.cohesion *= 0.7
+        self.cohesion *= COHESION_LOSS["vacuum"]
         return f"{person.name} {outcome}; no successor: leadership vacuum"
 
     # --- economics -------------------------------------------------------------------------
     def tax_share(self) -> np.ndarray:
-        """Expected share of leaf value taxed in each district (fraction)."""
-        return self.control * self.cfg.leaf_tax_rate
+        """Expected share of leaf value it takes in each district (fraction)."""
+        rate = self.cfg.leaf_tax_rate * (self.cfg.gang_tax_multiplier if self.gang else 1.0)
+        return self.control * rate
 
     def collect_leaf_tax(self, leaf_value_by_district: np.ndarray) -> float:
-        tax = leaf_value_by_district * self.tax_share()
-        self.tax_by_district = tax
-        self.income_week += float(tax.sum())
-        return float(tax.sum())
+        tax = float((leaf_value_by_district * self.tax_share()).sum())
+        self.income_week += tax
+        return tax
 
     def collect_escort_fee(self, kg: float) -> float:
         fee = kg * self.cfg.escort_fee_usd_per_kg
         self.income_week += fee
         return fee
+
+    def close_week(self) -> None:
+        """Book last week's income; the new week starts with none."""
+        self.income_last = self.income_week
+        self.income_week = 0.0
 
     # --- losses ----------------------------------------------------------------------------
     def lose_fighters(self, n: float) -> float:
@@ -106,31 +134,43 @@ class Faction(mesa.Agent):
         n = min(n, self.fighters)
         self.fighters -= n
         self.members -= n
-        self.deaths_suffered += n
         self.cohesion = max(0.0, self.cohesion - 0.01 * n)
         return n
 
     # --- weekly behaviour ------------------------------------------------------------------
     def step(self) -> None:
-        """Violence against security forces and civilians, then recruitment and attrition."""
+        """Violence, then recruitment and attrition, territory; split if leaderless and weak."""
         if not self.active:
             return
         self._violence()
         self._membership()
         self._territory()
+        if self.retaliation_weeks_left > 0:
+            self.retaliation_weeks_left -= 1
+        if (
+            self.active
+            and not self.gang
+            and self.leader is None
+            and self.cohesion < self.cfg.fragmentation_cohesion
+        ):
+            gangs = int(np.clip(round(self.members / self.cfg.members_per_gang), 2, 4))
+            self.model.fragment(self, gangs, "cohesion collapsed after a leadership vacuum")
 
-    def close_week(self) -> None:
-        """Book last week's income; the new week starts with none."""
-        self.income_last = self.income_week
-        self.income_week = 0.0
+    def violence_factor(self) -> float:
+        return self.cfg.retaliation_violence_factor if self.retaliation_weeks_left > 0 else 1.0
 
     def _violence(self) -> None:
         cfg, model = self.cfg, self.model
         rng = model.rng
-        scale = self.fighters / REFERENCE_FIGHTERS / WEEKS_PER_YEAR
-        # Attacks on security forces: more likely when the security forces are disorganised.
+        scale = self.fighters / REFERENCE_FIGHTERS / WEEKS_PER_YEAR * self.violence_factor()
+        # Attacks on security forces: more likely when the security forces are disorganised;
+        # gangs without an insurgent agenda mostly avoid the state.
+        agenda = cfg.gang_ambush_factor if self.gang else 1.0
         ambush_rate = (
-            cfg.ambushes_per_year_per_100_fighters * scale * (2.0 - model.security_effectiveness())
+            cfg.ambushes_per_year_per_100_fighters
+            * scale
+            * agenda
+            * (2.0 - model.security_effectiveness())
         )
         for _ in range(rng.poisson(ambush_rate)):
             model.record_violence("ambush", deaths=1 + rng.poisson(cfg.deaths_per_ambush - 1))
@@ -150,7 +190,9 @@ class Faction(mesa.Agent):
             self.income_avg = self.income_last
             self._income_seeded = True
         self.income_avg += (self.income_last - self.income_avg) / WEEKS_PER_YEAR
-        sustainable = self.income_avg * WEEKS_PER_YEAR / cfg.upkeep_usd_per_member_year
+        # Growers' grievance (e.g. after eradication) brings recruits who ask for less.
+        support = 1.0 + cfg.grievance_recruitment_gain * self.model.grievance_in(self.control)
+        sustainable = support * self.income_avg * WEEKS_PER_YEAR / cfg.upkeep_usd_per_member_year
         growth = cfg.growth_rate_per_year / WEEKS_PER_YEAR
         desertion = cfg.desertion_rate_per_year * (1.0 - self.cohesion) / WEEKS_PER_YEAR
         if self.members > 0:
@@ -159,12 +201,14 @@ class Faction(mesa.Agent):
         target_fighters = self.members * cfg.armed_share
         self.fighters += (target_fighters - self.fighters) / 13.0
         self.fighters = min(self.fighters, self.members)
-        # cohesion recovers toward its configured level while a leader is in place
-        goal = cfg.cohesion if self.leader else 0.5 * cfg.cohesion
+        # cohesion recovers toward its usual level while someone leads
+        usual = GANG_COHESION if self.gang else cfg.cohesion
+        goal = usual if self.leader else 0.5 * usual
         self.cohesion += (goal - self.cohesion) / WEEKS_PER_YEAR
         if self.members < 1.0:
             self.active = False
             self.members = self.fighters = 0.0
+            self.model.log_event("dissolution", self.name, "no members left")
 
     def _territory(self) -> None:
         """Control follows fighting strength: it shrinks when fighters are lost."""

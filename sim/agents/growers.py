@@ -41,6 +41,8 @@ class Growers:
         self.hurdle = cfg.hurdle_median_usd_per_ha_year * rng.lognormal(0.0, cfg.hurdle_sigma, n)
         cap = rng.lognormal(0.0, 0.5, n)
         self.alt_subsidy = np.zeros(len(districts))  # USD/ha/yr, set by crop substitution
+        self.eradication_risk = np.zeros(len(districts))  # expected share of coca lost a year
+        self.grievance = np.zeros(len(districts))  # 0-1, raised by eradication
         self.expected_price = float(leaf_price_ref)  # until the market says otherwise
         growing = self.margin(tax_share) > self.hurdle
         for d in range(len(districts)):
@@ -68,7 +70,8 @@ class Growers:
     def margin(self, tax_share: np.ndarray) -> np.ndarray:
         """Premium of a coca hectare over the alternative crop, per household (USD/ha/yr)."""
         cfg = self.cfg
-        revenue = cfg.yield_kg_per_ha_year * self.expected_price * (1.0 - tax_share[self.district])
+        keep = (1.0 - tax_share[self.district]) * (1.0 - self.eradication_risk[self.district])
+        revenue = cfg.yield_kg_per_ha_year * self.expected_price * keep
         alt = cfg.alt_net_income_usd_per_ha_year + self.alt_subsidy[self.district]
         return revenue - cfg.cost_usd_per_ha_year - alt
 
@@ -117,6 +120,18 @@ class Growers:
             keep = 1.0 - np.minimum(rest[cut] / young[cut], 1.0)
             self.pipeline[:, cut] *= keep
             self.immature_ha[cut] *= keep
+
+    def record_eradication(self, eradicated_ha: np.ndarray) -> None:
+        """Update, per district, the expected yearly share of coca eradicated (what growers fear)
+        and grievance (what the armed group can recruit from)."""
+        cfg = self.cfg
+        area = np.maximum(self.coca_ha_by_district(), 1.0)
+        share = eradicated_ha / area
+        yearly = np.minimum(share * WEEKS_PER_YEAR, 1.0)
+        self.eradication_risk += (yearly - self.eradication_risk) / cfg.eradication_memory_weeks
+        raised = self.grievance + cfg.grievance_per_share_eradicated * share
+        self.grievance = np.minimum(1.0, raised)
+        self.grievance *= 1.0 - 1.0 / cfg.grievance_memory_weeks
 
     def eradicate(self, district: int, hectares: float, rng: np.random.Generator) -> float:
         """Destroy up to `hectares` of mature coca in a district; households replant a share.

@@ -87,7 +87,7 @@ class ArmyUnit(mesa.Agent):
                 for _ in range(rng.binomial(patrols[d], min(p, 1.0))):
                     m.clash(faction)
         self._leadership_operations(eff)
-        if cfg.eradication_ha_per_week > 0:
+        if cfg.eradication_ha_per_week > 0 or m.eradication_plan.any():
             self._eradicate(eff)
 
     def _leadership_operations(self, eff: float) -> None:
@@ -111,11 +111,13 @@ class ArmyUnit(mesa.Agent):
                 m.log_event("leadership_operation", faction.name, "target escaped")
 
     def _eradicate(self, eff: float) -> None:
+        """Standing capacity spread over the coca area, plus campaigns ordered by district."""
         m = self.model
         n_units = max(1, len(m.agents_by_type[ArmyUnit]))
-        capacity = self.cfg.eradication_ha_per_week * eff / n_units
         area = m.growers.coca_ha_by_district()
-        if area.sum() <= 0:
-            return
-        for d, ha in enumerate(capacity * area / area.sum()):
-            m.eradicated_ha_week += m.growers.eradicate(d, ha, m.rng)
+        standing = np.zeros_like(area)
+        if area.sum() > 0:
+            standing = self.cfg.eradication_ha_per_week * area / area.sum()
+        capacity = (standing + m.eradication_plan) * eff / n_units
+        for d in np.flatnonzero(capacity > 0):
+            m.eradicated_by_district[d] += m.growers.eradicate(int(d), capacity[d], m.rng)

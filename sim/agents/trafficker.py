@@ -21,6 +21,8 @@ from sim.config.models import TraffickersConfig
 if TYPE_CHECKING:
     from sim.model import VraemModel
 
+CLOSED_ROUTE_PENALTY = 1e6  # USD/kg: traffickers see a closure and do not plan through it
+
 
 @dataclass
 class Shipment:
@@ -53,7 +55,10 @@ def value_routes(model: VraemModel, cfg: TraffickersConfig) -> np.ndarray:
     exit_price = m.exit_market.price[m.route_exit]
     bribes = cfg.bribe_share_of_risk * (r @ m.route_edges.T) * m.market.price_hcl
     fees = control * m.escort_fee
-    return np.exp(log_pass) * exit_price - m.route_transport - bribes - fees
+    value = np.exp(log_pass) * exit_price - m.route_transport - bribes - fees
+    if m.closed.any():  # closures are public: routes through them are not planned
+        value = value - CLOSED_ROUTE_PENALTY * (m.route_edges @ (m.closed > 0))
+    return value
 
 
 class TraffickingOrg(mesa.Agent):

@@ -11,6 +11,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from sim.config.interventions import Intervention
+
 Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
 Positive = Annotated[float, Field(gt=0.0)]
 NonNegative = Annotated[float, Field(ge=0.0)]
@@ -101,6 +103,20 @@ class GrowersConfig(Section):
         0.6,
         description="Share of eradicated hectares that the household replants (fraction). "
         "Estimate (UNODC reports high replanting in Peru).",
+    )
+    eradication_memory_weeks: Positive = Field(
+        26.0,
+        description="Time scale over which growers learn the risk of eradication in their "
+        "district (weeks). Estimate.",
+    )
+    grievance_per_share_eradicated: NonNegative = Field(
+        10.0,
+        description="Rise in grievance (0-1) per unit share of a district's coca eradicated in a "
+        "week: losing 10% of the coca gives grievance 1 (dimensionless). Estimate after "
+        "Epstein 2002 (grievance = hardship x illegitimacy).",
+    )
+    grievance_memory_weeks: Positive = Field(
+        52.0, description="Time scale over which grievance fades (weeks). Estimate."
     )
     price_memory_weeks: Positive = Field(
         13.0,
@@ -193,6 +209,53 @@ class ArmedGroupConfig(Section):
     )
     cohesion: Fraction = Field(
         0.8, description="Cohesion at the start (0-1). Estimate: a family-led, disciplined group."
+    )
+    retaliation_weeks: int = Field(
+        26,
+        ge=0,
+        le=260,
+        description="Weeks of retaliatory violence after the leader is removed (weeks). "
+        "Calderon et al. 2015: homicides up about 36.5% in the six months after a leader's "
+        "removal; seed 000: more violent after Raul was killed (2021).",
+    )
+    retaliation_violence_factor: Positive = Field(
+        2.0,
+        description="Factor on ambushes and killings during retaliation (dimensionless). Estimate.",
+    )
+    fragmentation_cohesion: Fraction = Field(
+        0.45,
+        description="Cohesion below which a faction with no leader splits into gangs "
+        "(fraction). Estimate; history of splits after captures (Ideele 2013, Jamestown 2012).",
+    )
+    members_per_gang: Positive = Field(
+        120.0,
+        description="Typical members per gang when a faction splits by itself; sets the number "
+        "of gangs (2-4). Estimate.",
+    )
+    gang_tax_multiplier: Positive = Field(
+        1.5,
+        description="Gangs tax growers this many times the faction's rate: predatory, with no "
+        "political base to keep (dimensionless). Estimate after seed 004 (Yaranga).",
+    )
+    gang_ambush_factor: NonNegative = Field(
+        0.3,
+        description="Gangs attack security forces this many times as often as the political "
+        "faction: they drop the insurgent agenda (dimensionless). Estimate.",
+    )
+    gang_clashes_per_year: NonNegative = Field(
+        6.0,
+        description="Clashes a year between two gangs of 50 fighters each that fully share a "
+        "district (1/yr); scales with both sides' fighters and shared control. Estimate.",
+    )
+    gang_clash_control_shift: Fraction = Field(
+        0.1,
+        description="Share of the loser's control in a district that passes to the winner of "
+        "a clash between gangs (fraction). Estimate.",
+    )
+    grievance_recruitment_gain: NonNegative = Field(
+        1.0,
+        description="Extra recruits willing to join per unit of growers' grievance in its "
+        "territory (factor on sustainable membership; Epstein 2002 grievance). Estimate.",
     )
     ambushes_per_year_per_100_fighters: NonNegative = Field(
         3.0,
@@ -462,9 +525,9 @@ class Scenario(Section):
     security: SecurityConfig = Field(default_factory=SecurityConfig)
     market: MarketConfig = Field(default_factory=MarketConfig)
     network: NetworkConfig = Field(default_factory=NetworkConfig)
-    interventions: list[dict] = Field(
+    interventions: list[Intervention] = Field(
         default_factory=list,
-        description="Timed interventions. Not available in this version (see issue 4).",
+        description="Timed interventions, each with `type` and `week`; see docs/INTERVENTIONS.md.",
     )
 
     @field_validator("name")
@@ -473,15 +536,5 @@ class Scenario(Section):
         if not v or any(ch in v for ch in "/\\:") or v.startswith("."):
             raise ValueError(
                 "must be a plain name usable as a folder name (no / \\ : or leading .)"
-            )
-        return v
-
-    @field_validator("interventions")
-    @classmethod
-    def _no_interventions_yet(cls, v: list[dict]) -> list[dict]:
-        if v:
-            raise ValueError(
-                "interventions are not implemented in this version of vraem-sim; "
-                "remove the list or leave it empty"
             )
         return v

@@ -9,6 +9,16 @@ import json
 
 from pydantic import BaseModel
 
+from sim.config.interventions import (
+    ArrestLeader,
+    CropSubstitution,
+    DemandShock,
+    Eradication,
+    Fragmentation,
+    InterdictionSurge,
+    RouteClosure,
+    Unrest,
+)
 from sim.config.models import (
     ArmedGroupConfig,
     GrowersConfig,
@@ -26,6 +36,18 @@ SECTIONS: list[tuple[str, type[BaseModel]]] = [
     ("security", SecurityConfig),
     ("market", MarketConfig),
     ("network", NetworkConfig),
+]
+
+
+INTERVENTIONS = [
+    ArrestLeader,
+    Fragmentation,
+    InterdictionSurge,
+    RouteClosure,
+    Eradication,
+    Unrest,
+    DemandShock,
+    CropSubstitution,
 ]
 
 
@@ -70,6 +92,16 @@ def render() -> str:
     ]
     for name, model in SECTIONS:
         out += ["", f"## `{name}`", "", (model.__doc__ or "").strip(), "", *_table(name, model)]
+    out += [
+        "",
+        "## `interventions`",
+        "",
+        "A list of timed events, each a mapping with `type`, `week` and the fields of its type.",
+    ]
+    for model in INTERVENTIONS:
+        kind = model.model_fields["type"].annotation.__args__[0]
+        doc = (model.__doc__ or "").strip()
+        out += ["", f"### `{kind}`", "", doc, "", *_table("", model, skip={"type"})]
     return "\n".join(out) + "\n"
 
 

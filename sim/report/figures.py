@@ -16,6 +16,12 @@ Public API
 * :func:`plot_dashboard`, :func:`plot_exit_shares`, :func:`plot_route_map` -
   build and save as PNG, return the path.
 * :func:`write_run_figures` - write all three into a folder.
+* :func:`marker_note` - the footnote line listing intervention markers.
+
+The time-series figures take ``markers``: (week, short label) pairs drawn as
+dashed vertical lines (e.g. ``[(52, "arrest leader")]``). Weeks are 0-based
+reporting weeks; weeks outside the run are ignored and markers at the same
+week are merged into one line, labels joined by " + ".
 """
 
 from __future__ import annotations
@@ -37,6 +43,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.patheffects import withStroke
+from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter, MultipleLocator, PercentFormatter
 from matplotlib.transforms import Bbox
 
@@ -47,6 +54,7 @@ __all__ = [
     "exit_finding",
     "exit_shares_figure",
     "headline_finding",
+    "marker_note",
     "plot_dashboard",
     "plot_exit_shares",
     "plot_route_map",
@@ -246,17 +254,43 @@ def _reserve_footer(fig: Figure, height: float = 0.035) -> None:
 
 
 def _footer(fig: Figure, source_line: str, note: str = "") -> None:
-    """Footnote bottom left, source line bottom right; stacked if they would touch."""
+    """Footnote bottom left, source line bottom right; stacked if they would touch.
+
+    ``note`` may hold several lines ("\\n"); lines wider than the figure are
+    wrapped, and the footer strip grows to fit.
+    """
     style = {"va": "bottom", "fontsize": 10, "color": "#444444"}
     src = fig.text(0.995, 0.008, source_line, ha="right", **style) if source_line else None
     if not note:
         return
     txt = fig.text(0.005, 0.008, note, ha="left", **style)
+    renderer = fig.canvas.get_renderer()
+    if "\n" in note:
+        txt.set_text(_fit_lines(txt, renderer, 0.99 * fig.bbox.width))
     if src is not None:
-        renderer = fig.canvas.get_renderer()
         if txt.get_window_extent(renderer).x1 + 20 > src.get_window_extent(renderer).x0:
             txt.set_y(0.008 + 16.0 / (fig.get_figheight() * 72.0))  # one line up
             _reserve_footer(fig, 0.055)
+    engine = fig.get_layout_engine()
+    if engine is not None:
+        reserved = float(engine.get().get("rect", (0.0, 0.0, 1.0, 1.0))[1])
+        need = (txt.get_window_extent(renderer).y1 + 6.0) / fig.bbox.height
+        if need > reserved:
+            _reserve_footer(fig, need)
+
+
+def _fit_lines(txt: Any, renderer: Any, limit: float) -> str:
+    """The text of ``txt`` with each line wider than ``limit`` px wrapped."""
+    lines: list[str] = []
+    for line in txt.get_text().split("\n"):
+        probe = Text(text=line, fontsize=txt.get_fontsize(), figure=txt.get_figure())
+        width = probe.get_window_extent(renderer).width
+        if width > limit and len(line) > 1:
+            per_line = max(int(len(line) * limit / width) - 2, 10)
+            lines.extend(textwrap.wrap(line, width=per_line))
+        else:
+            lines.append(line)
+    return "\n".join(lines)
 
 
 def _title(fig: Figure, text: str) -> None:
@@ -292,6 +326,150 @@ def _week_axis(ax: Any, n_weeks: int) -> None:
 
 
 _NUM_FMT = FuncFormatter(lambda x, _pos: f"{x:,.6g}")
+
+
+# ----------------------------------------------------------------------------
+# intervention markers
+# ----------------------------------------------------------------------------
+_MARKER_COLOUR = "#7A7A7A"
+_MARKER_DASHES = (0, (5, 3))
+_MARKER_FONT = 9.5
+
+
+def _merge_markers(
+    markers: Sequence[tuple[int, str]], last_week: int | None = None
+) -> list[tuple[int, str]]:
+    """(week, label) sorted by week; weeks outside 0..``last_week`` dropped and
+    labels at the same week joined by " + " (in the order given)."""
+    by_week: dict[int, list[str]] = {}
+    for week, label in markers:
+        w = int(week)
+        if w != week:
+            raise ValueError(f"marker week must be a whole number, not {week!r}")
+        if w < 0 or (last_week is not None and w > last_week):
+            continue
+        text = " ".join(str(label).split())
+        by_week.setdefault(w, [])
+        if text:
+            by_week[w].append(text)
+    return [(w, " + ".join(by_week[w])) for w in sorted(by_week)]
+
+
+def marker_note(markers: Sequence[tuple[int, str]], *, last_week: int | None = None) -> str:
+    """Footnote line for intervention markers, numbered in week order, e.g.
+    "Interventions: 1 week 52 arrest leader; 2 week 104 surge Callao x3 (26 wk)".
+
+    Markers at the same week are merged ("arrest leader + surge Callao");
+    with ``last_week`` set, weeks after it (and negative weeks) are left out.
+    Returns "" when no marker is left.
+    """
+    merged = _merge_markers(markers, last_week)
+    if not merged:
+        return ""
+    parts = (f"{i} week {w} {label}".rstrip() for i, (w, label) in enumerate(merged, 1))
+    return "Interventions: " + "; ".join(parts)
+
+
+def _marker_lines(ax: Any, merged: Sequence[tuple[int, str]], zorder: float, **kw: Any) -> None:
+    """A thin dashed grey vertical line at each marker week."""
+    style = {"color": _MARKER_COLOUR, "ls": _MARKER_DASHES, "lw": 1.1, "zorder": zorder}
+    style.update(kw)
+    for w, _label in merged:
+        ax.axvline(w, **style)
+
+
+def _data_overlap(ax: Any, series: Sequence[np.ndarray], bb: Bbox) -> float:
+    """Pixels of height over which the data in ``series`` run behind ``bb``.
+
+    ``series`` holds arrays of shape (k, n): row 0 the weeks, the others
+    y values (band edges, median) at those weeks.
+    """
+    inv = ax.transData.inverted()
+    x0 = inv.transform((bb.x0, bb.y0))[0]
+    x1 = inv.transform((bb.x1, bb.y0))[0]
+    total = 0.0
+    for arr in series:
+        sel = (arr[0] >= x0 - 1.0) & (arr[0] <= x1 + 1.0)
+        vals = arr[1:, sel]
+        vals = vals[np.isfinite(vals)]
+        if vals.size == 0:
+            continue
+        y_lo = ax.transData.transform((x0, float(vals.min())))[1]
+        y_hi = ax.transData.transform((x0, float(vals.max())))[1]
+        total += max(0.0, min(y_hi + 2.0, bb.y1) - max(y_lo - 2.0, bb.y0))
+    return total
+
+
+def _marker_labels(
+    ax: Any, merged: Sequence[tuple[int, str]], series: Sequence[np.ndarray]
+) -> None:
+    """Label each marker line in ``ax``: rotated text beside the line, at the top
+    or bottom of the axes, whichever hides less data; numbered when there are
+    several markers (the numbers of :func:`marker_note`).
+
+    Call once the layout is final (after ``fig.draw_without_rendering()``).
+    """
+    fig = ax.get_figure()
+    renderer = fig.canvas.get_renderer()
+    ax_box = ax.bbox
+    numbered = len(merged) > 1
+    pad_px = 3.0 * fig.dpi / 72.0  # white box around the text
+    obstacles: list[Bbox] = []
+    leg = ax.get_legend()
+    if leg is not None:
+        obstacles.append(leg.get_window_extent(renderer))
+    line_x = [float(ax.transData.transform((w, 0.0))[0]) for w, _label in merged]
+    style = {
+        "rotation": 90,
+        "rotation_mode": "default",
+        "fontsize": _MARKER_FONT,
+        "color": "#333333",
+        "zorder": 6,
+        "xycoords": ("data", "axes fraction"),
+        "textcoords": "offset points",
+        "bbox": {"boxstyle": "square,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.8},
+    }
+    # (side of the line, top/bottom of the axes), in order of preference
+    spots = [(1, "top"), (1, "bottom"), (-1, "top"), (-1, "bottom")]
+    for i, (w, label) in enumerate(merged, 1):
+        full = f"{i} {label}".rstrip() if numbered else (label or f"week {w}")
+        variants = [full]
+        if len(full) > 16:
+            variants.append(textwrap.fill(full, width=math.ceil(len(full) / 2) + 2))
+        if numbered:
+            variants.append(str(i))  # last resort: the footnote says the rest
+        scored = []
+        for vi, text in enumerate(variants):
+            short = numbered and vi == len(variants) - 1
+            for pi, (side, where) in enumerate(spots):
+                t = ax.annotate(
+                    text,
+                    (w, 0.985 if where == "top" else 0.015),
+                    xytext=(4.0 * side, 0.0),
+                    ha="left" if side > 0 else "right",
+                    va=where,
+                    multialignment="left",
+                    **style,
+                )
+                t.set_in_layout(False)
+                bb = t.get_window_extent(renderer).padded(pad_px)
+                t.remove()
+                outside = not (
+                    bb.x0 >= ax_box.x0 - 1
+                    and bb.x1 <= ax_box.x1 + 1
+                    and bb.y0 >= ax_box.y0 - 1
+                    and bb.y1 <= ax_box.y1 + 1
+                )
+                bad = outside or any(bb.overlaps(o) for o in obstacles)
+                hidden = round(_data_overlap(ax, series, bb) / 4.0)
+                crosses = sum(bb.x0 < lx < bb.x1 for j, lx in enumerate(line_x, 1) if j != i)
+                # never on other labels; then: hide no data, cover no other marker
+                # line, keep the full text, hide little data, one line, preferred spot
+                key = (bad, hidden > 0, crosses, short, hidden, vi, pi)
+                scored.append((key, t, bb))
+        _score, t, bb = min(scored, key=lambda item: item[0])
+        ax.add_artist(t)
+        obstacles.append(bb)
 
 
 # ----------------------------------------------------------------------------
@@ -405,24 +583,39 @@ _DASH_PANELS: list[tuple[str, str, list[tuple[str, str, float, str, str]], int]]
 ]
 
 
-def dashboard_figure(ts: pd.DataFrame, *, scenario: str, source_line: str) -> Figure:
-    """Build the 2 x 4 panel time-series dashboard (median + 90% band)."""
+def dashboard_figure(
+    ts: pd.DataFrame,
+    *,
+    scenario: str,
+    source_line: str,
+    markers: Sequence[tuple[int, str]] = (),
+) -> Figure:
+    """Build the 2 x 4 panel time-series dashboard (median + 90% band).
+
+    ``markers``: (week, short label) pairs, drawn as dashed lines in every
+    panel, labelled in the first panel and listed in the footnote.
+    """
     needed = {c for _t, _y, lines, _r in _DASH_PANELS for c, *_ in lines}
     _require(ts, (*_TS_REQUIRED, *sorted(needed)), "ts")
     ts = _select_scenario(ts, scenario)
     n_rep = ts["replicate"].nunique()
     last_week = int(ts["week"].max())
+    merged = _merge_markers(markers, last_week)
     title = headline_finding(ts, scenario)
     with mpl.rc_context(_RC):
         fig = _new_figure()
         _reserve_footer(fig)
         axes = fig.subplots(2, 4, sharex=True)
+        first_series: list[np.ndarray] = []
         for ax, (ptitle, ylabel, lines, roll) in zip(axes.flat, _DASH_PANELS, strict=True):
             for col, label, scale, colour, style in lines:
                 b = _bands(ts, col, scale, roll)
                 x = b.index.to_numpy(dtype=float)
                 ax.fill_between(x, b["lo"], b["hi"], color=colour, alpha=0.22, lw=0)
                 ax.plot(x, b["mid"], color=colour, ls=style, lw=2.0, label=label)
+                if ax is axes.flat[0]:
+                    first_series.append(np.vstack([x, b[["lo", "mid", "hi"]].to_numpy().T]))
+            _marker_lines(ax, merged, zorder=1.5)
             ax.set_title(ptitle, loc="left")
             ax.set_ylabel(ylabel)
             ax.yaxis.set_major_formatter(_NUM_FMT)
@@ -442,14 +635,25 @@ def dashboard_figure(ts: pd.DataFrame, *, scenario: str, source_line: str) -> Fi
                 if n_rep > 1
                 else "Lines: a single replicate (no uncertainty band)."
             )
-            + " Major x ticks every 52 weeks (1 year) on runs of 2+ years.",
+            + " Major x ticks every 52 weeks (1 year) on runs of 2+ years."
+            + (f"\n{marker_note(merged)}" if merged else ""),
         )
+        if merged:
+            fig.draw_without_rendering()  # final layout, so labels can be placed
+            _marker_labels(axes.flat[0], merged, first_series)
     return fig
 
 
-def plot_dashboard(ts: pd.DataFrame, path: str | Path, *, scenario: str, source_line: str) -> Path:
+def plot_dashboard(
+    ts: pd.DataFrame,
+    path: str | Path,
+    *,
+    scenario: str,
+    source_line: str,
+    markers: Sequence[tuple[int, str]] = (),
+) -> Path:
     """Save the time-series dashboard as a 16:9 PNG at ``path``; return the path."""
-    fig = dashboard_figure(ts, scenario=scenario, source_line=source_line)
+    fig = dashboard_figure(ts, scenario=scenario, source_line=source_line, markers=markers)
     return _save(fig, path, fig.get_suptitle(), source_line)
 
 
@@ -509,8 +713,18 @@ def exit_finding(exits: pd.DataFrame, scenario: str | None = None) -> str:
     return f"{scenario}: {text}" if scenario else text
 
 
-def exit_shares_figure(exits: pd.DataFrame, *, scenario: str, source_line: str) -> Figure:
-    """Build the exit-share figure: bars by exit (left), group shares over time (right)."""
+def exit_shares_figure(
+    exits: pd.DataFrame,
+    *,
+    scenario: str,
+    source_line: str,
+    markers: Sequence[tuple[int, str]] = (),
+) -> Figure:
+    """Build the exit-share figure: bars by exit (left), group shares over time (right).
+
+    ``markers``: (week, short label) pairs, drawn as dashed lines on the right
+    panel and listed in the footnote.
+    """
     _require(exits, _EXITS_REQUIRED, "exits")
     table = _exit_share_table(exits)
     groups = _ordered_groups(list(table["group"]))
@@ -521,6 +735,7 @@ def exit_shares_figure(exits: pd.DataFrame, *, scenario: str, source_line: str) 
     # group shares over time: block sums of exports, summed over replicates
     # (= export-weighted mean of the replicates' shares)
     last_week = int(exits["week"].max())
+    merged = _merge_markers(markers, last_week)
     block = 13 if last_week + 1 >= 2 * WEEKS_PER_YEAR else 4
     e = exits.assign(block=(exits["week"] // block).astype(int))
     by_block = e.pivot_table(
@@ -587,26 +802,15 @@ def exit_shares_figure(exits: pd.DataFrame, *, scenario: str, source_line: str) 
             poly.set_hatch(styles[g][1])
         # direct labels in the middle of each band, where it is thick enough
         mid = len(x) // 2
-        bottom = 0.0
-        for g, layer in zip(groups, layers, strict=True):
-            thick = float(layer[mid])
-            if thick >= 7:
-                ax_area.text(
-                    x[mid],
-                    bottom + thick / 2,
-                    _group_short(g),
-                    ha="center",
-                    va="center",
-                    fontsize=13,
-                    fontweight="bold",
-                    bbox={"boxstyle": "round,pad=0.3", "fc": "white", "ec": _INK, "lw": 0.6},
-                )
-            bottom += thick
+        band_labels = _band_labels(ax_area, float(x[mid]), mid, groups, layers)
         ax_area.set_ylim(0, 100)
         ax_area.yaxis.set_major_formatter(PercentFormatter(decimals=0))
         ax_area.set_ylabel("share of exports (%)")
         ax_area.set_xlabel("weeks since start")
         _week_axis(ax_area, last_week + 1)
+        # dark dashes on a light line, to show on every colour of the stack
+        _marker_lines(ax_area, merged, zorder=2.4, color="white", ls="-", lw=2.6, alpha=0.85)
+        _marker_lines(ax_area, merged, zorder=2.5, color="#3A3A3A", lw=1.3)
         ax_area.set_title(f"Share of exports by route group, {block}-week blocks", loc="left")
         ax_area.grid(False)
 
@@ -639,16 +843,90 @@ def exit_shares_figure(exits: pd.DataFrame, *, scenario: str, source_line: str) 
                 f"replicates. Right: exports pooled over replicates per {block}-week block."
                 if n_rep > 1
                 else f"A single replicate (no whiskers). Right: exports per {block}-week block."
-            ),
+            )
+            + (f"\n{marker_note(merged)}" if merged else ""),
         )
+        if merged:
+            fig.draw_without_rendering()  # final layout: move band labels off the lines
+            _clear_band_labels(ax_area, band_labels, x, mid, groups, layers, merged)
     return fig
 
 
+def _band_labels(
+    ax: Any, xpos: float, idx: int, groups: Sequence[str], layers: Sequence[np.ndarray]
+) -> list[Any]:
+    """Name each band of the stacked area at ``xpos`` (values at ``idx``) if 7+ points thick."""
+    out = []
+    bottom = 0.0
+    for g, layer in zip(groups, layers, strict=True):
+        thick = float(layer[idx])
+        if thick >= 7:
+            out.append(
+                ax.text(
+                    xpos,
+                    bottom + thick / 2,
+                    _group_short(g),
+                    ha="center",
+                    va="center",
+                    fontsize=13,
+                    fontweight="bold",
+                    bbox={"boxstyle": "round,pad=0.3", "fc": "white", "ec": _INK, "lw": 0.6},
+                )
+            )
+        bottom += thick
+    return out
+
+
+def _clear_band_labels(
+    ax: Any,
+    labels: list[Any],
+    x: np.ndarray,
+    mid: int,
+    groups: Sequence[str],
+    layers: Sequence[np.ndarray],
+    merged: Sequence[tuple[int, str]],
+) -> None:
+    """If a marker line runs through the band labels, move them to the block
+    nearest the middle where none does (keeping as many labels)."""
+    renderer = ax.get_figure().canvas.get_renderer()
+    line_x = [float(ax.transData.transform((w, 0.0))[0]) for w, _label in merged]
+
+    def crossed(texts: list[Any]) -> bool:
+        for t in texts:
+            bb = t.get_window_extent(renderer).padded(8.0)
+            if any(bb.x0 < lx < bb.x1 for lx in line_x):
+                return True
+            if bb.x0 < ax.bbox.x0 or bb.x1 > ax.bbox.x1:
+                return True
+        return False
+
+    if not crossed(labels):
+        return
+    n_shown = len(labels)
+    for t in labels:
+        t.remove()
+    # block k spans x[2k]..x[2k+1]; try block centres, nearest the middle first
+    starts = list(range(0, len(x) - 1, 2))
+    starts.sort(key=lambda i: abs((x[i] + x[i + 1]) / 2 - x[mid]))
+    for i in starts:
+        texts = _band_labels(ax, float(x[i] + x[i + 1]) / 2, i, groups, layers)
+        if len(texts) >= n_shown and not crossed(texts):
+            return
+        for t in texts:
+            t.remove()
+    _band_labels(ax, float(x[mid]), mid, groups, layers)  # nowhere clear: as before
+
+
 def plot_exit_shares(
-    exits: pd.DataFrame, path: str | Path, *, scenario: str, source_line: str
+    exits: pd.DataFrame,
+    path: str | Path,
+    *,
+    scenario: str,
+    source_line: str,
+    markers: Sequence[tuple[int, str]] = (),
 ) -> Path:
     """Save the exit-share figure as a 16:9 PNG at ``path``; return the path."""
-    fig = exit_shares_figure(exits, scenario=scenario, source_line=source_line)
+    fig = exit_shares_figure(exits, scenario=scenario, source_line=source_line, markers=markers)
     return _save(fig, path, fig.get_suptitle(), source_line)
 
 
@@ -1155,14 +1433,29 @@ def write_run_figures(
     scenario: str,
     source_line: str,
     weeks: int,
+    markers: Sequence[tuple[int, str]] = (),
 ) -> list[Path]:
-    """Write dashboard.png, exit_shares.png and route_map.png into ``fig_dir``."""
+    """Write dashboard.png, exit_shares.png and route_map.png into ``fig_dir``.
+
+    ``markers`` (week, short label) go on the dashboard and the exit shares
+    figure; the route map (whole-run totals) has none.
+    """
     fig_dir = Path(fig_dir)
     fig_dir.mkdir(parents=True, exist_ok=True)
     return [
-        plot_dashboard(ts, fig_dir / "dashboard.png", scenario=scenario, source_line=source_line),
+        plot_dashboard(
+            ts,
+            fig_dir / "dashboard.png",
+            scenario=scenario,
+            source_line=source_line,
+            markers=markers,
+        ),
         plot_exit_shares(
-            exits, fig_dir / "exit_shares.png", scenario=scenario, source_line=source_line
+            exits,
+            fig_dir / "exit_shares.png",
+            scenario=scenario,
+            source_line=source_line,
+            markers=markers,
         ),
         plot_route_map(
             edge_flows,
