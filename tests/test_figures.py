@@ -13,7 +13,9 @@ import pytest
 from sim.report.figures import (
     dashboard_figure,
     exit_finding,
+    exit_shares_figure,
     headline_finding,
+    marker_note,
     production_and_seizure_share,
     route_finding,
     write_run_figures,
@@ -32,6 +34,13 @@ EXITS = {
     "brazil_river": "brazil",
 }
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+# week 104 is past the last week (0..103) of the fixture run: ignored
+MARKERS = [
+    (52, "arrest leader"),
+    (60, "fragmentation into 3 gangs"),
+    (52, "surge Paita x2"),
+    (104, "surge Callao x3 (26 wk)"),
+]
 
 
 def _png_size(path: Path) -> tuple[int, int]:
@@ -212,3 +221,99 @@ def test_exit_and_route_findings(run: dict) -> None:
     route = route_finding(run["edge_flows"], run["graph"], weeks=WEEKS, scenario="Baseline")
     assert route.startswith("Baseline: ")
     assert "t/yr" in route
+
+
+def test_write_run_figures_with_markers_pngs_16_9(run: dict, tmp_path: Path) -> None:
+    out = tmp_path / "figs"
+    paths = write_run_figures(
+        run["ts"],
+        run["exits"],
+        run["edge_flows"],
+        run["graph"],
+        out,
+        scenario="Baseline",
+        source_line="Source: vraem-sim test run",
+        weeks=WEEKS,
+        markers=MARKERS,
+    )
+    assert [p.name for p in paths] == ["dashboard.png", "exit_shares.png", "route_map.png"]
+    for p in paths:
+        assert p.exists() and p.parent == out
+        w, h = _png_size(p)
+        assert w >= 1600, f"{p.name} is only {w} px wide"
+        assert abs((w / h) / (16 / 9) - 1) < 0.01, f"{p.name} is {w}x{h}, not 16:9"
+
+
+def test_marker_note() -> None:
+    assert marker_note([]) == ""
+    assert marker_note([(52, "arrest leader")]) == "Interventions: 1 week 52 arrest leader"
+    # numbered in week order; none ignored when all are in range
+    assert marker_note([(104, "surge Callao x3 (26 wk)"), (52, "arrest leader")]) == (
+        "Interventions: 1 week 52 arrest leader; 2 week 104 surge Callao x3 (26 wk)"
+    )
+    assert marker_note(MARKERS) == (
+        "Interventions: 1 week 52 arrest leader + surge Paita x2; "
+        "2 week 60 fragmentation into 3 gangs; 3 week 104 surge Callao x3 (26 wk)"
+    )
+    # out of range: after last_week, or negative
+    assert marker_note(MARKERS, last_week=WEEKS - 1) == (
+        "Interventions: 1 week 52 arrest leader + surge Paita x2; "
+        "2 week 60 fragmentation into 3 gangs"
+    )
+    assert marker_note([(-1, "before"), (200, "after")], last_week=WEEKS - 1) == ""
+    spaced = [(np.int64(8), "  close   Callao ")]
+    assert marker_note(spaced) == "Interventions: 1 week 8 close Callao"
+    with pytest.raises(ValueError, match="whole number"):
+        marker_note([(8.5, "half a week")])
+
+
+def _marker_weeks(ax) -> list[float]:
+    """x of the dashed vertical lines (the markers) in ``ax``."""
+    return sorted(
+        float(line.get_xdata()[0])
+        for line in ax.lines
+        if line.get_linestyle() == "--" and len(set(line.get_xdata())) == 1
+    )
+
+
+def _footnote(fig) -> str:
+    return "\n".join(t.get_text() for t in fig.texts)
+
+
+def test_markers_on_dashboard(run: dict) -> None:
+    fig = dashboard_figure(run["ts"], scenario="Baseline", source_line="src", markers=MARKERS)
+    axes = fig.axes
+    assert len(axes) == 8
+    for ax in axes:
+        assert _marker_weeks(ax) == [52.0, 60.0]  # merged at 52, 104 out of range
+    note = marker_note(MARKERS, last_week=WEEKS - 1)
+    assert note in _footnote(fig)
+    assert "week 104" not in _footnote(fig)
+
+    # labels only in the first panel, numbered, inside it and apart from each other
+    labels = {t.get_text().replace("\n", " "): t for t in axes[0].texts}
+    assert set(labels) == {"1 arrest leader + surge Paita x2", "2 fragmentation into 3 gangs"}
+    assert all(not ax.texts for ax in axes[1:])
+    renderer = fig.canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in labels.values()]
+    inside = axes[0].bbox
+    for bb in boxes:
+        assert inside.x0 <= bb.x0 and bb.x1 <= inside.x1
+        assert inside.y0 <= bb.y0 and bb.y1 <= inside.y1
+    assert not boxes[0].overlaps(boxes[1])
+
+    # no markers: no dashed lines, footnote unchanged
+    plain = dashboard_figure(run["ts"], scenario="Baseline", source_line="src")
+    assert all(_marker_weeks(ax) == [] for ax in plain.axes)
+    assert "Interventions" not in _footnote(plain)
+
+
+def test_markers_on_exit_shares(run: dict) -> None:
+    fig = exit_shares_figure(run["exits"], scenario="Baseline", source_line="src", markers=MARKERS)
+    ax_bar, ax_area = fig.axes
+    assert _marker_weeks(ax_bar) == []
+    assert _marker_weeks(ax_area) == [52.0, 60.0]
+    assert marker_note(MARKERS, last_week=WEEKS - 1) in _footnote(fig)
+    # labels only in the footnote: the area panel names the route groups, nothing else
+    texts = {t.get_text() for t in ax_area.texts}
+    assert texts <= {"Pacific ports", "Bolivia", "Brazil"}

@@ -219,7 +219,7 @@ class ArmedGroupConfig(Section):
         "removal; seed 000: more violent after Raul was killed (2021).",
     )
     retaliation_violence_factor: Positive = Field(
-        2.0,
+        3.0,
         description="Factor on ambushes and killings during retaliation (dimensionless). Estimate.",
     )
     fragmentation_cohesion: Fraction = Field(
@@ -243,7 +243,7 @@ class ArmedGroupConfig(Section):
         "faction: they drop the insurgent agenda (dimensionless). Estimate.",
     )
     gang_clashes_per_year: NonNegative = Field(
-        6.0,
+        20.0,
         description="Clashes a year between two gangs of 50 fighters each that fully share a "
         "district (1/yr); scales with both sides' fighters and shared control. Estimate.",
     )

@@ -313,9 +313,57 @@ def check_scenario_names(scenario: Scenario, source: str | Path) -> None:
                 f"network.edge_overrides.{i}",
                 f"expected an existing edge, {ov.u}-{ov.v} is not one",
             )
+    _check_interventions(scenario, net, source)
     leaders = scenario.armed_group.leaders
     if sum(1 for p in leaders if p.role == "leader") != 1:
         raise ConfigError(source, "armed_group.leaders", "expected exactly one with role leader")
     ids = [p.id for p in leaders]
     if len(set(ids)) != len(ids):
         raise ConfigError(source, "armed_group.leaders", "expected unique ids")
+
+
+def _check_interventions(scenario: Scenario, net: RouteNetwork, source: str | Path) -> None:
+    """Every intervention starts inside the horizon and names things that exist."""
+    districts, exits = set(net.districts), set(net.exit_group)
+    people = {p.id for p in scenario.armed_group.leaders} | {"leader", "successors"}
+    for i, iv in enumerate(scenario.interventions):
+        key = f"interventions.{i}"
+        if iv.week >= scenario.weeks:
+            raise ConfigError(
+                source,
+                f"{key}.week",
+                f"expected a week inside the horizon 0-{scenario.weeks - 1}, got {iv.week}",
+            )
+        for j, node in enumerate(getattr(iv, "nodes", [])):
+            if node not in net.graph:
+                raise ConfigError(
+                    source,
+                    f"{key}.nodes.{j}",
+                    f"expected a node of the route network, got {node!r}",
+                )
+        for j, (u, v) in enumerate(getattr(iv, "edges", [])):
+            if not net.graph.has_edge(u, v):
+                raise ConfigError(
+                    source,
+                    f"{key}.edges.{j}",
+                    f"expected an edge of the route network, got {u}-{v}",
+                )
+        named = {"districts": districts, "exits": exits}
+        for attr, allowed in named.items():
+            values = getattr(iv, attr, "all")
+            if values == "all":
+                continue
+            if not values:
+                raise ConfigError(source, f"{key}.{attr}", "expected `all` or a non-empty list")
+            for j, name in enumerate(values):
+                if name not in allowed:
+                    raise ConfigError(
+                        source,
+                        f"{key}.{attr}.{j}",
+                        f"expected one of {sorted(allowed)}, got {name!r}",
+                    )
+        who = getattr(iv, "who", None)
+        if who is not None and who not in people:
+            raise ConfigError(
+                source, f"{key}.who", f"expected one of {sorted(people)}, got {who!r}"
+            )

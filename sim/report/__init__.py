@@ -3,6 +3,7 @@
 from sim.report.figures import (
     exit_finding,
     headline_finding,
+    marker_note,
     plot_dashboard,
     plot_exit_shares,
     plot_route_map,
@@ -13,6 +14,7 @@ from sim.report.figures import (
 __all__ = [
     "exit_finding",
     "headline_finding",
+    "marker_note",
     "plot_dashboard",
     "plot_exit_shares",
     "plot_route_map",

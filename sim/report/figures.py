@@ -256,8 +256,8 @@ def _reserve_footer(fig: Figure, height: float = 0.035) -> None:
 def _footer(fig: Figure, source_line: str, note: str = "") -> None:
     """Footnote bottom left, source line bottom right; stacked if they would touch.
 
-    ``note`` may hold several lines ("\\n"); lines wider than the figure are
-    wrapped, and the footer strip grows to fit.
+    ``note`` may hold several lines ("\\n"); then lines wider than the figure
+    are wrapped, and the footer strip grows to fit.
     """
     style = {"va": "bottom", "fontsize": 10, "color": "#444444"}
     src = fig.text(0.995, 0.008, source_line, ha="right", **style) if source_line else None
@@ -268,7 +268,10 @@ def _footer(fig: Figure, source_line: str, note: str = "") -> None:
     if "\n" in note:
         txt.set_text(_fit_lines(txt, renderer, 0.99 * fig.bbox.width))
     if src is not None:
-        if txt.get_window_extent(renderer).x1 + 20 > src.get_window_extent(renderer).x0:
+        # only the bottom line of the note sits level with the source line
+        x0 = txt.get_window_extent(renderer).x0
+        last = _text_width(txt, txt.get_text().split("\n")[-1], renderer)
+        if x0 + last + 20 > src.get_window_extent(renderer).x0:
             txt.set_y(0.008 + 16.0 / (fig.get_figheight() * 72.0))  # one line up
             _reserve_footer(fig, 0.055)
     engine = fig.get_layout_engine()
@@ -279,17 +282,34 @@ def _footer(fig: Figure, source_line: str, note: str = "") -> None:
             _reserve_footer(fig, need)
 
 
+def _text_width(txt: Any, line: str, renderer: Any) -> float:
+    """Width in pixels of ``line`` set in the font of ``txt``."""
+    probe = Text(text=line, fontproperties=txt.get_fontproperties(), figure=txt.get_figure())
+    return float(probe.get_window_extent(renderer).width)
+
+
 def _fit_lines(txt: Any, renderer: Any, limit: float) -> str:
     """The text of ``txt`` with each line wider than ``limit`` px wrapped."""
     lines: list[str] = []
     for line in txt.get_text().split("\n"):
-        probe = Text(text=line, fontsize=txt.get_fontsize(), figure=txt.get_figure())
-        width = probe.get_window_extent(renderer).width
-        if width > limit and len(line) > 1:
-            per_line = max(int(len(line) * limit / width) - 2, 10)
-            lines.extend(textwrap.wrap(line, width=per_line))
-        else:
+        width = _text_width(txt, line, renderer)
+        if width <= limit or len(line) < 2:
             lines.append(line)
+            continue
+        per_line = max(int(len(line) * limit / width) - 2, 10)
+        # break between "; "-separated items where possible, else between words
+        row = ""
+        for item in line.split("; "):
+            joined = f"{row}; {item}" if row else item
+            if len(joined) <= per_line:
+                row = joined
+                continue
+            if row:
+                lines.append(row + ";")
+            wrapped = textwrap.wrap(item, width=per_line) or [""]
+            lines.extend(wrapped[:-1])
+            row = wrapped[-1]
+        lines.append(row)
     return "\n".join(lines)
 
 
@@ -405,7 +425,10 @@ def _marker_labels(
 ) -> None:
     """Label each marker line in ``ax``: rotated text beside the line, at the top
     or bottom of the axes, whichever hides less data; numbered when there are
-    several markers (the numbers of :func:`marker_note`).
+    several markers (the numbers of :func:`marker_note`). Where space is short
+    a label is wrapped onto two lines or cut to its number; where there is no
+    room without hiding data or other labels it is left to the footnote (a
+    single marker is always labelled).
 
     Call once the layout is final (after ``fig.draw_without_rendering()``).
     """
@@ -464,10 +487,13 @@ def _marker_labels(
                 hidden = round(_data_overlap(ax, series, bb) / 4.0)
                 crosses = sum(bb.x0 < lx < bb.x1 for j, lx in enumerate(line_x, 1) if j != i)
                 # never on other labels; then: hide no data, cover no other marker
-                # line, keep the full text, hide little data, one line, preferred spot
-                key = (bad, hidden > 0, crosses, short, hidden, vi, pi)
+                # line, keep the full text (if it hides no data), hide as little data
+                # as possible, one line, preferred spot
+                key = (bad, hidden > 0, crosses, short and not hidden, hidden, vi, pi)
                 scored.append((key, t, bb))
-        _score, t, bb = min(scored, key=lambda item: item[0])
+        key, t, bb = min(scored, key=lambda item: item[0])
+        if numbered and (key[0] or key[1]):
+            continue  # no room beside the line: the footnote names it
         ax.add_artist(t)
         obstacles.append(bb)
 
