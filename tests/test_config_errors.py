@@ -43,6 +43,55 @@ CASES = {
         "network.exit_risk_factor.atlantis_port",
         "exit",
     ),
+    "intervention unknown node": (
+        BASE + "interventions:\n  - {type: interdiction_surge, week: 5, weeks: 4, factor: 2,"
+        " nodes: [atlantis]}\n",
+        "interventions.0.nodes.0",
+        "atlantis",
+    ),
+    "intervention unknown edge": (
+        BASE + "interventions:\n  - {type: route_closure, week: 5, weeks: 4,"
+        " edges: [[lima, cusco]]}\n",
+        "interventions.0.edges.0",
+        "lima-cusco",
+    ),
+    "intervention unknown district": (
+        BASE + "interventions:\n  - {type: eradication, week: 5, weeks: 4, hectares: 100,"
+        " districts: [pichari, narnia]}\n",
+        "interventions.0.districts.1",
+        "narnia",
+    ),
+    "intervention unknown member": (
+        BASE + "interventions:\n  - {type: arrest_leader, week: 5, who: comrade_x}\n",
+        "interventions.0.who",
+        "comrade_x",
+    ),
+    "intervention unknown exit": (
+        BASE + "interventions:\n  - {type: demand_shock, week: 5, weeks: 4, factor: 0.5,"
+        " exits: [rotterdam]}\n",
+        "interventions.0.exits.0",
+        "rotterdam",
+    ),
+    "intervention after the horizon": (
+        BASE + "weeks: 100\ninterventions:\n  - {type: fragmentation, week: 100}\n",
+        "interventions.0.week",
+        "0-99",
+    ),
+    "intervention factor out of range": (
+        BASE + "interventions:\n  - {type: unrest, week: 5, weeks: 4, factor: 1.5}\n",
+        "interventions.0.unrest.factor",
+        "1",
+    ),
+    "intervention unknown type": (
+        BASE + "interventions:\n  - {type: bombing, week: 5}\n",
+        "interventions.0",
+        "bombing",
+    ),
+    "intervention without target": (
+        BASE + "interventions:\n  - {type: route_closure, week: 5, weeks: 4}\n",
+        "interventions.0.route_closure",
+        "at least one node",
+    ),
     "bad yaml": (BASE + "weeks: [1, 2\n", "", "not valid YAML"),
     "not a mapping": ("- just\n- a list\n", "", "mapping"),
     "missing parent": ("extends: nowhere.yaml\nname: x\n", "extends", "not found"),

@@ -104,6 +104,7 @@ def run(
 
 def _draw_run_figures(result, fig_dir: Path) -> None:
     from sim import __version__
+    from sim.interventions import describe
     from sim.network.routes import apply_network_overrides, load_network
     from sim.report.figures import write_run_figures
 
@@ -119,6 +120,7 @@ def _draw_run_figures(result, fig_dir: Path) -> None:
         scenario=sc.name,
         source_line=source,
         weeks=sc.weeks,
+        markers=[(iv.week, describe(iv)) for iv in sc.interventions],
     )
 
 
