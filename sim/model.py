@@ -492,6 +492,7 @@ class VraemModel(mesa.Model):
         )
         r.exit_exported[w] = self._exit_exported
         r.exit_seized[w] = self._exit_seized
+        r.exit_dispatched[w] = self._exit_dispatched
         r.exit_price[w] = self.exit_market.price
 
     def run(self) -> WeeklyRecorder:

@@ -38,6 +38,7 @@ class WeeklyRecorder:
         self.values = {c: np.zeros(weeks) for c in TIMESERIES_COLUMNS}
         self.exit_exported = np.zeros((weeks, len(exits)))
         self.exit_seized = np.zeros((weeks, len(exits)))
+        self.exit_dispatched = np.zeros((weeks, len(exits)))
         self.exit_price = np.zeros((weeks, len(exits)))
         self.edge_kg = np.zeros(n_edges)
         self.events: list[tuple[int, str, str, str]] = []
@@ -77,6 +78,7 @@ class WeeklyRecorder:
                 ),
                 "exported_kg": self.exit_exported.ravel(),
                 "seized_kg": self.exit_seized.ravel(),
+                "dispatched_kg": self.exit_dispatched.ravel(),
                 "price_hcl_usd_per_kg": self.exit_price.ravel(),
             }
         )

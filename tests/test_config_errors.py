@@ -157,3 +157,13 @@ def test_python_dash_m_sim_is_the_same_cli(tmp_path):
     )
     assert proc.returncode == 2
     assert "weeks" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_setting_one_entry_of_a_mapping_keeps_the_others():
+    from sim.config.loader import load_scenario
+
+    sc = load_scenario(SCENARIOS / "baseline.yaml", ["market.exit_price_usd_per_kg.paita=3000"])
+    default = load_scenario(SCENARIOS / "baseline.yaml")
+    assert sc.market.exit_price_usd_per_kg["paita"] == 3000
+    others = {k: v for k, v in sc.market.exit_price_usd_per_kg.items() if k != "paita"}
+    assert others == {k: v for k, v in default.market.exit_price_usd_per_kg.items() if k != "paita"}

@@ -72,9 +72,11 @@ def test_arresting_the_leader_hands_over_and_raises_violence_short_term():
 
 def test_arresting_leader_and_successors_fragments_the_group():
     scen = run("decapitation")
-    outcomes = events(scen)["outcome"]
-    assert outcomes.str.contains("no successor: leadership vacuum").sum() == REPLICATES
-    assert outcomes.str.startswith("split into").sum() == REPLICATES
+    ev = events(scen)
+    per_rep = ev.groupby("replicate")["outcome"]
+    # every replicate: a vacuum (later operations may also kill gang bosses) and one split
+    assert per_rep.apply(lambda s: s.str.contains("no successor").any()).all()
+    assert (per_rep.apply(lambda s: s.str.startswith("split into").sum()) == 1).all()
     groups = per_replicate(scen, "armed_groups", LATER, "min")
     assert np.all(groups >= 2), groups
     assert per_replicate(scen, "leader_in_place", LATER, "max").max() == 0
@@ -128,14 +130,16 @@ def test_surge_at_callao_shifts_exports_to_other_exits():
     assert_paired_increase(
         exit_kg(scen, others, LATER), exit_kg(base, others, LATER), "exports via other exits"
     )
-    # the balloon effect: total exports fall by much less than Callao's
+    # the balloon effect: while the surge lasts (weeks 52-155), total exports fall by much less
+    # than Callao's
+    surge = range(52, 156)
     callao_drop = (
-        1 - exit_kg(scen, {"callao"}, LATER).sum() / exit_kg(base, {"callao"}, LATER).sum()
+        1 - exit_kg(scen, {"callao"}, surge).sum() / exit_kg(base, {"callao"}, surge).sum()
     )
     total_drop = (
         1
-        - per_replicate(scen, "exported_kg", LATER).sum()
-        / per_replicate(base, "exported_kg", LATER).sum()
+        - per_replicate(scen, "exported_kg", surge).sum()
+        / per_replicate(base, "exported_kg", surge).sum()
     )
     assert callao_drop > 0.2 and total_drop < callao_drop / 3, (callao_drop, total_drop)
     price = [

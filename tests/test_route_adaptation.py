@@ -29,26 +29,36 @@ def _run(seed: int, surge: bool) -> pd.DataFrame:
     return rec.exits_frame(0, model.network.exit_group)
 
 
+def _dispatched_share(exits: pd.DataFrame, exit_id: str, weeks: range) -> float:
+    window = exits[exits["week"].isin(weeks)]
+    return float(
+        window.loc[window["exit"] == exit_id, "dispatched_kg"].sum() / window["dispatched_kg"].sum()
+    )
+
+
 def test_raising_detection_into_callao_lowers_its_share_over_time():
-    early, late = range(0, 8), range(104, WEEKS)
+    late = range(104, WEEKS)
     seeds = replicate_seeds(99, REPLICATES)
-    base_late, surge_early, surge_late, price_gain = [], [], [], []
+    base_late, first_week, late_ratio, price_gain = [], [], [], []
     for seed in seeds:  # common random numbers: same seed with and without the surge
         base, surged = _run(seed, False), _run(seed, True)
         base_late.append(_routed_share(base, "callao", late))
-        surge_early.append(_routed_share(surged, "callao", early))
-        surge_late.append(_routed_share(surged, "callao", late))
+        first_week.append(
+            _dispatched_share(surged, "callao", range(1))
+            / _dispatched_share(base, "callao", range(1))
+        )
+        late_ratio.append(_routed_share(surged, "callao", late) / base_late[-1])
         price = [
             df[(df["exit"] == "callao") & df["week"].isin(late)]["price_hcl_usd_per_kg"].mean()
             for df in (base, surged)
         ]
         price_gain.append(price[1] / price[0] - 1.0)
-    base_late, surge_early, surge_late = map(np.array, (base_late, surge_early, surge_late))
-    # Callao carries about 40% in the baseline; after learning, traffic moves elsewhere:
-    # at least 10 percentage points lower in every replicate (paired, 8 replicates).
-    assert base_late.mean() > 0.3
-    assert np.all(surge_late < base_late - 0.10), (base_late, surge_late)
-    # ... and the shift happens over time, as seizures teach the traffickers.
-    assert surge_late.mean() < surge_early.mean() - 0.10, (surge_early, surge_late)
+    # Callao carries about 40% of the loads in the baseline.
+    assert np.mean(base_late) > 0.3
+    # In the first week nobody knows: traffickers route exactly as in the baseline ...
+    assert np.allclose(first_week, 1.0), first_week
+    # ... then seizures teach them: two years on, Callao gets at least 20% less traffic than in
+    # the baseline in every one of the 8 paired replicates.
+    assert np.all(np.array(late_ratio) < 0.8), late_ratio
     # Buyers at the squeezed exit pay more: fewer loads get through to them.
     assert np.mean(price_gain) > 0.05, price_gain

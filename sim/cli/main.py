@@ -61,7 +61,6 @@ def run(
     debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
 ) -> None:
     """Run a scenario's seeded replicates and write its result folder."""
-    from sim.runner.batch import default_workers, run_scenario
     from sim.runner.results import write_result_folder
 
     try:
@@ -72,25 +71,9 @@ def run(
         scenario = load_scenario(scenario_file, overrides)
     except ConfigError as exc:
         _fail_bad_input(exc)
-    n_workers = workers or default_workers()
     target = out_dir or Path("outputs") / scenario.name
     try:
-        with Progress(
-            TextColumn("[bold]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            TextColumn("ETA"),
-            TimeRemainingColumn(),
-            console=err,
-            transient=False,
-        ) as progress:
-            task = progress.add_task(f"{scenario.name}: replicates", total=scenario.replicates)
-            result = run_scenario(
-                scenario,
-                workers=min(n_workers, scenario.replicates),
-                on_done=lambda done, total: progress.update(task, completed=done),
-            )
+        result = _run_with_progress(scenario, workers)
         draw = None if no_figures else _draw_run_figures
         folder = write_result_folder(result, target, draw=draw, command=sys.argv)
     except KeyboardInterrupt:
@@ -102,15 +85,42 @@ def run(
     out.print(f"results in {folder} ({result.wall_time_s:.1f} s, {result.workers} worker(s))")
 
 
-def _draw_run_figures(result, fig_dir: Path) -> None:
+def _run_with_progress(scenario, workers: int | None):
+    """Run a scenario's replicates with a progress bar on stderr."""
+    from sim.runner.batch import default_workers, run_scenario
+
+    n_workers = min(workers or default_workers(), scenario.replicates)
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        console=err,
+    ) as progress:
+        task = progress.add_task(f"{scenario.name}: replicates", total=scenario.replicates)
+        return run_scenario(
+            scenario,
+            workers=n_workers,
+            on_done=lambda done, total: progress.update(task, completed=done),
+        )
+
+
+def _source_line(scenario) -> str:
     from sim import __version__
+
+    return f"vraem-sim {__version__}, {scenario.replicates} replicates, seed {scenario.seed}"
+
+
+def _draw_run_figures(result, fig_dir: Path) -> None:
     from sim.interventions import describe
     from sim.network.routes import apply_network_overrides, load_network
     from sim.report.figures import write_run_figures
 
     sc = result.scenario
     net = apply_network_overrides(load_network(sc.network.data_dir), sc)
-    source = f"vraem-sim {__version__}, {sc.replicates} replicates, seed {sc.seed}"
+    source = _source_line(sc)
     write_run_figures(
         result.timeseries,
         result.exits,
@@ -150,6 +160,81 @@ def _print_headline(result) -> None:
         mean, lo, hi = interval(per_rep[col])
         table.add_row(label, f"{mean:,.1f}", f"{lo:,.1f} - {hi:,.1f}")
     out.print(table)
+
+
+VALIDATION_MISSED = 3  # exit code of `vraem validate` when a target is missed
+
+
+@app.command()
+def validate(
+    replicates: Annotated[int, typer.Option(min=1, help="Seeded replicates.")] = 20,
+    seed: Annotated[int | None, typer.Option(min=0, help="Master seed.")] = None,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Local worker processes (default: cores).")
+    ] = None,
+    out_dir: Annotated[Path, typer.Option("--out", help="Result folder.")] = Path(
+        "outputs/validation"
+    ),
+    scenario_file: Annotated[
+        Path, typer.Option("--scenario", help="The baseline scenario to validate.")
+    ] = Path("scenarios/baseline.yaml"),
+    debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
+) -> None:
+    """Run the baseline and compare it with every calibration target (years 2-5).
+
+    Exit 0 if every target's model mean is inside its band, 3 if one is missed.
+    """
+    from sim.calibration import evaluate_targets
+    from sim.calibration.validate import fmt, write_validation
+    from sim.runner.results import write_result_folder
+
+    try:
+        overrides = [f"replicates={replicates}"] + ([f"seed={seed}"] if seed is not None else [])
+        scenario = load_scenario(scenario_file, overrides)
+    except ConfigError as exc:
+        _fail_bad_input(exc)
+    if scenario.weeks < 260:
+        err.print(
+            f"note: the targets are measured over weeks 52-259; this run has {scenario.weeks}"
+        )
+    try:
+        result = _run_with_progress(scenario, workers)
+        table = evaluate_targets(result.timeseries, result.exits)
+
+        def draw(res, fig_dir: Path) -> None:
+            write_validation(table, fig_dir.parent, _source_line(scenario))
+
+        folder = write_result_folder(result, out_dir, draw=draw, command=sys.argv)
+    except KeyboardInterrupt:
+        err.print("interrupted: no result folder was written")
+        raise typer.Exit(130) from None
+    except Exception as exc:
+        _internal_error(exc, debug)
+    view = Table(title=f"{scenario.name}: calibration targets, years 2-5, {replicates} replicates")
+    for col, justify in (
+        ("target", "left"),
+        ("model mean", "right"),
+        ("90% interval", "right"),
+        ("band", "right"),
+        ("", "center"),
+    ):
+        view.add_column(col, justify=justify)
+    for r in table.itertuples():
+        colour = "green" if r.status == "PASS" else "bold red"
+        view.add_row(
+            r.target,
+            fmt(r.model_mean),
+            f"{fmt(r.model_p05)} - {fmt(r.model_p95)}",
+            f"{fmt(r.band_low)} - {fmt(r.band_high)}",
+            f"[{colour}]{r.status}[/]",
+        )
+    out.print(view)
+    missed = int((table["status"] != "PASS").sum())
+    out.print(
+        f"{len(table) - missed} of {len(table)} targets inside their band; results in {folder}"
+    )
+    if missed:
+        raise typer.Exit(VALIDATION_MISSED)
 
 
 @app.command()

@@ -7,7 +7,7 @@ the armed group when the scenario is loaded.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -115,14 +115,15 @@ class CropSubstitution(InterventionBase):
     weeks: int = Field(ge=1, le=2_600, description="Duration of the programme (weeks).")
 
 
-Intervention = Annotated[
-    ArrestLeader
-    | Fragmentation
-    | InterdictionSurge
-    | RouteClosure
-    | Eradication
-    | Unrest
-    | DemandShock
-    | CropSubstitution,
-    Field(discriminator="type"),
-]
+INTERVENTION_TYPES = (
+    ArrestLeader,
+    Fragmentation,
+    InterdictionSurge,
+    RouteClosure,
+    Eradication,
+    Unrest,
+    DemandShock,
+    CropSubstitution,
+)
+
+Intervention = Annotated[Union[INTERVENTION_TYPES], Field(discriminator="type")]  # noqa: UP007

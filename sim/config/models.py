@@ -7,9 +7,9 @@ fixes and that calibration (issue 5) may move. Sources are short references to
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from sim.config.interventions import Intervention
 
@@ -19,9 +19,27 @@ NonNegative = Annotated[float, Field(ge=0.0)]
 
 
 class Section(BaseModel):
-    """Base for all config sections: unknown keys are errors, values are validated on assignment."""
+    """Base for all config sections: unknown keys are errors, values are validated on assignment.
+
+    A mapping parameter given in a scenario (e.g. `market.exit_price_usd_per_kg: {callao: 4000}`)
+    changes only the entries it names; the others keep their defaults.
+    """
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _merge_mappings_with_defaults(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        merged = dict(data)
+        for name, field in cls.model_fields.items():
+            given = data.get(name)
+            if isinstance(given, dict) and field.default_factory is not None:
+                default = field.default_factory()
+                if isinstance(default, dict):
+                    merged[name] = {**default, **given}
+        return merged
 
 
 class GrowersConfig(Section):

@@ -9,16 +9,7 @@ import json
 
 from pydantic import BaseModel
 
-from sim.config.interventions import (
-    ArrestLeader,
-    CropSubstitution,
-    DemandShock,
-    Eradication,
-    Fragmentation,
-    InterdictionSurge,
-    RouteClosure,
-    Unrest,
-)
+from sim.config.interventions import INTERVENTION_TYPES
 from sim.config.models import (
     ArmedGroupConfig,
     GrowersConfig,
@@ -36,18 +27,6 @@ SECTIONS: list[tuple[str, type[BaseModel]]] = [
     ("security", SecurityConfig),
     ("market", MarketConfig),
     ("network", NetworkConfig),
-]
-
-
-INTERVENTIONS = [
-    ArrestLeader,
-    Fragmentation,
-    InterdictionSurge,
-    RouteClosure,
-    Eradication,
-    Unrest,
-    DemandShock,
-    CropSubstitution,
 ]
 
 
@@ -98,7 +77,7 @@ def render() -> str:
         "",
         "A list of timed events, each a mapping with `type`, `week` and the fields of its type.",
     ]
-    for model in INTERVENTIONS:
+    for model in INTERVENTION_TYPES:
         kind = model.model_fields["type"].annotation.__args__[0]
         doc = (model.__doc__ or "").strip()
         out += ["", f"### `{kind}`", "", doc, "", *_table("", model, skip={"type"})]

@@ -79,19 +79,26 @@ def run_scenario(
     scenario: Scenario,
     workers: int = 1,
     on_done: Callable[[int, int], None] | None = None,
+    executor: Executor | None = None,
 ) -> RunResult:
-    """Run `scenario.replicates` replicates from `scenario.seed`; `on_done(done, total)` reports."""
+    """Run `scenario.replicates` replicates from `scenario.seed`; `on_done(done, total)` reports.
+
+    Pass `executor` to reuse a pool across many runs (it is not shut down here); otherwise one
+    is made for `workers` and shut down at the end.
+    """
     seeds = replicate_seeds(scenario.seed, scenario.replicates)
     start = time.perf_counter()
     results: list[ReplicateResult] = []
-    executor = make_executor(workers)
+    own = executor is None
+    pool = make_executor(workers) if own else executor
     try:
-        for result in iter_replicates(scenario, executor, seeds):
+        for result in iter_replicates(scenario, pool, seeds):
             results.append(result)
             if on_done:
                 on_done(len(results), len(seeds))
     finally:
-        executor.shutdown(wait=True, cancel_futures=True)
+        if own:
+            pool.shutdown(wait=True, cancel_futures=True)
     results.sort(key=lambda r: r.replicate)
     return RunResult(
         scenario=scenario,
@@ -101,5 +108,5 @@ def run_scenario(
         edge_flows=pd.concat([r.edge_flows for r in results], ignore_index=True),
         events=pd.concat([r.events for r in results], ignore_index=True),
         wall_time_s=time.perf_counter() - start,
-        workers=workers,
+        workers=workers if own else getattr(pool, "_max_workers", workers),
     )

@@ -1,0 +1,103 @@
+"""`vraem validate` and the calibration procedure."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import yaml
+from conftest import SCENARIOS
+from typer.testing import CliRunner
+
+from sim.calibration import calibrate, load_targets
+from sim.calibration.validate import target_values
+from sim.cli.main import VALIDATION_MISSED, app
+
+runner = CliRunner()
+
+
+def test_validate_writes_the_table_and_figure_and_exits_0_when_all_pass(tmp_path):
+    out = tmp_path / "val"
+    res = runner.invoke(
+        app,
+        [
+            "validate",
+            "--replicates",
+            "2",
+            "--out",
+            str(out),
+            "--scenario",
+            str(SCENARIOS / "baseline.yaml"),
+        ],
+    )
+    assert res.exit_code == 0, res.output + res.stderr
+    table = pd.read_csv(out / "validation.csv")
+    assert list(table["target"]) == list(load_targets())
+    assert (out / "figures" / "validation.png").is_file()
+    assert "| target |" in (out / "validation.md").read_text()
+    assert "15 of 15 targets inside their band" in res.output
+
+
+def test_validate_exits_3_and_names_the_missed_target(tmp_path):
+    scenario = tmp_path / "heavy.yaml"
+    scenario.write_text(
+        f"extends: {SCENARIOS / 'baseline.yaml'}\nname: heavy\n"
+        "security:\n  interdiction_capacity: 4.0\n"  # four times the police: too many seizures
+    )
+    res = runner.invoke(
+        app,
+        [
+            "validate",
+            "--replicates",
+            "2",
+            "--out",
+            str(tmp_path / "v"),
+            "--scenario",
+            str(scenario),
+        ],
+    )
+    assert res.exit_code == VALIDATION_MISSED
+    table = pd.read_csv(tmp_path / "v" / "validation.csv").set_index("target")
+    assert table.loc["seizure_share", "status"] == "MISS"
+
+
+def test_every_target_is_either_fitted_or_held_back():
+    fitted, held = calibrate.fitted_and_held_back()
+    assert not set(fitted) & set(held)
+    assert set(fitted) | set(held) == set(load_targets())
+
+
+def test_distance_is_zero_on_the_reported_values_and_grows_away_from_them():
+    values = target_values()
+    targets = load_targets()
+    table = pd.DataFrame(
+        {
+            "target": list(targets),
+            "model_mean": [values[t] for t in targets],
+            "band_low": [t["band"][0] for t in targets.values()],
+            "band_high": [t["band"][1] for t in targets.values()],
+        }
+    )
+    assert calibrate.distance(table) == 0.0
+    table.loc[table["target"] == "seizure_share", "model_mean"] += 0.05
+    assert calibrate.distance(table) > 0.1
+
+
+def test_the_shipped_baseline_holds_the_calibrated_values_of_every_free_parameter():
+    text = (SCENARIOS / "baseline.yaml").read_text()
+    assert calibrate.BEGIN in text and calibrate.END in text
+    data = yaml.safe_load(text)
+    for p in calibrate.FREE:
+        node = data
+        for part in p.key.split("."):
+            node = node[part]
+        assert p.low <= node <= p.high, p.key
+    # rewriting the block with the same values changes nothing
+    point = np.array([_lookup(data, p.key) for p in calibrate.FREE])
+    again = calibrate.strip_block(text).rstrip("\n") + "\n\n" + calibrate.block_for(point)
+    assert again == text
+
+
+def _lookup(data: dict, key: str) -> float:
+    for part in key.split("."):
+        data = data[part]
+    return float(data)
