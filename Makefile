@@ -11,7 +11,7 @@ PYTHON ?= $(shell for p in python3.12 python3.13 \
 	"$$p" -c 'import sys; assert sys.version_info >= (3, 12)' >/dev/null 2>&1 && { echo "$$p"; break; }; \
 	done)
 
-.PHONY: baseline test lint bench clean
+.PHONY: baseline test lint bench validate calibrate clean
 
 $(BIN)/vraem: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "error: Python >= 3.12 not found; run: make PYTHON=/path/to/python3.12 ..." >&2; exit 2; }
@@ -29,6 +29,12 @@ test: $(BIN)/vraem
 lint: $(BIN)/vraem
 	$(BIN)/ruff check sim tests benchmarks
 	$(BIN)/ruff format --check sim tests benchmarks
+
+validate: $(BIN)/vraem
+	$(BIN)/vraem validate
+
+calibrate: $(BIN)/vraem
+	$(BIN)/python -m sim.calibration.calibrate
 
 bench: $(BIN)/vraem
 	$(BIN)/python benchmarks/bench_model.py
