@@ -66,6 +66,7 @@ class VraemModel(mesa.Model):
             self.rng,
         )
 
+        self._start_factions_in_equilibrium()
         n_districts = len(self.network.districts)
         self.producer_stock = np.zeros(n_districts)
         self.shipments: list[Shipment] = []
@@ -180,6 +181,21 @@ class VraemModel(mesa.Model):
                 owner[e] = unit
         return owner
 
+    def _start_factions_in_equilibrium(self) -> None:
+        """Give each faction the upkeep at which its expected steady income (leaf tax and escort
+        fees on each district's output, by its control) sustains its starting size."""
+        mcfg = self.config.market
+        leaf = np.bincount(
+            self.growers.district,
+            weights=self.growers.mature_ha * self.growers.cfg.yield_kg_per_ha_year / 52.0,
+            minlength=len(self.network.districts),
+        )
+        cocaine = leaf * (1.0 - mcfg.licit_leaf_share) / mcfg.leaf_per_kg_hcl
+        for f in self.active_factions():
+            tax = (f.tax_share() * leaf * self.market.price_leaf).sum()
+            fees = (f.control * cocaine).sum() * f.cfg.escort_fee_usd_per_kg
+            f.set_equilibrium_upkeep(float(tax + fees))
+
     # --- queries used by the agents --------------------------------------------------------
     def active_factions(self) -> list[Faction]:
         if Faction not in self.agents_by_type:
@@ -255,7 +271,7 @@ class VraemModel(mesa.Model):
             for k in range(n):
                 turf = np.where(home == k, 0.7, 0.3 / (n - 1))
                 boss = Person(f"{slug}_gang{k + 1}_boss", f"boss of gang {k + 1}", "leader")
-                Faction(
+                gang = Faction(
                     self,
                     faction.cfg,
                     f"{faction.name} gang {k + 1}",
@@ -265,6 +281,7 @@ class VraemModel(mesa.Model):
                     chain=[boss],
                     gang=True,
                 )
+                gang.upkeep = faction.upkeep  # members cost a gang what they cost the group
             faction.active = False
             faction.remove()
             self.log_event("fragmentation", faction.name, f"split into {n} gangs ({reason})")

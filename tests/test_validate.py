@@ -101,3 +101,36 @@ def _lookup(data: dict, key: str) -> float:
     for part in key.split("."):
         data = data[part]
     return float(data)
+
+
+def test_a_drifting_baseline_ranks_after_any_steady_one():
+    targets = load_targets()
+    values = target_values()
+
+    def table(shift: float) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "target": list(targets),
+                "model_mean": [values[t] + shift for t in targets],
+                "band_low": [t["band"][0] for t in targets.values()],
+                "band_high": [t["band"][1] for t in targets.values()],
+            }
+        )
+
+    steady_but_far = calibrate.score(table(0.01), {"armed_members": 0.05})
+    close_but_drifting = calibrate.score(table(0.0), {"armed_members": 0.3})
+    assert steady_but_far < close_but_drifting
+
+
+def test_drift_measures_the_change_from_year_2_to_year_5_in_band_widths():
+    weeks = np.arange(260)
+    ts = pd.DataFrame(
+        {
+            "week": weeks,
+            "armed_members": np.where(weeks >= 208, 450.0, 300.0),  # +150 = one band width
+            "armed_fighters": 100.0,
+            "coca_ha": 36_000.0,
+        }
+    )
+    d = calibrate.drift(ts)
+    assert d["armed_members"] == 1.0 and d["armed_fighters"] == 0.0 and d["coca_ha"] == 0.0

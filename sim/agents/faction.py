@@ -10,6 +10,7 @@ state) and fight each other for territory and protection rents.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -71,6 +72,7 @@ class Faction(mesa.Agent):
         self.income_last = 0.0  # USD earned last week
         self.income_avg = 0.0  # USD/week, smoothed over about a year
         self.retaliation_weeks_left = 0
+        self.upkeep = cfg.upkeep_usd_per_member_year  # USD/member/yr; None until the first week
         self.active = True
         self._income_seeded = False
 
@@ -156,6 +158,11 @@ class Faction(mesa.Agent):
             gangs = int(np.clip(round(self.members / self.cfg.members_per_gang), 2, 4))
             self.model.fragment(self, gangs, "cohesion collapsed after a leadership vacuum")
 
+    def fighters_in(self, district: int) -> float:
+        """Fighters present in a district: its fighters spread over its territory by control."""
+        total = self.control.sum()
+        return self.fighters * self.control[district] / total if total > 0 else 0.0
+
     def violence_factor(self) -> float:
         return self.cfg.retaliation_violence_factor if self.retaliation_weeks_left > 0 else 1.0
 
@@ -192,7 +199,7 @@ class Faction(mesa.Agent):
         self.income_avg += (self.income_last - self.income_avg) / WEEKS_PER_YEAR
         # Growers' grievance (e.g. after eradication) brings recruits who ask for less.
         support = 1.0 + cfg.grievance_recruitment_gain * self.model.grievance_in(self.control)
-        sustainable = support * self.income_avg * WEEKS_PER_YEAR / cfg.upkeep_usd_per_member_year
+        sustainable = support * self.income_avg * WEEKS_PER_YEAR / self.upkeep
         growth = cfg.growth_rate_per_year / WEEKS_PER_YEAR
         desertion = cfg.desertion_rate_per_year * (1.0 - self.cohesion) / WEEKS_PER_YEAR
         if self.members > 0:
@@ -209,6 +216,21 @@ class Faction(mesa.Agent):
             self.active = False
             self.members = self.fighters = 0.0
             self.model.log_event("dissolution", self.name, "no members left")
+
+    def set_equilibrium_upkeep(self, income_per_week: float) -> None:
+        """Unless configured, set the upkeep per member at which `income_per_week` sustains the
+        current membership: recruitment (logistic toward what income pays for) then balances
+        desertion, so the group starts in equilibrium."""
+        if self.upkeep is not None:
+            return
+        cfg = self.cfg
+        desertion = cfg.desertion_rate_per_year * (1.0 - self.cohesion)
+        room = max(1.0 - desertion / cfg.growth_rate_per_year, 0.1)
+        sustainable = self.members / room
+        if income_per_week <= 0:  # nothing to live on: no size is sustainable
+            self.upkeep = math.inf
+            return
+        self.upkeep = income_per_week * WEEKS_PER_YEAR / max(sustainable, 1.0)
 
     def _territory(self) -> None:
         """Control follows fighting strength: it shrinks when fighters are lost."""

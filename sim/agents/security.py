@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 WEEKS_PER_YEAR = 52.0
 PRESENCE_BOUNDS = (0.3, 3.0)  # a unit can thin out or triple its presence on one edge
+REFERENCE_FIGHTERS_IN_DISTRICT = 25.0  # clash probabilities are given at this many fighters
 
 
 class PoliceUnit(mesa.Agent):
@@ -81,8 +82,8 @@ class ArmyUnit(mesa.Agent):
             for faction in m.active_factions():
                 p = (
                     cfg.clash_probability_per_patrol
-                    * faction.control[d]
-                    * (faction.fighters / 100.0)
+                    * faction.fighters_in(d)
+                    / REFERENCE_FIGHTERS_IN_DISTRICT
                 )
                 for _ in range(rng.binomial(patrols[d], min(p, 1.0))):
                     m.clash(faction)

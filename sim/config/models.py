@@ -210,10 +210,11 @@ class ArmedGroupConfig(Section):
         description="Reduction of detection risk on escorted legs inside controlled districts "
         "(fraction). Estimate.",
     )
-    upkeep_usd_per_member_year: Positive = Field(
-        20_000.0,
+    upkeep_usd_per_member_year: Positive | None = Field(
+        None,
         description="Cost of keeping one member (food, arms, ammunition, informants) in USD/yr. "
-        "Estimate; sets how many members income can sustain.",
+        "None (default): set in the first week so that the group's income sustains its starting "
+        "size, i.e. the group starts in equilibrium (no source gives the cost).",
     )
     growth_rate_per_year: Positive = Field(
         0.3,
@@ -372,8 +373,8 @@ class SecurityConfig(Section):
     )
     clash_probability_per_patrol: Fraction = Field(
         0.012,
-        description="Probability that a patrol in a fully controlled district meets fighters "
-        "at the reference size of 100 fighters (per patrol). Estimate.",
+        description="Probability that a patrol meets fighters in a district where 25 fighters "
+        "are present (per patrol); proportional to the fighters present. Calibrated.",
     )
     deaths_per_clash: Positive = Field(
         1.8, description="Mean deaths per clash (people). Estimate; Aug 2022: 10-15 killed."
