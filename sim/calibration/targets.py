@@ -24,9 +24,10 @@ def load_targets() -> dict[str, dict]:
     return yaml.safe_load(text)["targets"]
 
 
-def _per_year(ts: pd.DataFrame, col: str) -> pd.Series:
+def per_year(ts: pd.DataFrame, col: str, scale: float = 1.0) -> pd.Series:
+    """A weekly flow summed per replicate and expressed per year (times `scale`)."""
     g = ts.groupby("replicate")
-    return g[col].sum() / g["week"].count() * WEEKS_PER_YEAR
+    return g[col].sum() / g["week"].count() * WEEKS_PER_YEAR * scale
 
 
 def _exit_share(exits: pd.DataFrame, select: Callable[[pd.DataFrame], pd.Series]) -> pd.Series:
@@ -43,8 +44,8 @@ def _seizure_share(ts: pd.DataFrame) -> pd.Series:
 
 METRICS: dict[str, Callable[[pd.DataFrame, pd.DataFrame], pd.Series]] = {
     "vraem_coca_ha": lambda ts, ex: ts.groupby("replicate")["coca_ha"].mean(),
-    "vraem_leaf_output_t_per_year": lambda ts, ex: _per_year(ts, "leaf_t"),
-    "vraem_cocaine_hcl_t_per_year": lambda ts, ex: _per_year(ts, "cocaine_produced_kg") / 1000,
+    "vraem_leaf_output_t_per_year": lambda ts, ex: per_year(ts, "leaf_t"),
+    "vraem_cocaine_hcl_t_per_year": lambda ts, ex: per_year(ts, "cocaine_produced_kg") / 1000,
     "seizure_share": lambda ts, ex: _seizure_share(ts),
     "callao_export_share": lambda ts, ex: _exit_share(ex, lambda e: e["exit"] == "callao"),
     "bolivia_export_share": lambda ts, ex: _exit_share(ex, lambda e: e["group"] == "bolivia"),
@@ -61,8 +62,8 @@ METRICS: dict[str, Callable[[pd.DataFrame, pd.DataFrame], pd.Series]] = {
     ),
     "mpcp_members": lambda ts, ex: ts.groupby("replicate")["armed_members"].mean(),
     "mpcp_fighters": lambda ts, ex: ts.groupby("replicate")["armed_fighters"].mean(),
-    "conflict_deaths_per_year": lambda ts, ex: _per_year(ts, "deaths"),
-    "vraem_eradication_ha_per_year": lambda ts, ex: _per_year(ts, "eradicated_ha"),
+    "conflict_deaths_per_year": lambda ts, ex: per_year(ts, "deaths"),
+    "vraem_eradication_ha_per_year": lambda ts, ex: per_year(ts, "eradicated_ha"),
 }
 
 

@@ -16,14 +16,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.calibration.targets import per_year
 from sim.runner.batch import RunResult
 
 WEEKS_PER_YEAR = 52
-
-
-def _per_year(ts: pd.DataFrame, col: str, scale: float = 1.0) -> pd.Series:
-    g = ts.groupby("replicate")
-    return g[col].sum() / g["week"].count() * WEEKS_PER_YEAR * scale
 
 
 def _callao(ts: pd.DataFrame, ex: pd.DataFrame) -> pd.Series:
@@ -34,16 +30,16 @@ def _callao(ts: pd.DataFrame, ex: pd.DataFrame) -> pd.Series:
 
 # name -> (how it is computed per replicate over a window, relative change or absolute, unit)
 OUTCOMES: dict[str, tuple[Callable[[pd.DataFrame, pd.DataFrame], pd.Series], bool, str]] = {
-    "exports": (lambda ts, ex: _per_year(ts, "exported_kg", 1e-3), True, "t/yr"),
+    "exports": (lambda ts, ex: per_year(ts, "exported_kg", 1e-3), True, "t/yr"),
     "exports via Callao": (_callao, True, "t/yr"),
-    "seizures": (lambda ts, ex: _per_year(ts, "seized_kg", 1e-3), True, "t/yr"),
+    "seizures": (lambda ts, ex: per_year(ts, "seized_kg", 1e-3), True, "t/yr"),
     "HCl price VRAEM": (
         lambda ts, ex: ts.groupby("replicate")["price_hcl_vraem_usd_per_kg"].mean(),
         True,
         "USD/kg",
     ),
     "coca area": (lambda ts, ex: ts.groupby("replicate")["coca_ha"].mean(), True, "ha"),
-    "violent deaths": (lambda ts, ex: _per_year(ts, "deaths"), False, "per yr"),
+    "violent deaths": (lambda ts, ex: per_year(ts, "deaths"), False, "per yr"),
     "armed groups": (lambda ts, ex: ts.groupby("replicate")["armed_groups"].mean(), False, ""),
 }
 
