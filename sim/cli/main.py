@@ -7,22 +7,22 @@ expected, no traceback); 1 unexpected internal error (traceback only with --debu
 from __future__ import annotations
 
 import sys
-import traceback
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 
+from sim.cli.briefing import brief, compare
+from sim.cli.common import (
+    err,
+    fail_bad_input,
+    internal_error,
+    out,
+    run_with_progress,
+    source_line,
+)
+from sim.cli.sweep import sweep
 from sim.config.loader import ConfigError, load_scenario
 
 app = typer.Typer(
@@ -30,13 +30,6 @@ app = typer.Typer(
     no_args_is_help=True,
     help="vraem-sim: simulate how the VRAEM cocaine economy reacts when it is disrupted.",
 )
-err = Console(stderr=True)
-out = Console()
-
-
-def _fail_bad_input(exc: ConfigError) -> None:
-    err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-    raise typer.Exit(2)
 
 
 @app.command()
@@ -70,47 +63,19 @@ def run(
                 overrides.append(f"{key}={value}")
         scenario = load_scenario(scenario_file, overrides)
     except ConfigError as exc:
-        _fail_bad_input(exc)
+        fail_bad_input(exc)
     target = out_dir or Path("outputs") / scenario.name
     try:
-        result = _run_with_progress(scenario, workers)
+        result = run_with_progress(scenario, workers)
         draw = None if no_figures else _draw_run_figures
         folder = write_result_folder(result, target, draw=draw, command=sys.argv)
     except KeyboardInterrupt:
         err.print("interrupted: no result folder was written")
         raise typer.Exit(130) from None
     except Exception as exc:  # an internal error, not bad input
-        _internal_error(exc, debug)
+        internal_error(exc, debug)
     _print_headline(result)
     out.print(f"results in {folder} ({result.wall_time_s:.1f} s, {result.workers} worker(s))")
-
-
-def _run_with_progress(scenario, workers: int | None):
-    """Run a scenario's replicates with a progress bar on stderr."""
-    from sim.runner.batch import default_workers, run_scenario
-
-    n_workers = min(workers or default_workers(), scenario.replicates)
-    with Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("ETA"),
-        TimeRemainingColumn(),
-        console=err,
-    ) as progress:
-        task = progress.add_task(f"{scenario.name}: replicates", total=scenario.replicates)
-        return run_scenario(
-            scenario,
-            workers=n_workers,
-            on_done=lambda done, total: progress.update(task, completed=done),
-        )
-
-
-def _source_line(scenario) -> str:
-    from sim import __version__
-
-    return f"vraem-sim {__version__}, {scenario.replicates} replicates, seed {scenario.seed}"
 
 
 def _draw_run_figures(result, fig_dir: Path) -> None:
@@ -120,7 +85,7 @@ def _draw_run_figures(result, fig_dir: Path) -> None:
 
     sc = result.scenario
     net = apply_network_overrides(load_network(sc.network.data_dir), sc)
-    source = _source_line(sc)
+    source = source_line(sc)
     write_run_figures(
         result.timeseries,
         result.exits,
@@ -192,24 +157,24 @@ def validate(
         overrides = [f"replicates={replicates}"] + ([f"seed={seed}"] if seed is not None else [])
         scenario = load_scenario(scenario_file, overrides)
     except ConfigError as exc:
-        _fail_bad_input(exc)
+        fail_bad_input(exc)
     if scenario.weeks < 260:
         err.print(
             f"note: the targets are measured over weeks 52-259; this run has {scenario.weeks}"
         )
     try:
-        result = _run_with_progress(scenario, workers)
+        result = run_with_progress(scenario, workers)
         table = evaluate_targets(result.timeseries, result.exits)
 
         def draw(res, fig_dir: Path) -> None:
-            write_validation(table, fig_dir.parent, _source_line(scenario))
+            write_validation(table, fig_dir.parent, source_line(scenario))
 
         folder = write_result_folder(result, out_dir, draw=draw, command=sys.argv)
     except KeyboardInterrupt:
         err.print("interrupted: no result folder was written")
         raise typer.Exit(130) from None
     except Exception as exc:
-        _internal_error(exc, debug)
+        internal_error(exc, debug)
     view = Table(title=f"{scenario.name}: calibration targets, years 2-5, {replicates} replicates")
     for col, justify in (
         ("target", "left"),
@@ -255,16 +220,10 @@ def check(
         raise typer.Exit(2)
 
 
-def _internal_error(exc: BaseException, debug: bool) -> None:
-    if debug:
-        traceback.print_exc()
-    err.print(
-        f"[bold red]internal error:[/] {type(exc).__name__}: {exc}"
-        + ("" if debug else " (run again with --debug for the traceback)"),
-        highlight=False,
-        soft_wrap=True,
-    )
-    raise typer.Exit(1)
+# commands with their own modules
+app.command()(compare)
+app.command()(sweep)
+app.command()(brief)
 
 
 def main() -> None:

@@ -1,0 +1,66 @@
+"""What the `vraem` commands share: consoles, error exits, progress bars, the source line."""
+
+from __future__ import annotations
+
+import traceback
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from sim.config.loader import ConfigError
+
+err = Console(stderr=True)
+out = Console()
+
+
+def fail_bad_input(exc: ConfigError) -> None:
+    err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+    raise typer.Exit(2)
+
+
+def run_with_progress(scenario, workers: int | None):
+    """Run a scenario's replicates with a progress bar on stderr."""
+    from sim.runner.batch import default_workers, run_scenario
+
+    n_workers = min(workers or default_workers(), scenario.replicates)
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        console=err,
+    ) as progress:
+        task = progress.add_task(f"{scenario.name}: replicates", total=scenario.replicates)
+        return run_scenario(
+            scenario,
+            workers=n_workers,
+            on_done=lambda done, total: progress.update(task, completed=done),
+        )
+
+
+def source_line(scenario) -> str:
+    from sim import __version__
+
+    return f"vraem-sim {__version__}, {scenario.replicates} replicates, seed {scenario.seed}"
+
+
+def internal_error(exc: BaseException, debug: bool) -> None:
+    if debug:
+        traceback.print_exc()
+    err.print(
+        f"[bold red]internal error:[/] {type(exc).__name__}: {exc}"
+        + ("" if debug else " (run again with --debug for the traceback)"),
+        highlight=False,
+        soft_wrap=True,
+    )
+    raise typer.Exit(1)
