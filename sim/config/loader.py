@@ -73,6 +73,38 @@ def read_scenario_dict(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict[
     return deep_merge(read_scenario_dict(parent_path, (*_chain, path)), data)
 
 
+def set_key(data: dict[str, Any], key: str, value: Any, source: str | Path) -> None:
+    """Set a dotted key path in a scenario dict, in place; list items are addressed by index
+    (`interventions.0.week`). Missing sections are created; the result is validated later."""
+    parts = key.split(".")
+    node: Any = data
+    for depth, part in enumerate(parts):
+        last = depth == len(parts) - 1
+        where = ".".join(parts[:depth]) or "the top level"
+        if isinstance(node, list):
+            if not part.isdigit() or int(part) >= len(node):
+                raise ConfigError(
+                    source,
+                    key,
+                    f"'{where}' is a list of {len(node)}: expected an index 0-"
+                    f"{len(node) - 1}, got '{part}'",
+                )
+            index = int(part)
+            if last:
+                node[index] = value
+            else:
+                node = node[index]
+            continue
+        if not isinstance(node, dict):
+            raise ConfigError(source, key, f"'{where}' is not a section with keys")
+        if last:
+            node[part] = value
+        else:
+            if node.get(part) is None:
+                node[part] = {}
+            node = node[part]
+
+
 def apply_overrides(data: dict[str, Any], overrides: list[str]) -> dict[str, Any]:
     """Apply `--set key.path=value` overrides; values are parsed as YAML scalars or lists."""
     out = copy.deepcopy(data)
@@ -88,15 +120,7 @@ def apply_overrides(data: dict[str, Any], overrides: list[str]) -> dict[str, Any
             value = yaml.safe_load(raw)
         except yaml.YAMLError:
             raise ConfigError("--set", key, f"could not parse the value {raw!r}") from None
-        node = out
-        for part in parts[:-1]:
-            child = node.get(part)
-            if child is None:
-                child = node[part] = {}
-            if not isinstance(child, dict):
-                raise ConfigError("--set", key, f"'{part}' is not a section with keys")
-            node = child
-        node[parts[-1]] = value
+        set_key(out, key, value, "--set")
     return out
 
 

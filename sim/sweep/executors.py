@@ -1,0 +1,98 @@
+"""Where a sweep's chunks run: one `concurrent.futures.Executor` seam for every back end.
+
+- `local`: this process for one worker, else a pool of local processes (forkserver);
+- `dask`: a Dask distributed cluster; an existing one at `scheduler` (`tcp://host:8786`), or a
+  `LocalCluster` started here with one single-threaded worker process per `workers`, its
+  dashboard bound to the loopback interface.
+
+Results never depend on the executor: each run's seed and values are fixed before submission.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor
+from dataclasses import dataclass
+
+from sim.runner.batch import make_executor
+
+DASHBOARD_ADDRESS = "127.0.0.1:8787"  # loopback only: the dashboard is not exposed on the network
+
+
+@dataclass(frozen=True)
+class ExecutorInfo:
+    """What the sweep ran on (for the manifest and the console)."""
+
+    kind: str
+    workers: int
+    address: str | None = None
+    dashboard: str | None = None
+
+
+class ExecutorUnavailable(Exception):
+    """The requested executor cannot be started (e.g. no Dask scheduler at the address)."""
+
+
+@contextlib.contextmanager
+def open_executor(
+    kind: str,
+    workers: int,
+    scheduler: str | None = None,
+    report: Callable[[ExecutorInfo], None] | None = None,
+) -> Iterator[tuple[Executor, ExecutorInfo]]:
+    """Start the executor, yield it with a description, and shut it down afterwards."""
+    if kind == "local":
+        pool = make_executor(workers)
+        info = ExecutorInfo("local", workers)
+        if report:
+            report(info)
+        try:
+            yield pool, info
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+        return
+    if kind != "dask":
+        raise ValueError(f"unknown executor {kind!r}")
+    with _dask_client(workers, scheduler) as (client, info):
+        if report:
+            report(info)
+        yield client.get_executor(), info
+
+
+@contextlib.contextmanager
+def _dask_client(workers: int, scheduler: str | None):
+    from distributed import Client, LocalCluster
+
+    logging.getLogger("distributed").setLevel(logging.ERROR)
+    cluster = None
+    try:
+        if scheduler:
+            try:
+                client = Client(scheduler, timeout="20s")
+            except (OSError, TimeoutError) as exc:
+                raise ExecutorUnavailable(
+                    f"no Dask scheduler answered at {scheduler} ({exc}); start one with "
+                    "`dask scheduler` and `dask worker ADDRESS`, or leave out --scheduler for a "
+                    "local cluster"
+                ) from None
+        else:
+            cluster = LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,  # the model is pure Python: one run per process
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address=DASHBOARD_ADDRESS,
+                silence_logs=logging.ERROR,
+            )
+            client = Client(cluster)
+        n = len(client.scheduler_info().get("workers", {})) or workers
+        info = ExecutorInfo("dask", n, client.scheduler.address, client.dashboard_link)
+        try:
+            yield client, info
+        finally:
+            client.close()
+    finally:
+        if cluster is not None:
+            cluster.close()

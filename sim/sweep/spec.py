@@ -1,0 +1,346 @@
+"""Sweep files: which parameters vary over which ranges, the design, replicates, seed, metrics.
+
+A sweep file (YAML, safe loader) names a base scenario and varies dotted key paths of it:
+
+    name: callao_interdiction_x_arrest_week
+    base: ../baseline.yaml              # scenario file, relative to the sweep file
+    scenario: {weeks: 312, interventions: [...]}   # optional: merged into the base first
+    method: grid                        # grid | lhs | sobol | morris
+    parameters:
+      network.exit_risk_factor.callao: {values: [1.0, 2.0, 3.0]}
+      interventions.0.week: {values: [26, 52, 104]}
+    replicates: 5
+    metrics: [exported_t, exported_callao_t, deaths]
+
+Parameters are validated on load: each key must exist in the resolved base scenario, and the
+scenario must be valid at each end of each range (or at each listed value).
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import math
+from pathlib import Path
+from typing import Any, Literal, Self
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from sim.config.loader import (
+    ConfigError,
+    _format_validation_error,
+    _read_yaml,
+    deep_merge,
+    read_scenario_dict,
+    set_key,
+    validate_scenario,
+)
+from sim.config.models import Scenario
+
+WEEKS_PER_YEAR = 52
+
+#: Per-run metrics a sweep can analyse (yearly values from `sim.runner.summary.yearly_metrics`,
+#: averaged over the sweep's `years`): name -> description with unit.
+MODEL_METRICS: dict[str, str] = {
+    "coca_ha": "coca area (ha)",
+    "leaf_t": "dry coca leaf harvested (t/yr)",
+    "cocaine_produced_t": "cocaine produced, HCl equivalent (t/yr)",
+    "exported_t": "cocaine exported (t/yr)",
+    "exported_callao_t": "cocaine exported via Callao (t/yr)",
+    "seized_t": "cocaine seized (t/yr)",
+    "lost_t": "cocaine lost other than by seizure (t/yr)",
+    "seizure_share": "seizure share (seized / (seized + exported))",
+    "price_leaf_usd_per_kg": "leaf price (USD/kg)",
+    "price_paste_usd_per_kg": "paste price (USD/kg)",
+    "price_hcl_vraem_usd_per_kg": "HCl price in the VRAEM (USD/kg)",
+    "price_hcl_callao_usd_per_kg": "HCl price at Callao (USD/kg)",
+    "armed_groups": "active armed groups (mean count)",
+    "armed_members": "armed group members (mean count)",
+    "armed_fighters": "armed fighters (mean count)",
+    "armed_income_musd": "armed groups' income (million USD/yr)",
+    "violent_events": "violent events (per yr)",
+    "deaths": "violent deaths (per yr)",
+    "eradicated_ha": "coca eradicated (ha/yr)",
+}
+
+#: The analytic Ishigami function (a=7, b=0.1): a self-test of the sensitivity pipeline.
+ISHIGAMI_PARAMETERS = ("x1", "x2", "x3")
+ISHIGAMI_METRICS = {"y": "Ishigami function value"}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ParameterSpec(_Strict):
+    """One varied parameter: a list of `values` (grid) or a `low`-`high` range (other designs)."""
+
+    values: list[Any] | None = Field(None, description="Values to take (grid designs).")
+    low: float | None = Field(None, description="Lower end of the range (sampled designs).")
+    high: float | None = Field(None, description="Upper end of the range (sampled designs).")
+    integer: bool = Field(False, description="Round sampled values to whole numbers.")
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Self:
+        has_range = self.low is not None or self.high is not None
+        if self.values is not None and has_range:
+            raise ValueError("give either `values` or `low` and `high`, not both")
+        if self.values is None and not has_range:
+            raise ValueError("give `values: [...]` or `low:` and `high:`")
+        if has_range:
+            if self.low is None or self.high is None:
+                raise ValueError("a range needs both `low` and `high`")
+            if not (math.isfinite(self.low) and math.isfinite(self.high)):
+                raise ValueError("`low` and `high` must be finite numbers")
+            if self.low >= self.high:
+                raise ValueError(f"`low` ({self.low}) must be below `high` ({self.high})")
+        elif len(self.values or []) == 0:
+            raise ValueError("`values` must list at least one value")
+        return self
+
+    def ends(self) -> list[Any]:
+        """The values checked on load: every listed value, or both ends of the range."""
+        if self.values is not None:
+            return list(self.values)
+        lo, hi = self.low, self.high
+        return [round(lo), round(hi)] if self.integer else [lo, hi]
+
+
+class DiscoverySpec(_Strict):
+    """Scenario discovery (PRIM): the region of parameter space where an outcome happens, e.g.
+    "exports fall by more than 20% against the reference runs" = `{metric: exported_t, below:
+    -0.2}`."""
+
+    metric: str = Field(description="Metric that defines the outcome of interest.")
+    below: float | None = Field(None, description="Outcome happens when the value is below this.")
+    above: float | None = Field(None, description="Outcome happens when the value is above this.")
+    relative_to_reference: bool = Field(
+        True,
+        description="Thresholds are relative changes against the mean of the reference runs "
+        "(the unchanged base scenario with the same seeds), e.g. -0.2 = a 20% fall.",
+    )
+    min_density: float = Field(
+        0.8,
+        gt=0,
+        le=1,
+        description="PRIM: the chosen box is the one with the highest coverage "
+        "among boxes at least this dense (share of its runs where the outcome happens).",
+    )
+
+    @model_validator(mode="after")
+    def _one_threshold(self) -> Self:
+        if (self.below is None) == (self.above is None):
+            raise ValueError("give exactly one of `below` or `above`")
+        return self
+
+    def label(self, description: str) -> str:
+        """Plain words, e.g. 'cocaine exported (t/yr) falls by more than 20%'."""
+        value = self.below if self.below is not None else self.above
+        if not self.relative_to_reference:
+            return f"{description} {'below' if self.below is not None else 'above'} {value:g}"
+        pct = f"{abs(value) * 100:.0f}%"
+        if self.below is not None:
+            return f"{description} " + (
+                f"falls by more than {pct}" if value <= 0 else f"rises by less than {pct}"
+            )
+        return f"{description} " + (
+            f"rises by more than {pct}" if value >= 0 else f"falls by less than {pct}"
+        )
+
+
+class SweepSpec(_Strict):
+    """A parameter sweep over a base scenario."""
+
+    name: str = Field(description="Sweep name; names the default output folder.")
+    description: str = Field("", description="What the sweep asks.")
+    model: Literal["vraem", "ishigami"] = Field(
+        "vraem",
+        description="`vraem` (the model) or `ishigami` (an analytic test function with known "
+        "Sobol indices, to check the sensitivity pipeline).",
+    )
+    base: str | None = Field(None, description="Base scenario file, relative to the sweep file.")
+    scenario: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Scenario keys merged into the base before the sweep (e.g. weeks, an "
+        "intervention whose week the sweep varies).",
+    )
+    method: Literal["grid", "lhs", "sobol", "morris"] = Field(description="Design.")
+    parameters: dict[str, ParameterSpec] = Field(description="Dotted key path -> values/range.")
+    samples: int | None = Field(
+        None,
+        ge=1,
+        description="lhs: design points; sobol: base sample N (a power of 2; N*(D+2) points, "
+        "N*(2D+2) with second order); morris: trajectories (r*(D+1) points). Not for grid.",
+    )
+    levels: int = Field(4, ge=2, description="morris: grid levels.")
+    second_order: bool = Field(False, description="sobol: also estimate second-order indices.")
+    replicates: int = Field(1, ge=1, le=1000, description="Seeded replicates per design point.")
+    seed: int = Field(20231113, ge=0, description="Master seed of the design and of the runs.")
+    common_random_numbers: bool = Field(
+        True,
+        description="Replicate k of every design point uses the same seed (spawned from the "
+        "master seed), so differences between points are not noise; false: every run its own.",
+    )
+    reference_runs: bool = Field(
+        True, description="Also run the unchanged base scenario (point -1) with the same seeds."
+    )
+    metrics: list[str] = Field(description="Metrics to record and analyse (see MODEL_METRICS).")
+    years: tuple[int, int] = Field(
+        (2, 5), description="Metrics are yearly means over these years (1 = weeks 0-51)."
+    )
+    timeseries: bool = Field(True, description="Keep every run's weekly time series.")
+    chunk_size: int | None = Field(
+        None, ge=1, le=1000, description="Runs per task (default: about 4 tasks per worker)."
+    )
+    discovery: DiscoverySpec | None = Field(None, description="Scenario discovery (PRIM).")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if not self.parameters:
+            raise ValueError("`parameters` must name at least one parameter")
+        if self.method == "grid":
+            if self.samples is not None:
+                raise ValueError("`samples` is not used by a grid design (it takes every value)")
+            for key, p in self.parameters.items():
+                if p.values is None:
+                    raise ValueError(f"parameter '{key}': a grid needs `values: [...]`")
+        else:
+            if self.samples is None:
+                raise ValueError(f"method '{self.method}' needs `samples`")
+            for key, p in self.parameters.items():
+                if p.values is not None:
+                    raise ValueError(f"parameter '{key}': method '{self.method}' needs a range")
+        if self.method == "sobol" and self.samples & (self.samples - 1):
+            raise ValueError(f"sobol `samples` must be a power of 2, got {self.samples}")
+        if self.method in ("sobol", "morris") and len(self.parameters) < 2:
+            raise ValueError(f"method '{self.method}' needs at least two parameters")
+        if self.years[0] < 1 or self.years[1] < self.years[0]:
+            raise ValueError(f"`years` must be [first, last] with 1 <= first <= last: {self.years}")
+        known = ISHIGAMI_METRICS if self.model == "ishigami" else MODEL_METRICS
+        for m in self.metrics:
+            if m not in known:
+                raise ValueError(f"unknown metric '{m}'; expected one of {', '.join(known)}")
+        if not self.metrics:
+            raise ValueError("`metrics` must name at least one metric")
+        if self.discovery is not None:
+            if self.discovery.metric not in self.metrics:
+                raise ValueError(f"discovery metric '{self.discovery.metric}' is not in `metrics`")
+            if self.discovery.relative_to_reference and not self.reference_runs:
+                raise ValueError("a relative discovery threshold needs `reference_runs: true`")
+        if self.model == "ishigami":
+            if set(self.parameters) != set(ISHIGAMI_PARAMETERS):
+                raise ValueError("the ishigami model takes exactly the parameters x1, x2, x3")
+            if self.base is not None:
+                raise ValueError("the ishigami model has no base scenario")
+        elif self.base is None:
+            raise ValueError("`base` must name the base scenario file")
+        return self
+
+    @property
+    def has_reference(self) -> bool:
+        """Reference runs (the unchanged base scenario) are part of this sweep."""
+        return self.reference_runs and self.model == "vraem"
+
+    @property
+    def parameter_names(self) -> list[str]:
+        """The varied keys, in file order."""
+        return list(self.parameters)
+
+
+class Sweep:
+    """A loaded sweep: its spec, the file it came from and the resolved base scenario dict."""
+
+    def __init__(self, spec: SweepSpec, path: Path, base: dict[str, Any] | None) -> None:
+        self.spec = spec
+        self.path = path
+        self.base = base  # resolved scenario dict (None for test functions)
+
+    @property
+    def weeks(self) -> int:
+        return int(self.base["weeks"]) if self.base else 0
+
+    def fingerprint(self) -> str:
+        """Hash of everything that determines the runs (resume refuses a changed sweep)."""
+        payload = {"spec": self.spec.model_dump(mode="json"), "base": self.base}
+        blob = json.dumps(payload, sort_keys=True, default=str).encode()
+        return hashlib.sha256(blob).hexdigest()[:16]
+
+    def scenario_for(self, values: dict[str, Any], source: str | Path = "") -> Scenario:
+        """The base scenario with the design point's values set (validated)."""
+        data = copy.deepcopy(self.base)
+        for key, value in values.items():
+            set_key(data, key, value, source or self.path)
+        return validate_scenario(data, source or self.path)
+
+
+def is_sweep_file(path: str | Path) -> bool:
+    """A sweep file has a `method` key at the top level (scenario files never do)."""
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return False
+    return isinstance(data, dict) and "method" in data
+
+
+def _key_exists(data: Any, key: str) -> bool:
+    """The key's parent exists in the resolved scenario (a new key of a mapping parameter, such
+    as `network.exit_risk_factor.callao`, is allowed; validation rejects unknown section keys)."""
+    node = data
+    parts = key.split(".")
+    for depth, part in enumerate(parts):
+        last = depth == len(parts) - 1
+        if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        elif isinstance(node, dict) and (part in node or last):
+            node = node.get(part)
+        else:
+            return False
+    return True
+
+
+def load_sweep(path: str | Path) -> Sweep:
+    """Read and validate a sweep file, its base scenario and every parameter's range."""
+    path = Path(path).resolve()
+    data = _read_yaml(path)
+    try:
+        spec = SweepSpec.model_validate(data)
+    except ValidationError as exc:
+        key, msg = _format_validation_error(exc)[0]
+        if not key or key.startswith("_"):
+            key = ""
+        raise ConfigError(path, key, f"expected a valid sweep: {msg}") from None
+    if spec.model == "ishigami":
+        return Sweep(spec, path, None)
+    base_path = (path.parent / spec.base).resolve()
+    if not base_path.exists():
+        raise ConfigError(
+            path, "base", f"expected an existing scenario file, {base_path} not found"
+        )
+    raw = deep_merge(read_scenario_dict(base_path), spec.scenario)
+    if "network" in raw and isinstance(raw["network"].get("data_dir"), str):
+        raw["network"]["data_dir"] = str((base_path.parent / raw["network"]["data_dir"]).resolve())
+    base = validate_scenario(raw, path).model_dump(mode="json")
+    sweep = Sweep(spec, path, base)
+    n_years = math.ceil(sweep.weeks / WEEKS_PER_YEAR)
+    if spec.years[0] > n_years:
+        raise ConfigError(
+            path, "years", f"expected years within the {sweep.weeks}-week horizon (1-{n_years})"
+        )
+    for key, param in spec.parameters.items():
+        if not _key_exists(base, key):
+            raise ConfigError(
+                path,
+                f"parameters.{key}",
+                "expected a key path of the scenario (see docs/CONFIG.md; list items by index, "
+                "e.g. interventions.0.week)",
+            )
+        for value in param.ends():
+            try:
+                sweep.scenario_for({key: value})
+            except ConfigError as exc:
+                raise ConfigError(
+                    path, f"parameters.{key}", f"value {value!r} is not valid: {exc.expected}"
+                ) from None
+    return sweep
