@@ -204,18 +204,27 @@ def validate(
 
 @app.command()
 def check(
-    files: Annotated[list[Path], typer.Argument(help="Scenario YAML files to validate.")],
+    files: Annotated[list[Path], typer.Argument(help="Scenario or sweep YAML files to validate.")],
 ) -> None:
-    """Validate scenario files without running them (exit 0 if all are valid, else 2)."""
+    """Validate scenario and sweep files without running them (exit 0 if all are valid, else 2)."""
+    from sim.sweep.design import build_design, plan_runs
+    from sim.sweep.spec import is_sweep_file, load_sweep
+
     bad = 0
     for path in files:
         try:
-            scenario = load_scenario(path)
+            if is_sweep_file(path):
+                loaded = load_sweep(path)
+                n_runs = len(plan_runs(loaded.spec, build_design(loaded.spec)))
+                out.print(
+                    f"ok: {path} (sweep '{loaded.spec.name}', {loaded.spec.method}, {n_runs} runs)"
+                )
+            else:
+                scenario = load_scenario(path)
+                out.print(f"ok: {path} (scenario '{scenario.name}', {scenario.weeks} weeks)")
         except ConfigError as exc:
             err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
             bad += 1
-            continue
-        out.print(f"ok: {path} (scenario '{scenario.name}', {scenario.weeks} weeks)")
     if bad:
         raise typer.Exit(2)
 

@@ -1,10 +1,133 @@
-"""`vraem sweep` (issue 6: being written)."""
+"""`vraem sweep`: many runs over a parameter design, locally or on a Dask cluster."""
 
 from __future__ import annotations
 
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
 import typer
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from sim.cli.common import err, fail_bad_input, internal_error, out
+from sim.config.loader import ConfigError
 
 
-def sweep() -> None:
-    """Run a parameter sweep (not yet available)."""
-    raise typer.Exit(1)
+class ExecutorKind(StrEnum):
+    local = "local"
+    dask = "dask"
+
+
+def sweep(
+    sweep_file: Annotated[Path, typer.Argument(help="Sweep YAML file (see scenarios/sweeps/).")],
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, help="Worker processes (default: cores; with --scheduler: ignored)."),
+    ] = None,
+    executor: Annotated[
+        ExecutorKind, typer.Option(help="Where runs execute: local processes or Dask.")
+    ] = ExecutorKind.local,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(help="Address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786."),
+    ] = None,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Result folder (default outputs/<sweep name>/).")
+    ] = None,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Finish an interrupted sweep in the same folder.")
+    ] = False,
+    no_figures: Annotated[bool, typer.Option("--no-figures", help="Skip the figures.")] = False,
+    debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
+) -> None:
+    """Run a parameter sweep: runs.parquet, time series, sensitivity indices, figures.
+
+    Interrupted (Ctrl-C, crash, killed)? Run the same command with --resume: finished runs are
+    kept and only the missing ones run. Results do not depend on the executor or worker count.
+    """
+    from sim.runner.batch import default_workers
+    from sim.sweep.executors import ExecutorUnavailable
+    from sim.sweep.results import write_sweep_outputs
+    from sim.sweep.runner import SweepStateError, run_sweep
+    from sim.sweep.spec import load_sweep
+
+    if scheduler and executor is not ExecutorKind.dask:
+        fail_bad_input(ConfigError("--scheduler", "", "expected together with --executor dask"))
+    try:
+        spec_sweep = load_sweep(sweep_file)
+    except ConfigError as exc:
+        fail_bad_input(exc)
+    spec = spec_sweep.spec
+    target = out_dir or Path("outputs") / spec.name
+    n_workers = workers or default_workers()
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("runs, [red]{task.fields[failed]} failed[/]"),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        console=err,
+    ) as progress:
+        task = progress.add_task(f"{spec.name}", total=None, failed=0)
+
+        def on_progress(done: int, total: int, failed: int) -> None:
+            progress.update(task, completed=done, total=total, failed=failed)
+
+        def on_executor(info) -> None:
+            where = f" at {info.address}" if info.address else ""
+            board = f"; dashboard {info.dashboard}" if info.dashboard else ""
+            progress.console.print(
+                f"executor: {info.kind}{where}, {info.workers} worker(s){board}", highlight=False
+            )
+
+        try:
+            outcome = run_sweep(
+                spec_sweep,
+                target,
+                executor=executor.value,
+                workers=n_workers,
+                scheduler=scheduler,
+                resume=resume,
+                on_progress=on_progress,
+                on_executor=on_executor,
+                command=sys.argv,
+                finalize=lambda sw, design, runs, folder: write_sweep_outputs(
+                    sw, design, runs, folder, figures=not no_figures
+                ),
+            )
+        except SweepStateError as exc:
+            progress.stop()
+            fail_bad_input(ConfigError(target, "", str(exc)))
+        except ExecutorUnavailable as exc:
+            progress.stop()
+            fail_bad_input(ConfigError("--scheduler", "", str(exc)))
+        except KeyboardInterrupt:
+            progress.stop()
+            err.print(
+                "interrupted: finished runs are kept; run the same command with --resume "
+                "to finish the sweep"
+            )
+            raise typer.Exit(130) from None
+        except Exception as exc:
+            progress.stop()
+            internal_error(exc, debug)
+    rate = outcome.executed / outcome.wall_time_s * 60 if outcome.wall_time_s > 0 else 0.0
+    out.print(
+        f"{len(outcome.runs)} runs ({outcome.executed} run now, {outcome.failed} failed) in "
+        f"{outcome.wall_time_s:.1f} s ({rate:.0f} runs/min); results in {outcome.folder}"
+    )
+    if outcome.failed:
+        err.print(
+            f"[yellow]warning:[/] {outcome.failed} run(s) failed; their errors are in the "
+            "'error' column of runs.parquet"
+        )

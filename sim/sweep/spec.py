@@ -81,6 +81,7 @@ class ParameterSpec(_Strict):
     low: float | None = Field(None, description="Lower end of the range (sampled designs).")
     high: float | None = Field(None, description="Upper end of the range (sampled designs).")
     integer: bool = Field(False, description="Round sampled values to whole numbers.")
+    label: str | None = Field(None, description="Name with unit for tables and figures.")
 
     @model_validator(mode="after")
     def _one_kind(self) -> Self:
@@ -196,47 +197,55 @@ class SweepSpec(_Strict):
     )
     discovery: DiscoverySpec | None = Field(None, description="Scenario discovery (PRIM).")
 
-    @model_validator(mode="after")
-    def _consistent(self) -> Self:
+    def problems(self) -> list[tuple[str, str]]:
+        """What does not fit together, as (key path, what was expected); empty if all is well."""
+        out: list[tuple[str, str]] = []
         if not self.parameters:
-            raise ValueError("`parameters` must name at least one parameter")
+            out.append(("parameters", "expected at least one parameter"))
         if self.method == "grid":
             if self.samples is not None:
-                raise ValueError("`samples` is not used by a grid design (it takes every value)")
+                out.append(("samples", "expected no `samples` in a grid (it takes every value)"))
             for key, p in self.parameters.items():
                 if p.values is None:
-                    raise ValueError(f"parameter '{key}': a grid needs `values: [...]`")
+                    out.append((f"parameters.{key}", "expected `values: [...]` in a grid"))
         else:
             if self.samples is None:
-                raise ValueError(f"method '{self.method}' needs `samples`")
+                out.append(("samples", f"expected a number of samples for method '{self.method}'"))
             for key, p in self.parameters.items():
                 if p.values is not None:
-                    raise ValueError(f"parameter '{key}': method '{self.method}' needs a range")
-        if self.method == "sobol" and self.samples & (self.samples - 1):
-            raise ValueError(f"sobol `samples` must be a power of 2, got {self.samples}")
+                    out.append(
+                        (f"parameters.{key}", f"expected `low` and `high` for '{self.method}'")
+                    )
+        if self.method == "sobol" and self.samples and self.samples & (self.samples - 1):
+            out.append(("samples", f"expected a power of 2 for sobol, got {self.samples}"))
         if self.method in ("sobol", "morris") and len(self.parameters) < 2:
-            raise ValueError(f"method '{self.method}' needs at least two parameters")
+            out.append(("parameters", f"expected at least two parameters for '{self.method}'"))
         if self.years[0] < 1 or self.years[1] < self.years[0]:
-            raise ValueError(f"`years` must be [first, last] with 1 <= first <= last: {self.years}")
+            out.append(("years", f"expected [first, last] with 1 <= first <= last: {self.years}"))
         known = ISHIGAMI_METRICS if self.model == "ishigami" else MODEL_METRICS
+        if not self.metrics:
+            out.append(("metrics", "expected at least one metric"))
         for m in self.metrics:
             if m not in known:
-                raise ValueError(f"unknown metric '{m}'; expected one of {', '.join(known)}")
-        if not self.metrics:
-            raise ValueError("`metrics` must name at least one metric")
+                out.append(("metrics", f"unknown metric '{m}'; expected one of {', '.join(known)}"))
         if self.discovery is not None:
             if self.discovery.metric not in self.metrics:
-                raise ValueError(f"discovery metric '{self.discovery.metric}' is not in `metrics`")
-            if self.discovery.relative_to_reference and not self.reference_runs:
-                raise ValueError("a relative discovery threshold needs `reference_runs: true`")
+                out.append(
+                    (
+                        "discovery.metric",
+                        f"expected one of `metrics`, got '{self.discovery.metric}'",
+                    )
+                )
+            if self.discovery.relative_to_reference and not self.has_reference:
+                out.append(("discovery", "a relative threshold needs `reference_runs: true`"))
         if self.model == "ishigami":
             if set(self.parameters) != set(ISHIGAMI_PARAMETERS):
-                raise ValueError("the ishigami model takes exactly the parameters x1, x2, x3")
+                out.append(("parameters", "expected exactly x1, x2, x3 for the ishigami model"))
             if self.base is not None:
-                raise ValueError("the ishigami model has no base scenario")
+                out.append(("base", "expected no base scenario for the ishigami model"))
         elif self.base is None:
-            raise ValueError("`base` must name the base scenario file")
-        return self
+            out.append(("base", "expected the base scenario file"))
+        return out
 
     @property
     def has_reference(self) -> bool:
@@ -311,6 +320,11 @@ def load_sweep(path: str | Path) -> Sweep:
         if not key or key.startswith("_"):
             key = ""
         raise ConfigError(path, key, f"expected a valid sweep: {msg}") from None
+    issues = spec.problems()
+    if issues:
+        key, msg = issues[0]
+        more = "" if len(issues) == 1 else f" ({len(issues) - 1} more problem(s))"
+        raise ConfigError(path, key, msg + more)
     if spec.model == "ishigami":
         return Sweep(spec, path, None)
     base_path = (path.parent / spec.base).resolve()

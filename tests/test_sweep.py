@@ -1,0 +1,314 @@
+"""Parameter sweeps: same results on any executor, crash-safe resume, known Sobol indices,
+failed runs recorded, clear errors for bad sweep files."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from conftest import SCENARIOS
+from typer.testing import CliRunner
+
+from sim.cli.main import app
+from sim.sweep import evaluate
+from sim.sweep.analysis import discover
+from sim.sweep.results import write_sweep_outputs
+from sim.sweep.runner import run_sweep
+from sim.sweep.spec import SweepSpec, load_sweep
+
+REPO = SCENARIOS.parent
+
+
+def _tiny_sweep(folder: Path, **extra) -> Path:
+    """A 2 x 2 grid over Callao port control and the week of the leader's capture, 2 replicates,
+    one year: 10 runs (8 design + 2 reference) of about 0.3 s."""
+    spec = {
+        "name": "tiny",
+        "base": str(SCENARIOS / "baseline.yaml"),
+        "scenario": {
+            "weeks": 52,
+            "interventions": [
+                {"type": "arrest_leader", "week": 20, "who": "leader", "outcome": "captured"}
+            ],
+        },
+        "method": "grid",
+        "parameters": {
+            "network.exit_risk_factor.callao": {"values": [1.0, 3.0]},
+            "interventions.0.week": {"values": [10, 30]},
+        },
+        "replicates": 2,
+        "years": [1, 1],
+        "metrics": ["exported_t", "exported_callao_t", "deaths", "armed_groups"],
+        **extra,
+    }
+    path = folder / "tiny.yaml"
+    path.write_text(yaml.safe_dump(spec), encoding="utf-8")
+    return path
+
+
+def _run(path: Path, out: Path, **kw):
+    return run_sweep(
+        load_sweep(path),
+        out,
+        finalize=lambda s, d, r, f: write_sweep_outputs(s, d, r, f, figures=False),
+        **kw,
+    )
+
+
+def _timeseries(folder: Path) -> pd.DataFrame:
+    frame = pd.read_parquet(folder / "timeseries")
+    return frame.sort_values(["run_id", "week"]).reset_index(drop=True)
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory) -> tuple[Path, Path]:
+    """The tiny sweep file and its uninterrupted result with one worker."""
+    folder = tmp_path_factory.mktemp("tiny")
+    path = _tiny_sweep(folder)
+    out = folder / "one_worker"
+    _run(path, out, executor="local", workers=1)
+    return path, out
+
+
+def test_same_sweep_gives_identical_runs_with_1_and_2_workers_and_dask(tiny, tmp_path):
+    path, one = tiny
+    two = _run(path, tmp_path / "two", executor="local", workers=2).folder
+    dask = _run(path, tmp_path / "dask", executor="dask", workers=2).folder
+    reference = (one / "runs.parquet").read_bytes()
+    assert (two / "runs.parquet").read_bytes() == reference
+    assert (dask / "runs.parquet").read_bytes() == reference
+    runs = pd.read_parquet(one / "runs.parquet")
+    assert len(runs) == 10 and (runs["status"] == "ok").all()
+    assert runs["run_id"].tolist() == list(range(10))
+    pd.testing.assert_frame_equal(_timeseries(two), _timeseries(one))
+    pd.testing.assert_frame_equal(_timeseries(dask), _timeseries(one))
+
+
+def test_runs_carry_parameters_seeds_and_metrics(tiny):
+    _, one = tiny
+    runs = pd.read_parquet(one / "runs.parquet")
+    design = runs[runs["point"] >= 0]
+    assert sorted(set(design["network.exit_risk_factor.callao"])) == [1.0, 3.0]
+    assert sorted(set(design["interventions.0.week"])) == [10, 30]
+    # common random numbers: replicate k has the same seed at every point and in the reference
+    assert design.groupby("replicate")["seed"].nunique().eq(1).all()
+    ref = runs[runs["point"] == -1]
+    assert len(ref) == 2 and set(ref["seed"]) == set(design["seed"])
+    # more port control at Callao sends less through Callao, in every replicate
+    pivot = design.pivot_table(
+        index=["replicate", "interventions.0.week"],
+        columns="network.exit_risk_factor.callao",
+        values="exported_callao_t",
+    )
+    assert (pivot[3.0] < pivot[1.0]).all()
+    # each run's series is in the dataset, partitioned by point
+    ts = _timeseries(one)
+    assert ts.groupby("run_id")["week"].count().eq(52).all()
+    assert sorted(p.name for p in (one / "timeseries").iterdir()) == [
+        "point=-1",
+        "point=0",
+        "point=1",
+        "point=2",
+        "point=3",
+    ]
+
+
+def test_killed_sweep_resumes_to_the_same_result_row_for_row(tiny, tmp_path):
+    path, one = tiny
+    spec = yaml.safe_load(path.read_text())
+    spec["chunk_size"] = 1  # one run per ledger part, so the kill falls between parts
+    killed = tmp_path / "tiny.yaml"
+    killed.write_text(yaml.safe_dump(spec), encoding="utf-8")
+    out = tmp_path / "killed"
+    cmd = [sys.executable, "-m", "sim", "sweep", str(killed), "--workers", "2", "--out", str(out)]
+    cmd.append("--no-figures")
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    proc = subprocess.Popen(
+        cmd, cwd=REPO, env=env, start_new_session=True, stderr=subprocess.DEVNULL
+    )
+    ledger = tmp_path / ".killed.partial" / "ledger"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(list(ledger.glob("runs-*.parquet"))) < 3:
+        assert proc.poll() is None, "the sweep ended before it could be killed"
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)  # the sweep and its worker processes
+    proc.wait()
+    done_before = len(list(ledger.glob("runs-*.parquet")))
+    assert 3 <= done_before < 10
+    assert not out.exists(), "a killed sweep must not leave a result folder"
+
+    # without --resume the unfinished sweep is not overwritten
+    refused = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True)
+    assert refused.returncode == 2 and "--resume" in refused.stderr
+
+    resumed = subprocess.run([*cmd, "--resume"], cwd=REPO, env=env, capture_output=True)
+    assert resumed.returncode == 0, resumed.stderr
+    assert (out / "runs.parquet").read_bytes() == (one / "runs.parquet").read_bytes()
+    pd.testing.assert_frame_equal(_timeseries(out), _timeseries(one))
+    manifest = json.loads((out / "sweep.json").read_text())
+    sessions = manifest["sessions"]
+    assert len(sessions) == 2
+    # no run lost, none done twice: the resumed session ran exactly the missing ones
+    assert sessions[1]["runs_before"] >= done_before
+    assert sessions[1]["runs_before"] + sessions[1]["executed"] == 10
+    assert not (tmp_path / ".killed.partial").exists()
+
+
+def test_a_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path, monkeypatch):
+    path = _tiny_sweep(tmp_path, timeseries=False)
+    real = evaluate.simulate_run
+
+    def flaky(chunk, run):
+        if run.run_id == 3:
+            raise RuntimeError("boom in run 3")
+        return real(chunk, run)
+
+    monkeypatch.setattr(evaluate, "simulate_run", flaky)
+    seen = []
+    outcome = _run(path, tmp_path / "out", workers=1, on_progress=lambda *a: seen.append(a))
+    runs = outcome.runs.set_index("run_id")
+    assert runs.loc[3, "status"] == "failed"
+    assert runs.loc[3, "error"] == "RuntimeError: boom in run 3"
+    assert np.isnan(runs.loc[3, "exported_t"])
+    assert (runs.drop(index=3)["status"] == "ok").all()
+    assert seen[-1] == (10, 10, 1)
+    points = pd.read_csv(outcome.folder / "points.csv").set_index("point")
+    assert points.loc[1, "replicates_ok"] == 1  # run 3 is replicate 1 of point 1
+
+
+# Ishigami (a=7, b=0.1): analytic first-order and total Sobol indices (Saltelli et al. 2008,
+# Global Sensitivity Analysis: The Primer, section 4.4).
+ISHIGAMI_S1 = {"x1": 0.3139, "x2": 0.4424, "x3": 0.0}
+ISHIGAMI_ST = {"x1": 0.5576, "x2": 0.4424, "x3": 0.2437}
+SOBOL_TOLERANCE = 0.05  # absolute; with N = 2048 SALib's estimates lie within about 0.03
+
+
+def test_sobol_indices_of_the_ishigami_function_match_the_known_values(tmp_path):
+    bounds = {"low": -math.pi, "high": math.pi}
+    path = tmp_path / "ishigami.yaml"
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "name": "ishigami",
+                "model": "ishigami",
+                "method": "sobol",
+                "samples": 2048,
+                "parameters": {"x1": bounds, "x2": bounds, "x3": bounds},
+                "metrics": ["y"],
+            }
+        ),
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(app, ["sweep", str(path), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    sens = pd.read_csv(tmp_path / "out" / "sensitivity.csv").set_index("parameter")
+    for name in ISHIGAMI_S1:
+        assert sens.loc[name, "S1"] == pytest.approx(ISHIGAMI_S1[name], abs=SOBOL_TOLERANCE)
+        assert sens.loc[name, "ST"] == pytest.approx(ISHIGAMI_ST[name], abs=SOBOL_TOLERANCE)
+        assert sens.loc[name, "ST_conf"] < 0.1
+    assert (tmp_path / "out" / "figures" / "sensitivity.png").exists()
+
+
+def test_prim_finds_the_box_where_an_outcome_happens():
+    rng = np.random.default_rng(7)
+    points = pd.DataFrame(rng.uniform(size=(400, 3)), columns=["a", "b", "c"])
+    points["y"] = ((points["a"] > 0.6) & (points["b"] < 0.4)).astype(float)
+    spec = SweepSpec.model_validate(
+        {
+            "name": "box",
+            "base": "x.yaml",
+            "method": "lhs",
+            "samples": 400,
+            "parameters": {k: {"low": 0.0, "high": 1.0} for k in "abc"},
+            "metrics": ["deaths"],
+            "discovery": {
+                "metric": "deaths",
+                "above": 0.5,
+                "relative_to_reference": False,
+                "min_density": 0.95,  # a box this dense must hug the true one
+            },
+        }
+    )
+    found = discover(spec, points.rename(columns={"y": "deaths"}), None)
+    assert found.density >= 0.95 and found.coverage >= 0.8
+    assert found.limits.loc["a", "low"] == pytest.approx(0.6, abs=0.05)
+    assert found.limits.loc["b", "high"] == pytest.approx(0.4, abs=0.05)
+    assert not found.limits.loc["c", "restricted"]
+
+
+@pytest.mark.parametrize(
+    ("change", "key", "expected"),
+    [
+        (
+            {
+                "method": "sobol",
+                "samples": 100,
+                "parameters": {
+                    "armed_group.cohesion": {"low": 0.5, "high": 0.9},
+                    "security.interdiction_capacity": {"low": 0.5, "high": 2.0},
+                },
+            },
+            "samples",
+            "power of 2",
+        ),
+        ({"method": "lhs", "samples": 10}, "parameters.interventions.0.week", "`low` and `high`"),
+        ({"metrics": ["exports"]}, "metrics", "unknown metric 'exports'"),
+        ({"parameters": {"security.no_such_key": {"values": [1]}}}, "parameters.security", "key"),
+        (
+            {"parameters": {"security.interdiction_capacity": {"values": [-1.0]}}},
+            "parameters.security.interdiction_capacity",
+            "-1.0",
+        ),
+        ({"parameters": {"interventions.3.week": {"values": [1]}}}, "interventions.3", "key"),
+        ({"years": [9, 9]}, "years", "horizon"),
+    ],
+)
+def test_bad_sweep_files_are_refused_with_file_and_key(tmp_path, change, key, expected):
+    path = _tiny_sweep(tmp_path, **change)
+    for command in (["check", str(path)], ["sweep", str(path), "--out", str(tmp_path / "o")]):
+        result = CliRunner().invoke(app, command)
+        assert result.exit_code == 2
+        message = " ".join(result.output.split())
+        assert "tiny.yaml" in message and key in message and expected in message
+        assert "Traceback" not in result.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_shipped_sweep_files_are_valid():
+    files = sorted((SCENARIOS / "sweeps").glob("*.yaml"))
+    methods = {load_sweep(f).spec.method for f in files}
+    assert {"grid", "lhs", "sobol"} <= methods
+    result = CliRunner().invoke(app, ["check", *map(str, files)])
+    assert result.exit_code == 0, result.output
+
+
+def test_ema_adapter_returns_the_metrics_a_sweep_run_records(tiny):
+    from sim.sweep.ema import VraemFunction, ema_model, ema_name
+
+    path, one = tiny
+    runs = pd.read_parquet(one / "runs.parquet")
+    row = runs[(runs["point"] == 2) & (runs["replicate"] == 0)].iloc[0]
+    f = VraemFunction.from_sweep(path, replicates=1)
+    values = {
+        "network.exit_risk_factor.callao": float(row["network.exit_risk_factor.callao"]),
+        "interventions.0.week": int(row["interventions.0.week"]),
+    }
+    got = f(**values)
+    assert got == pytest.approx({m: row[m] for m in f.metrics}, rel=1e-12)
+    model = ema_model(path, replicates=1)
+    names = [ema_name(k) for k in load_sweep(path).spec.parameters]
+    assert [u.name for u in model.uncertainties] == names
+    assert all(name.isidentifier() for name in names)
+    # the workbench calls the function with its names: same numbers
+    assert f(**{ema_name(k): v for k, v in values.items()}) == got
+    assert [o.name for o in model.outcomes] == list(f.metrics)
