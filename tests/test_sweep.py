@@ -162,6 +162,8 @@ def test_killed_sweep_resumes_to_the_same_result_row_for_row(tiny, tmp_path):
     assert sessions[1]["runs_before"] >= done_before
     assert sessions[1]["runs_before"] + sessions[1]["executed"] == 10
     assert not (tmp_path / ".killed.partial").exists()
+    again = subprocess.run([*cmd, "--resume"], cwd=REPO, env=env, capture_output=True, text=True)
+    assert again.returncode == 0 and "complete" in again.stdout
 
 
 def test_a_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path, monkeypatch):
@@ -312,3 +314,53 @@ def test_ema_adapter_returns_the_metrics_a_sweep_run_records(tiny):
     # the workbench calls the function with its names: same numbers
     assert f(**{ema_name(k): v for k, v in values.items()}) == got
     assert [o.name for o in model.outcomes] == list(f.metrics)
+
+
+def test_morris_screening_ranks_the_ishigami_inputs_and_draws_its_figure(tmp_path):
+    bounds = {"low": -math.pi, "high": math.pi}
+    path = tmp_path / "morris.yaml"
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "name": "morris",
+                "model": "ishigami",
+                "method": "morris",
+                "samples": 100,
+                "parameters": {"x1": bounds, "x2": bounds, "x3": bounds},
+                "metrics": ["y"],
+            }
+        ),
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(app, ["sweep", str(path), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    sens = pd.read_csv(tmp_path / "out" / "sensitivity.csv").set_index("parameter")
+    assert len(pd.read_parquet(tmp_path / "out" / "runs.parquet")) == 100 * 4
+    # x3 acts only through its interaction with x1: the smallest mean |effect|, with sigma > mu*/2
+    assert sens["mu_star"].idxmin() == "x3"
+    assert sens.loc["x3", "sigma"] > sens.loc["x3", "mu_star"] / 2
+    assert (tmp_path / "out" / "figures" / "sensitivity.png").exists()
+
+
+def test_a_model_sweep_writes_every_figure_that_applies(tmp_path):
+    path = _tiny_sweep(
+        tmp_path,
+        method="lhs",
+        samples=6,
+        replicates=1,
+        parameters={
+            "security.interdiction_capacity": {"low": 0.5, "high": 2.5},
+            "network.exit_risk_factor.callao": {"low": 1.0, "high": 4.0},
+        },
+        discovery={"metric": "exported_callao_t", "below": -0.3},
+    )
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["sweep", str(path), "--out", str(out), "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    figures = sorted(p.name for p in (out / "figures").glob("*.png"))
+    found = json.loads((out / "discovery.json").read_text())
+    expected = ["scatter.png"] + (["prim_box.png"] if 0 < found["share_of_points"] < 1 else [])
+    assert figures == sorted(expected)
+    manifest = json.loads((out / "sweep.json").read_text())
+    assert manifest["runs"] == 7 and manifest["failed_runs"] == 0
+    assert manifest["outputs"]["figures"] == [f"figures/{f}" for f in expected]

@@ -56,7 +56,7 @@ def sweep(
     from sim.runner.batch import default_workers
     from sim.sweep.executors import ExecutorUnavailable
     from sim.sweep.results import write_sweep_outputs
-    from sim.sweep.runner import SweepStateError, run_sweep
+    from sim.sweep.runner import SweepAlreadyComplete, SweepStateError, run_sweep
     from sim.sweep.spec import load_sweep
 
     if scheduler and executor is not ExecutorKind.dask:
@@ -105,6 +105,10 @@ def sweep(
                     sw, design, runs, folder, figures=not no_figures
                 ),
             )
+        except SweepAlreadyComplete as exc:
+            progress.stop()
+            out.print(str(exc))
+            return
         except SweepStateError as exc:
             progress.stop()
             fail_bad_input(ConfigError(target, "", str(exc)))

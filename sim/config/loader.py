@@ -23,7 +23,7 @@ class ConfigError(Exception):
         super().__init__(where + expected)
 
 
-def _read_yaml(path: Path) -> dict[str, Any]:
+def read_yaml(path: Path) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -61,7 +61,7 @@ def read_scenario_dict(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict[
     if path in _chain:
         cycle = " -> ".join(p.name for p in (*_chain, path))
         raise ConfigError(path, "extends", f"expected no cycle of extends, found {cycle}")
-    data = _read_yaml(path)
+    data = read_yaml(path)
     parent = data.pop("extends", None)
     if parent is None:
         return data
@@ -124,7 +124,7 @@ def apply_overrides(data: dict[str, Any], overrides: list[str]) -> dict[str, Any
     return out
 
 
-def _format_validation_error(exc: ValidationError) -> list[tuple[str, str]]:
+def format_validation_error(exc: ValidationError) -> list[tuple[str, str]]:
     rows = []
     for err in exc.errors():
         key = ".".join(str(p) for p in err["loc"])
@@ -142,7 +142,7 @@ def validate_scenario(data: dict[str, Any], source: str | Path) -> Scenario:
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        rows = _format_validation_error(exc)
+        rows = format_validation_error(exc)
         key, msg = rows[0]
         more = f" ({len(rows) - 1} more problem(s): " + "; ".join(f"{k}: {m}" for k, m in rows[1:4])
         more = more + ")" if len(rows) > 1 else ""

@@ -5,6 +5,7 @@ runs only what is missing.
 
 from __future__ import annotations
 
+import json
 import math
 import time
 from collections.abc import Callable
@@ -31,6 +32,10 @@ MAX_IN_FLIGHT_PER_WORKER = 2  # chunks queued per worker (bounds memory; keeps w
 
 class SweepStateError(Exception):
     """The output folder's state does not allow this (e.g. an unfinished sweep without --resume)."""
+
+
+class SweepAlreadyComplete(Exception):
+    """`resume` was asked for a sweep whose complete result is already in place."""
 
 
 @dataclass
@@ -108,15 +113,26 @@ def _canonical(runs: pd.DataFrame, sweep: Sweep, design: Design) -> pd.DataFrame
     return frame
 
 
+def _fingerprint_of(manifest: Path) -> str | None:
+    try:
+        return json.loads(manifest.read_text(encoding="utf-8")).get("fingerprint")
+    except (OSError, ValueError):
+        return None
+
+
 def _start(
     store: SweepStore, sweep: Sweep, n_runs: int, resume: bool, command: list[str] | None
 ) -> dict[str, Any]:
     if resume:
         if not store.exists():
-            where = f"a finished sweep is at {store.out}" if store.out.exists() else "none found"
+            final = store.out / "sweep.json"
+            if final.exists() and _fingerprint_of(final) == sweep.fingerprint():
+                raise SweepAlreadyComplete(
+                    f"nothing to resume: the sweep in {store.out} is complete"
+                )
             raise SweepStateError(
-                f"nothing to resume: no unfinished sweep at {store.work} ({where}); "
-                "run without --resume to start"
+                f"nothing to resume: no unfinished sweep at {store.work}; run without --resume "
+                "to start"
             )
         manifest = store.read_manifest()
         if manifest.get("fingerprint") != sweep.fingerprint():

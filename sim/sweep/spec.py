@@ -30,10 +30,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from sim.config.loader import (
     ConfigError,
-    _format_validation_error,
-    _read_yaml,
     deep_merge,
+    format_validation_error,
     read_scenario_dict,
+    read_yaml,
     set_key,
     validate_scenario,
 )
@@ -312,11 +312,11 @@ def _key_exists(data: Any, key: str) -> bool:
 def load_sweep(path: str | Path) -> Sweep:
     """Read and validate a sweep file, its base scenario and every parameter's range."""
     path = Path(path).resolve()
-    data = _read_yaml(path)
+    data = read_yaml(path)
     try:
         spec = SweepSpec.model_validate(data)
     except ValidationError as exc:
-        key, msg = _format_validation_error(exc)[0]
+        key, msg = format_validation_error(exc)[0]
         if not key or key.startswith("_"):
             key = ""
         raise ConfigError(path, key, f"expected a valid sweep: {msg}") from None
