@@ -68,8 +68,18 @@ def sensitivity_figure(sweep: Sweep, sens: pd.DataFrame, source_line: str):
     y = np.arange(len(order))
     for ax, metric in zip(axes, metrics, strict=True):
         rows = sens[sens["metric"] == metric].set_index("parameter").reindex(order)
+        value = rows["ST"] if sobol else rows["mu_star"]
         if rows.get("note", pd.Series("", index=rows.index)).fillna("").str.len().gt(0).all():
             ax.text(0.5, 0.5, "not computed:\nfailed runs", ha="center", transform=ax.transAxes)
+        elif value.isna().all():
+            ax.text(
+                0.5,
+                0.5,
+                "no variation:\nthe same in every run",
+                ha="center",
+                transform=ax.transAxes,
+                fontsize=12,
+            )
         elif sobol:
             h = 0.38
             ax.barh(
@@ -92,8 +102,8 @@ def sensitivity_figure(sweep: Sweep, sens: pd.DataFrame, source_line: str):
                 label="first order S1",
                 capsize=3,
             )
-            ax.set_xlabel("share of output variance (95% interval)")
             ax.set_xlim(left=min(0.0, float(np.nanmin(rows["S1"] - rows["S1_conf"]))))
+            ax.set_xlabel("share of output variance")
         else:
             ax.barh(
                 y,
@@ -131,7 +141,8 @@ def sensitivity_figure(sweep: Sweep, sens: pd.DataFrame, source_line: str):
             f"μ* = {_fmt(row['mu_star'])} (Morris screening)"
         )
     _title(fig, title)
-    _footer(fig, source_line, f"{spec.method} design, {spec.samples} base samples")
+    note = f"{spec.method} design, {spec.samples} base samples; whiskers: 95% bootstrap interval"
+    _footer(fig, source_line, note)
     return fig, title
 
 
