@@ -1,15 +1,205 @@
-"""`vraem compare` and `vraem brief` (issue 7: being written)."""
+"""`vraem compare` and `vraem brief`: scenarios against a baseline, and the briefing.
+
+`compare` runs the baseline and every scenario with common random numbers (same seeds) and writes
+a comparison folder: the runs (`runs/<name>/`), `comparison.csv`, `exit_shares.csv`, `figures/`,
+`briefing.md` and `briefing.pdf`. `brief` redraws the tables, figures and briefing from such a
+folder, or from `vraem run` folders (baseline first, same seeds), without running the model.
+Both build the folder in a temporary sibling and rename it into place: nothing half-written.
+"""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+from typing import Annotated
+
 import typer
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
+
+from sim.cli.common import err, fail_bad_input, internal_error, out
+from sim.config.loader import ConfigError
+
+DEFAULT_OUT = Path("outputs/compare")
+FIGURES_PER_SCENARIO = 4  # plus one summary figure
+INTERRUPTED = 130  # exit code after Ctrl-C, as for `vraem run`
 
 
-def compare() -> None:
-    """Compare scenarios with a baseline under common random numbers (not yet available)."""
-    raise typer.Exit(1)
+def compare(
+    baseline_file: Annotated[
+        Path, typer.Argument(metavar="BASELINE.yaml", help="Baseline scenario YAML.")
+    ],
+    scenario_files: Annotated[
+        list[Path],
+        typer.Argument(
+            metavar="SCENARIO.yaml", help="Scenario YAML files to compare with the baseline."
+        ),
+    ],
+    replicates: Annotated[
+        int | None, typer.Option(min=1, help="Seeded replicates (default: each scenario's).")
+    ] = None,
+    seed: Annotated[int | None, typer.Option(min=0, help="Master seed for every run.")] = None,
+    weeks: Annotated[
+        int | None, typer.Option(min=1, help="Horizon in weeks (default: each scenario's).")
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Local worker processes (default: cores).")
+    ] = None,
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Comparison folder (replaced if it exists).")
+    ] = DEFAULT_OUT,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set", help="Override a key in every file: --set security.effectiveness=0.5"
+        ),
+    ] = None,
+    debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
+) -> None:
+    """Run scenarios and the baseline on the same seeds; write the comparison and the briefing.
+
+    Effects are measured in year 1 and years 2-5 after each scenario's first intervention.
+    """
+    from sim.report.briefing import graph_for
+    from sim.report.compare import check_target, plan_comparison
+
+    overrides = list(set_ or [])
+    for key, value in (("replicates", replicates), ("seed", seed), ("weeks", weeks)):
+        if value is not None:
+            overrides.append(f"{key}={value}")
+    try:
+        check_target(out_dir)
+        plan = plan_comparison(baseline_file, scenario_files, overrides)
+        for sc in plan.scenarios:
+            graph_for(sc)  # a bad network data folder is bad input: say so before running
+    except ConfigError as exc:
+        fail_bad_input(exc)
+    runs = [*plan.baselines.values(), *plan.scenarios]
+    executor = _executor(workers, max(sc.replicates for sc in runs))
+    try:
+        pairs = _run(plan, executor)
+        executor.shutdown(wait=True)  # free the workers before drawing
+        folder, written = _write(pairs, out_dir, kind="compare")
+    except ConfigError as exc:
+        fail_bad_input(exc)
+    except KeyboardInterrupt:
+        err.print("interrupted: no comparison folder was written")
+        raise typer.Exit(INTERRUPTED) from None
+    except Exception as exc:  # an internal error, not bad input
+        internal_error(exc, debug)
+    finally:
+        executor.shutdown(wait=True, cancel_futures=True)
+    _report(written, folder)
 
 
-def brief() -> None:
-    """Redraw figures and the briefing from result folders (not yet available)."""
-    raise typer.Exit(1)
+def brief(
+    result_dirs: Annotated[
+        list[Path],
+        typer.Argument(
+            metavar="RESULT_DIR",
+            help="A `vraem compare` folder, or `vraem run` folders with the baseline first.",
+        ),
+    ],
+    out_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Where to write (default: the compare folder itself; for run folders "
+            f"{DEFAULT_OUT}).",
+        ),
+    ] = None,
+    debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
+) -> None:
+    """Redraw the tables, figures and briefing from saved results, without running the model."""
+    from sim.report.compare import check_target, folder_kind, load_comparison, pair_run_folders
+
+    try:
+        kinds = [folder_kind(d) for d in result_dirs]
+        if kinds == ["compare"]:
+            pairs, sources, created = load_comparison(result_dirs[0])
+            target = out_dir or result_dirs[0]
+        elif kinds and all(k == "run" for k in kinds):
+            pairs, sources = pair_run_folders(result_dirs)
+            created = None
+            target = out_dir or DEFAULT_OUT
+        else:
+            bad = result_dirs[kinds.index("compare")] if "compare" in kinds else result_dirs[0]
+            raise ConfigError(
+                bad,
+                "",
+                "expected a single `vraem compare` folder, or two or more `vraem run` folders "
+                "(the baseline first), not a mix",
+            )
+        check_target(target)
+    except ConfigError as exc:
+        fail_bad_input(exc)
+    try:
+        folder, written = _write(pairs, target, kind="brief", sources=sources, created=created)
+    except ConfigError as exc:
+        fail_bad_input(exc)
+    except KeyboardInterrupt:
+        err.print("interrupted: the folder was left as it was")
+        raise typer.Exit(INTERRUPTED) from None
+    except Exception as exc:
+        internal_error(exc, debug)
+    _report(written, folder)
+
+
+def _executor(workers: int | None, tasks: int):
+    """A pool of local workers (inline for one), no larger than the number of tasks."""
+    from sim.runner.batch import default_workers, make_executor
+
+    return make_executor(max(1, min(workers or default_workers(), tasks)))
+
+
+def _run(plan, executor):
+    """Run the plan on the pool, with a progress bar per run on stderr."""
+    from sim.report.compare import run_plan
+
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+    ) as progress:
+
+        def on_start(sc):
+            task = progress.add_task(f"{sc.name}: replicates", total=sc.replicates)
+            return lambda done, total: progress.update(task, completed=done)
+
+        return run_plan(plan, executor=executor, on_start=on_start)
+
+
+def _write(pairs, target: Path, *, kind: str, sources=None, created=None):
+    """Build the folder in a temporary sibling, then move it into place."""
+    from sim.report.briefing import write_briefing
+    from sim.report.compare import copy_runs, save_runs, staged_folder
+
+    err.print(f"drawing {FIGURES_PER_SCENARIO * len(pairs) + 1} figures and the briefing ...")
+    with staged_folder(target) as tmp:
+        if kind == "compare":
+            created = save_runs(pairs, tmp, command=sys.argv)
+        else:
+            created = copy_runs(pairs, sources, tmp, command=sys.argv, created=created)
+        written = write_briefing(pairs, tmp, created)
+    return target.resolve(), written
+
+
+def _report(written, folder: Path) -> None:
+    from sim.report.briefing import MAX_PAGES
+
+    out.print("[bold]Key findings[/]")
+    for line in written.findings:
+        out.print(f"- {line}", highlight=False, soft_wrap=True)
+    if written.pages > MAX_PAGES:
+        err.print(
+            f"note: briefing.pdf has {written.pages} pages, more than {MAX_PAGES}: compare fewer "
+            "scenarios at a time for a short briefing"
+        )
+    out.print(f"briefing ({written.pages} pages), table and figures in {folder}")

@@ -2,7 +2,9 @@
 
 Both are run with the same master seed, so replicate k of each shares its seed (common random
 numbers) and the paired difference isolates the intervention. Effects are given for year 1 after
-the event and for years 2-5 after it, as the mean and 90% interval across replicates.
+the event (the scenario's first intervention, or week 0 without one) and for years 2-5 after it,
+as the mean and 90% interval across replicates. `vraem compare` builds on this module; the
+stop-gap command below prints the Markdown table only:
 
     python -m sim.report.effects scenarios/baseline.yaml scenarios/arrest_leader.yaml ...
 """
@@ -10,6 +12,7 @@ the event and for years 2-5 after it, as the mean and 90% interval across replic
 from __future__ import annotations
 
 import argparse
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,9 +20,15 @@ import numpy as np
 import pandas as pd
 
 from sim.calibration.targets import per_year
+from sim.config.models import Scenario
 from sim.runner.batch import RunResult
 
 WEEKS_PER_YEAR = 52
+LAST_YEAR = 5  # the second window runs to the end of year 5 after the event
+INTERVAL_PERCENTILES = (5.0, 95.0)  # the 90% interval across replicates
+WINDOWS = ("year 1", "years 2-5")
+
+Measure = Callable[[pd.DataFrame, pd.DataFrame], pd.Series]
 
 
 def _callao(ts: pd.DataFrame, ex: pd.DataFrame) -> pd.Series:
@@ -28,20 +37,32 @@ def _callao(ts: pd.DataFrame, ex: pd.DataFrame) -> pd.Series:
     return at.groupby("replicate")["exported_kg"].sum() / weeks * WEEKS_PER_YEAR / 1000
 
 
+def _callao_price(ts: pd.DataFrame, ex: pd.DataFrame) -> pd.Series:
+    return ex[ex["exit"] == "callao"].groupby("replicate")["price_hcl_usd_per_kg"].mean()
+
+
+def _level(col: str) -> Measure:
+    return lambda ts, ex: ts.groupby("replicate")[col].mean()
+
+
 # name -> (how it is computed per replicate over a window, relative change or absolute, unit)
-OUTCOMES: dict[str, tuple[Callable[[pd.DataFrame, pd.DataFrame], pd.Series], bool, str]] = {
+OUTCOMES: dict[str, tuple[Measure, bool, str]] = {
     "exports": (lambda ts, ex: per_year(ts, "exported_kg", 1e-3), True, "t/yr"),
     "exports via Callao": (_callao, True, "t/yr"),
     "seizures": (lambda ts, ex: per_year(ts, "seized_kg", 1e-3), True, "t/yr"),
-    "HCl price VRAEM": (
-        lambda ts, ex: ts.groupby("replicate")["price_hcl_vraem_usd_per_kg"].mean(),
-        True,
-        "USD/kg",
-    ),
-    "coca area": (lambda ts, ex: ts.groupby("replicate")["coca_ha"].mean(), True, "ha"),
+    "HCl price VRAEM": (_level("price_hcl_vraem_usd_per_kg"), True, "USD/kg"),
+    "HCl price Callao": (_callao_price, True, "USD/kg"),
+    "leaf price": (_level("price_leaf_usd_per_kg"), True, "USD/kg"),
+    "coca area": (_level("coca_ha"), True, "ha"),
     "violent deaths": (lambda ts, ex: per_year(ts, "deaths"), False, "per yr"),
-    "armed groups": (lambda ts, ex: ts.groupby("replicate")["armed_groups"].mean(), False, ""),
+    "armed groups": (_level("armed_groups"), False, "groups"),
+    "armed income": (lambda ts, ex: per_year(ts, "armed_income_usd", 1e-6), True, "M USD/yr"),
 }
+
+
+def first_event_week(scenario: Scenario) -> int:
+    """The week the windows start from: the scenario's first intervention, else week 0."""
+    return min((iv.week for iv in scenario.interventions), default=0)
 
 
 def windows(event_week: int, weeks: int) -> dict[str, range]:
@@ -49,18 +70,49 @@ def windows(event_week: int, weeks: int) -> dict[str, range]:
     return {
         "year 1": range(event_week, min(event_week + WEEKS_PER_YEAR, weeks)),
         "years 2-5": range(
-            event_week + WEEKS_PER_YEAR, min(event_week + 5 * WEEKS_PER_YEAR, weeks)
+            event_week + WEEKS_PER_YEAR, min(event_week + LAST_YEAR * WEEKS_PER_YEAR, weeks)
         ),
     }
 
 
-def effect_table(base: RunResult, scen: RunResult, event_week: int) -> pd.DataFrame:
+def window_notes(event_week: int, weeks: int) -> list[str]:
+    """Plain-language notes on windows that the horizon cuts short or leaves empty."""
+    notes = []
+    full = {"year 1": WEEKS_PER_YEAR, "years 2-5": (LAST_YEAR - 1) * WEEKS_PER_YEAR}
+    for name, span in windows(event_week, weeks).items():
+        if len(span) == 0:
+            notes.append(f"{name} is not covered: the run ends at week {weeks - 1}")
+        elif len(span) < full[name]:
+            notes.append(
+                f"{name} is cut short at the end of the run: weeks {span.start}-{span.stop - 1} "
+                f"({len(span)} of {full[name]} weeks)"
+            )
+    return notes
+
+
+def _nan_stats(values: np.ndarray) -> tuple[float, float, float]:
+    """Mean and 90% interval of the finite values (NaN when there are none)."""
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        return float("nan"), float("nan"), float("nan")
+    lo, hi = np.percentile(finite, INTERVAL_PERCENTILES)
+    return float(finite.mean()), float(lo), float(hi)
+
+
+def effect_table(base: RunResult, scen: RunResult, event_week: int | None = None) -> pd.DataFrame:
     """One row per (outcome, window): baseline mean, scenario mean, change mean and 90% interval
-    (relative change in % for flows and prices, absolute for deaths and armed groups)."""
+    (relative change in % for flows, prices, area and income; absolute for deaths and armed
+    groups), the window's weeks and whether the interval excludes zero (`clear`).
+
+    `event_week` defaults to the scenario's first intervention. Empty windows have no rows.
+    """
     if base.seeds != scen.seeds:
         raise ValueError("baseline and scenario must share their replicate seeds")
+    if base.scenario.weeks != scen.scenario.weeks:
+        raise ValueError("baseline and scenario must run for the same number of weeks")
+    start = event_week if event_week is not None else first_event_week(scen.scenario)
     rows = []
-    for window, weeks in windows(event_week, scen.scenario.weeks).items():
+    for window, weeks in windows(start, scen.scenario.weeks).items():
         if len(weeks) == 0:
             continue
         picked = []
@@ -71,7 +123,10 @@ def effect_table(base: RunResult, scen: RunResult, event_week: int) -> pd.DataFr
         for name, (measure, relative, unit) in OUTCOMES.items():
             b = measure(*picked[0]).to_numpy(dtype=float)
             s = measure(*picked[1]).to_numpy(dtype=float)
-            change = 100.0 * (s - b) / np.where(b != 0, b, np.nan) if relative else s - b
+            with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
+                warnings.simplefilter("ignore", RuntimeWarning)
+                change = 100.0 * (s - b) / np.where(b != 0, b, np.nan) if relative else s - b
+            mean, lo, hi = _nan_stats(change)
             rows.append(
                 {
                     "scenario": scen.scenario.name,
@@ -80,12 +135,68 @@ def effect_table(base: RunResult, scen: RunResult, event_week: int) -> pd.DataFr
                     "unit": unit,
                     "baseline": float(b.mean()),
                     "scenario_mean": float(s.mean()),
-                    "change": float(np.nanmean(change)),
-                    "change_p05": float(np.nanpercentile(change, 5)),
-                    "change_p95": float(np.nanpercentile(change, 95)),
+                    "change": mean,
+                    "change_p05": lo,
+                    "change_p95": hi,
                     "relative": relative,
+                    "week_from": weeks.start,
+                    "week_to": weeks.stop - 1,
+                    "replicates": len(scen.seeds),
+                    "clear": bool(lo > 0 or hi < 0),
                 }
             )
+    return pd.DataFrame(rows)
+
+
+def _shares(exits: pd.DataFrame, by: str, replicates: list[int]) -> pd.DataFrame:
+    """Per replicate (rows) and exit or group (columns): share of exported kg, in %."""
+    wide = exits.pivot_table(
+        index="replicate", columns=by, values="exported_kg", aggfunc="sum", fill_value=0.0
+    ).reindex(replicates, fill_value=0.0)
+    total = wide.sum(axis=1)
+    return wide.div(total.where(total > 0), axis=0) * 100.0
+
+
+def exit_share_table(
+    base: RunResult, scen: RunResult, event_week: int | None = None
+) -> pd.DataFrame:
+    """One row per (window, level, name) for each route group and exit (with its `group`): mean
+    share of exports in the baseline and the scenario (%) and the paired change in percentage
+    points (mean, 90% interval, `clear` if the interval excludes zero)."""
+    if base.seeds != scen.seeds:
+        raise ValueError("baseline and scenario must share their replicate seeds")
+    start = event_week if event_week is not None else first_event_week(scen.scenario)
+    replicates = list(range(len(scen.seeds)))
+    groups = dict(scen.exits[["exit", "group"]].drop_duplicates().itertuples(index=False))
+    rows = []
+    for window, weeks in windows(start, scen.scenario.weeks).items():
+        if len(weeks) == 0:
+            continue
+        for level, column in (("group", "group"), ("exit", "exit")):
+            b_ex = base.exits[base.exits["week"].isin(weeks)]
+            s_ex = scen.exits[scen.exits["week"].isin(weeks)]
+            b = _shares(b_ex, column, replicates)
+            s = _shares(s_ex, column, replicates).reindex(columns=b.columns, fill_value=0.0)
+            for name in b.columns:
+                change = (s[name] - b[name]).to_numpy(dtype=float)
+                mean, lo, hi = _nan_stats(change)
+                rows.append(
+                    {
+                        "scenario": scen.scenario.name,
+                        "window": window,
+                        "level": level,
+                        "name": str(name),
+                        "group": str(groups.get(name, name)),
+                        "baseline_share": float(b[name].mean()),
+                        "scenario_share": float(s[name].mean()),
+                        "change": mean,
+                        "change_p05": lo,
+                        "change_p95": hi,
+                        "clear": bool(lo > 0 or hi < 0),
+                        "week_from": weeks.start,
+                        "week_to": weeks.stop - 1,
+                    }
+                )
     return pd.DataFrame(rows)
 
 
@@ -118,14 +229,17 @@ def main() -> None:
     parser.add_argument("baseline", type=Path)
     parser.add_argument("scenarios", type=Path, nargs="+")
     parser.add_argument("--replicates", type=int, default=20)
-    parser.add_argument("--event-week", type=int, default=52)
+    parser.add_argument(
+        "--event-week", type=int, default=None, help="default: each scenario's first intervention"
+    )
     parser.add_argument("--workers", type=int, default=default_workers())
     args = parser.parse_args()
     tables = []
-    cache: dict[int, RunResult] = {}
+    cache: dict[tuple[int, int], RunResult] = {}
     for path in args.scenarios:
         scen_cfg = load_scenario(path, [f"replicates={args.replicates}"])
-        if scen_cfg.weeks not in cache:
+        key = (scen_cfg.weeks, scen_cfg.seed)
+        if key not in cache:
             base_cfg = load_scenario(
                 args.baseline,
                 [
@@ -134,9 +248,9 @@ def main() -> None:
                     f"seed={scen_cfg.seed}",
                 ],
             )
-            cache[scen_cfg.weeks] = run_scenario(base_cfg, workers=args.workers)
+            cache[key] = run_scenario(base_cfg, workers=args.workers)
         scen = run_scenario(scen_cfg, workers=args.workers)
-        tables.append(effect_table(cache[scen_cfg.weeks], scen, args.event_week))
+        tables.append(effect_table(cache[key], scen, args.event_week))
     print(markdown(pd.concat(tables, ignore_index=True)))
 
 

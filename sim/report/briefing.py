@@ -1,0 +1,648 @@
+"""The briefing of a comparison: tables, figures, `briefing.md` and a 2-4 page `briefing.pdf`.
+
+`write_briefing` computes the paired effect tables from the runs, writes `comparison.csv` and
+`exit_shares.csv` (full precision), draws the figures and renders one `Briefing` (title, key
+findings, figures, headline table, scenarios, assumptions and caveats) twice: as Markdown and as
+an A4 PDF (reportlab). Both show the same text; the PDF is laid out to 2-4 pages.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import pandas as pd
+
+from sim.config.models import Scenario
+from sim.report.briefing_figures import (
+    FIGURE_FILES,
+    SMOOTH_WEEKS,
+    DrawnFigure,
+    combined_source,
+    intervention_markers,
+    write_briefing_figures,
+)
+from sim.report.compare import Pair
+from sim.report.effects import (
+    OUTCOMES,
+    effect_table,
+    exit_share_table,
+    window_notes,
+    windows,
+)
+from sim.report.findings import key_findings
+from sim.report.wording import (
+    ABSOLUTE_UNITS,
+    HEADINGS,
+    INTERVAL_NAME,
+    fmt_signed,
+    scenario_label,
+    sig3,
+)
+
+TABLE_FILE = "comparison.csv"
+SHARES_FILE = "exit_shares.csv"
+MARKDOWN_FILE = "briefing.md"
+PDF_FILE = "briefing.pdf"
+FIGURES_DIR = "figures"
+MAX_PAGES = 4
+RECOMMENDED_REPLICATES = 20  # below this the intervals are rough (said in the caveats)
+PRICE_SETTLING_WEEKS = 10  # prices settle in about the first 10 weeks of a run
+
+WINDOW_TITLES = {"year 1": "Year 1", "years 2-5": "Years 2-5"}
+FIGURE_CAPTIONS = {
+    "summary": (
+        "Every scenario's effect on the headline outcomes: mean paired change (marker) and "
+        f"{INTERVAL_NAME} (line) in year 1 (filled circle, solid) and years 2-5 (open square, "
+        "dashed) after the first intervention; faded where the interval includes zero."
+    ),
+    "fans": (
+        "Scenario (blue: median, middle 50% and 90% of replicates) over the baseline (black "
+        f"dashed median, dotted 90% range); flows as trailing {SMOOTH_WEEKS}-week means in t/yr; "
+        "dashed vertical lines: interventions."
+    ),
+    "exits": (
+        "Each exit's share of exports before the first intervention and, for baseline and "
+        "scenario, in year 1 and years 2-5 (left), and the paired change in percentage points "
+        f"with its {INTERVAL_NAME} (right)."
+    ),
+    "map": (
+        "Route network on Peru's outline: baseline flow on each link (left; line width in t/yr, "
+        "colour and dashes by transport mode) and the change with the scenario (right; solid: "
+        "more traffic, dashed: less), as means over the whole run."
+    ),
+    "armed": (
+        "Leadership events (scenario filled, baseline hollow), number of armed groups, fighters "
+        f"and violent deaths ({SMOOTH_WEEKS}-week mean, per year), scenario over baseline."
+    ),
+}
+DETAIL_ORDER = ("fans", "exits", "map", "armed")
+DESCRIBED_SCENARIOS = 3  # with more scenarios, their descriptions are left to the YAML files
+
+
+# ----------------------------------------------------------------------------------------------
+# content
+# ----------------------------------------------------------------------------------------------
+@dataclass
+class FigureRef:
+    number: int
+    path: str  # relative to the briefing folder
+    title: str
+    caption: str
+
+
+@dataclass
+class Cell:
+    """A table cell: main text, optional second line, bold if the effect is clear."""
+
+    text: str
+    sub: str = ""
+    bold: bool = False
+
+
+@dataclass
+class Briefing:
+    """Everything the Markdown and the PDF show, in order."""
+
+    title: str
+    subtitle: str
+    findings: list[tuple[str, str]]  # (label, text)
+    summary_figure: FigureRef
+    detail_heading: str
+    detail_figures: list[FigureRef]
+    other_figures: str
+    table_header: list[str]
+    table_rows: list[tuple[str, str, list[Cell]]]  # (kind: section/baseline/scenario, label, cells)
+    table_note: str
+    scenarios: list[str]
+    caveats: list[str] = field(default_factory=list)
+
+
+def comparison_tables(pairs: Sequence[Pair]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The paired effect table and the exit share table of all pairs."""
+    effects = pd.concat([effect_table(p.baseline, p.scenario) for p in pairs], ignore_index=True)
+    shares = pd.concat([exit_share_table(p.baseline, p.scenario) for p in pairs], ignore_index=True)
+    return effects, shares
+
+
+def _change_cell(row: Any) -> Cell:
+    unit = "%" if row.relative else ABSOLUTE_UNITS.get(row.outcome, "").replace(" a year", "")
+    if not pd.notna(row.change):
+        return Cell("n/a")
+    return Cell(
+        f"{fmt_signed(row.change)}{unit}",
+        f"({fmt_signed(row.change_p05)} to {fmt_signed(row.change_p95)})",
+        bool(row.clear),
+    )
+
+
+def _level_cell(value: float, unit: str) -> Cell:
+    return Cell(sig3(value), unit)
+
+
+def headline_table(
+    table: pd.DataFrame, scenarios: list[str]
+) -> tuple[list[str], list[tuple[str, str, list[Cell]]]]:
+    """Header and rows of the headline table: per window, the baseline level, then each
+    scenario's mean change and 90% interval (columns: outcomes)."""
+    outcomes = [o for o in OUTCOMES if o in set(table["outcome"])]
+    header = [""] + [
+        f"{HEADINGS[o]} ({'%' if OUTCOMES[o][1] else 'abs.'})".replace("(abs.)", _abs_unit(o))
+        for o in outcomes
+    ]
+    rows: list[tuple[str, str, list[Cell]]] = []
+    for window in ("year 1", "years 2-5"):
+        w = table[table["window"] == window]
+        if w.empty:
+            continue
+        spans = {(r.week_from, r.week_to) for r in w.itertuples()}
+        span = (
+            f"weeks {next(iter(spans))[0]}-{next(iter(spans))[1]}"
+            if len(spans) == 1
+            else "weeks differ by scenario"
+        )
+        rows.append(
+            ("section", f"{WINDOW_TITLES[window]} after the first intervention ({span})", [])
+        )
+        baselines = {
+            tuple(round(v, 9) for v in w[w["scenario"] == s].set_index("outcome")["baseline"])
+            for s in scenarios
+            if s in set(w["scenario"])
+        }
+        base_scenarios = scenarios if len(baselines) == 1 else []
+        for s in scenarios if len(baselines) > 1 else scenarios[:1]:
+            sub = w[w["scenario"] == s].set_index("outcome")
+            if sub.empty:
+                continue
+            label = "Baseline level" if base_scenarios else f"Baseline level ({scenario_label(s)})"
+            rows.append(
+                (
+                    "baseline",
+                    label,
+                    [_level_cell(sub.loc[o, "baseline"], sub.loc[o, "unit"]) for o in outcomes],
+                )
+            )
+        for s in scenarios:
+            sub = w[w["scenario"] == s].set_index("outcome")
+            if sub.empty:
+                continue
+            cells = [_change_cell(next(sub.loc[[o]].reset_index().itertuples())) for o in outcomes]
+            rows.append(("scenario", scenario_label(s), cells))
+    return header, rows
+
+
+def _abs_unit(outcome: str) -> str:
+    return "(per yr)" if outcome == "violent deaths" else "(number)"
+
+
+def _scenario_lines(pairs: Sequence[Pair]) -> list[str]:
+    """One line per scenario: file name, runs, interventions and windows (with its description
+    when there are few scenarios; with many, the settings they share are said once)."""
+    brief = len(pairs) > DESCRIBED_SCENARIOS
+    settings = {(p.scenario.scenario.weeks, p.scenario.scenario.replicates) for p in pairs}
+    spans_all = {tuple(windows(p.event_week, p.scenario.scenario.weeks).values()) for p in pairs}
+    shared = brief and len(settings) == 1 and len(spans_all) == 1
+    lines = []
+    if shared:
+        weeks, reps = next(iter(settings))
+        lines.append(
+            f"All scenarios: {weeks} weeks, {reps} replicates, windows "
+            + _window_text(pairs[0])
+            + ". Each scenario's interventions:"
+        )
+    for p in pairs:
+        sc = p.scenario.scenario
+        ivs = "; ".join(f"week {w} {label}" for w, label in intervention_markers(sc)) or "none"
+        if shared:
+            lines.append(f"{scenario_label(sc.name)} ({sc.name}): {ivs}.")
+            continue
+        description = "" if brief else " ".join(str(sc.description or "").split()) + " "
+        lines.append(
+            f"{scenario_label(sc.name)} ({sc.name}, {sc.weeks} weeks, {sc.replicates} replicates, "
+            f"seed {sc.seed}): {description}Interventions: {ivs}. Windows: {_window_text(p)}."
+        )
+    return lines
+
+
+def _window_text(pair: Pair) -> str:
+    spans = windows(pair.event_week, pair.scenario.scenario.weeks)
+    return ", ".join(
+        f"{name} = weeks {r.start}-{r.stop - 1}" if len(r) else f"{name}: not in the run"
+        for name, r in spans.items()
+    )
+
+
+def _caveats(pairs: Sequence[Pair]) -> list[str]:
+    reps = sorted({p.scenario.scenario.replicates for p in pairs})
+    rep_text = f"{reps[0]}" if len(reps) == 1 else f"{reps[0]}-{reps[-1]}"
+    items = [
+        "Not a forecast. The model compares a world with the intervention and one without it, "
+        "in a stylised VRAEM calibrated to 2021-2023; read the direction and rough size of "
+        "effects, not exact numbers.",
+        f"Common random numbers: replicate k of a scenario uses the same seed as replicate k of "
+        f"the baseline, so a difference comes from the intervention, not from chance. Each "
+        f"effect is the mean of the {rep_text} paired differences; its {INTERVAL_NAME} is their "
+        "5th to 95th percentile. The intervals show the model's randomness, not uncertainty "
+        "about its parameters or structure.",
+        "Prices settle in about the first 10 weeks of a run; effects are measured from the first "
+        "intervention on, so that settling is excluded when the intervention comes later.",
+        "Growers do not move to other regions: eradication or crop substitution in the VRAEM "
+        "does not push coca to other valleys, so the effects on national supply are overstated.",
+        "Unrest does not raise violence in the model (fewer patrols mean fewer clashes), although "
+        "the sources report more armed-group violence during political crises.",
+        "The size of retaliation after a leader's removal and of fighting between gangs are "
+        "estimates (Calderón et al. 2015 and judgement), not fitted to data.",
+        "The route map shows means over the whole run, including the weeks before the first "
+        "intervention, so it understates changes that start later or fade.",
+    ]
+    if reps[0] < RECOMMENDED_REPLICATES:
+        items.append(
+            f"Only {rep_text} replicates: the intervals are rough. Use {RECOMMENDED_REPLICATES} or "
+            "more (--replicates) before relying on an effect near zero."
+        )
+    for p in pairs:
+        if p.event_week < PRICE_SETTLING_WEEKS and p.scenario.scenario.interventions:
+            items.append(
+                f"{scenario_label(p.name)} starts at week {p.event_week}, before prices have "
+                f"settled (about week {PRICE_SETTLING_WEEKS}): its year-1 price effects mix in "
+                "the settling."
+            )
+        if not p.scenario.scenario.interventions:
+            items.append(
+                f"{scenario_label(p.name)} has no intervention: its windows start at week 0."
+            )
+        for note in window_notes(p.event_week, p.scenario.scenario.weeks):
+            items.append(f"{scenario_label(p.name)}: {note}.")
+    return items
+
+
+def build_briefing(
+    pairs: Sequence[Pair],
+    table: pd.DataFrame,
+    shares: pd.DataFrame,
+    drawn: Sequence[DrawnFigure],
+    created: str,
+) -> Briefing:
+    """Assemble the content of the briefing from the tables and the written figures."""
+    names = [p.name for p in pairs]
+    focus = names[0]
+    label = scenario_label(focus)
+    others = len(names) - 1
+    title = f"Briefing: {label}" + (
+        f" and {others} other scenario{'s' if others > 1 else ''}" if others else ""
+    )
+    title += " against the baseline"
+    subtitle = (
+        f"{combined_source(pairs)}; every scenario paired with a baseline run on the same seeds "
+        f"(common random numbers); runs of {created[:10]}."
+    )
+    findings = []
+    for bullet in key_findings(table, shares, names):
+        head, _, text = bullet.partition(": ")
+        findings.append((head, text))
+    by_kind = {(d.kind, d.scenario): d for d in drawn}
+    summary = by_kind[("summary", None)]
+    summary_ref = FigureRef(
+        1, f"{FIGURES_DIR}/{summary.file}", summary.title, FIGURE_CAPTIONS["summary"]
+    )
+    details = []
+    for number, kind in enumerate(DETAIL_ORDER, start=2):
+        d = by_kind[(kind, focus)]
+        details.append(FigureRef(number, f"{FIGURES_DIR}/{d.file}", d.title, FIGURE_CAPTIONS[kind]))
+    other_figs = ""
+    if others:
+        kinds = ", ".join(FIGURE_FILES[k].removesuffix("_{name}.png") for k in DETAIL_ORDER)
+        other_figs = (
+            f"The same four figures for the other scenarios are in {FIGURES_DIR}/ as "
+            f"KIND_SCENARIO.png (kinds: {kinds}; scenarios: {', '.join(names[1:])})."
+        )
+    header, rows = headline_table(table, names)
+    return Briefing(
+        title=title,
+        subtitle=subtitle,
+        findings=findings,
+        summary_figure=summary_ref,
+        detail_heading=f"{label} in detail",
+        detail_figures=details,
+        other_figures=other_figs,
+        table_header=header,
+        table_rows=rows,
+        table_note=(
+            f"Change against the baseline run on the same seeds: mean across replicates and "
+            f"{INTERVAL_NAME} (in parentheses). Flows, prices, area and income: % change; violent "
+            "deaths (per year) and armed groups (number): absolute change. Bold: the interval "
+            "excludes zero. Full precision in comparison.csv and exit_shares.csv."
+        ),
+        scenarios=_scenario_lines(pairs),
+        caveats=_caveats(pairs),
+    )
+
+
+# ----------------------------------------------------------------------------------------------
+# Markdown
+# ----------------------------------------------------------------------------------------------
+def _md_cell(cell: Cell) -> str:
+    text = f"{cell.text} {cell.sub}".strip()
+    return f"**{text}**" if cell.bold else text
+
+
+def render_markdown(b: Briefing) -> str:
+    """The briefing as Markdown, figures linked relative to the briefing's folder."""
+    out = [f"# {b.title}", "", b.subtitle, "", "## Key findings", ""]
+    out += [f"- **{label}**: {text}" for label, text in b.findings]
+    out += ["", "## Effects of all scenarios", ""]
+    out += _md_figure(b.summary_figure)
+    out += [f"## {b.detail_heading}", ""]
+    for fig in b.detail_figures:
+        out += _md_figure(fig)
+    if b.other_figures:
+        out += [b.other_figures, ""]
+    out += ["## Headline table", ""]
+    n = len(b.table_header)
+    out += ["| " + " | ".join(h or "&nbsp;" for h in b.table_header) + " |"]
+    out += ["|" + "---|" * n]
+    for kind, label, cells in b.table_rows:
+        if kind == "section":
+            out += [f"| **{label}** |" + " |" * (n - 1)]
+        else:
+            out += [f"| {label} | " + " | ".join(_md_cell(c) for c in cells) + " |"]
+    out += ["", b.table_note, "", "## Scenarios and windows", ""]
+    out += [f"- {line}" for line in b.scenarios]
+    out += ["", "## Assumptions and caveats", ""]
+    out += [f"- {c}" for c in b.caveats]
+    return "\n".join(out) + "\n"
+
+
+def _md_figure(fig: FigureRef) -> list[str]:
+    return [
+        f"![Figure {fig.number}: {fig.title}]({fig.path})",
+        "",
+        f"*Figure {fig.number}. {fig.title}. {fig.caption}*",
+        "",
+    ]
+
+
+# ----------------------------------------------------------------------------------------------
+# PDF
+# ----------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Density:
+    """Sizes of one PDF layout; the briefing tries denser ones until it fits MAX_PAGES."""
+
+    body_pt: float
+    figure_width: float  # share of the text width
+    table_pt: float
+    page_breaks: bool
+
+
+DENSITIES = (
+    Density(9.5, 1.0, 6.6, True),
+    Density(9.0, 0.9, 6.3, True),
+    Density(8.5, 0.82, 6.0, True),
+    Density(8.0, 0.75, 5.8, False),
+)
+
+
+def render_pdf(b: Briefing, folder: Path) -> tuple[bytes, int]:
+    """The briefing as an A4 PDF and its number of pages: the first layout of DENSITIES that
+    fits MAX_PAGES, else the densest."""
+    data, pages = b"", 0
+    for density in DENSITIES:
+        data, pages = _pdf(b, folder, density)
+        if pages <= MAX_PAGES:
+            break
+    return data, pages
+
+
+def _pdf(b: Briefing, folder: Path, d: Density) -> tuple[bytes, int]:
+    from reportlab.lib import colors
+    from reportlab.lib.enums import TA_LEFT
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+    from reportlab.lib.units import cm
+    from reportlab.platypus import (
+        Image,
+        KeepTogether,
+        ListFlowable,
+        ListItem,
+        PageBreak,
+        Paragraph,
+        SimpleDocTemplate,
+        Spacer,
+        Table,
+        TableStyle,
+    )
+
+    margin = 1.5 * cm
+    width = A4[0] - 2 * margin
+    base = getSampleStyleSheet()
+    body = ParagraphStyle(
+        "body",
+        parent=base["BodyText"],
+        fontName="Helvetica",
+        fontSize=d.body_pt,
+        leading=d.body_pt * 1.28,
+        alignment=TA_LEFT,
+        spaceAfter=2,
+    )
+    small = ParagraphStyle(
+        "small",
+        parent=body,
+        fontSize=d.body_pt - 1.5,
+        leading=(d.body_pt - 1.5) * 1.25,
+        textColor=colors.HexColor("#444444"),
+    )
+    caption = ParagraphStyle("caption", parent=small, fontName="Helvetica-Oblique", spaceAfter=6)
+    title = ParagraphStyle(
+        "title",
+        parent=base["Title"],
+        fontName="Helvetica-Bold",
+        fontSize=16,
+        leading=19,
+        alignment=TA_LEFT,
+        spaceAfter=4,
+    )
+    h2 = ParagraphStyle(
+        "h2",
+        parent=base["Heading2"],
+        fontName="Helvetica-Bold",
+        fontSize=d.body_pt + 2.5,
+        leading=(d.body_pt + 2.5) * 1.2,
+        spaceBefore=6,
+        spaceAfter=3,
+        keepWithNext=1,
+    )
+    cell = ParagraphStyle(
+        "cell", parent=body, fontSize=d.table_pt, leading=d.table_pt * 1.2, spaceAfter=0
+    )
+
+    def p(text: str, style: Any = body) -> Paragraph:
+        return Paragraph(html.escape(text), style)
+
+    def bullets(items: list[Any]) -> ListFlowable:
+        return ListFlowable(
+            [ListItem(i, leftIndent=10) for i in items],
+            bulletType="bullet",
+            start="\u2022",
+            leftIndent=10,
+            bulletFontSize=d.body_pt * 0.8,
+        )
+
+    def figure(ref: FigureRef) -> KeepTogether:
+        w = width * d.figure_width
+        img = Image(str(folder / ref.path), width=w, height=w * 9 / 16)
+        img.hAlign = "CENTER"
+        text = f"<b>Figure {ref.number}.</b> {html.escape(ref.title)}. {html.escape(ref.caption)}"
+        return KeepTogether([img, Paragraph(text, caption)])
+
+    story: list[Any] = [p(b.title, title), p(b.subtitle, small), p("Key findings", h2)]
+    story.append(
+        bullets(
+            [
+                Paragraph(f"<b>{html.escape(lab)}</b>: {html.escape(t)}", body)
+                for lab, t in b.findings
+            ]
+        )
+    )
+    story += [p("Effects of all scenarios", h2), figure(b.summary_figure)]
+    if d.page_breaks:
+        story.append(PageBreak())
+    story.append(p(b.detail_heading, h2))
+    for i, ref in enumerate(b.detail_figures):
+        story.append(figure(ref))
+        if d.page_breaks and i == 1:
+            story.append(PageBreak())
+    if b.other_figures:
+        story.append(p(b.other_figures, small))
+    if d.page_breaks:
+        story.append(PageBreak())
+    story.append(p("Headline table", h2))
+    story.append(_pdf_table(b, width, cell, colors, Table, TableStyle, Paragraph))
+    story += [Spacer(1, 3), p(b.table_note, small)]
+    story += [p("Scenarios and windows", h2), bullets([p(s, small) for s in b.scenarios])]
+    story += [p("Assumptions and caveats", h2), bullets([p(c, small) for c in b.caveats])]
+
+    buffer = io.BytesIO()
+    pages = [0]
+
+    def on_page(canvas: Any, doc: Any) -> None:
+        pages[0] = doc.page
+        canvas.saveState()
+        canvas.setFont("Helvetica", 7.5)
+        canvas.setFillColor(colors.HexColor("#666666"))
+        canvas.drawString(margin, 0.8 * cm, b.subtitle.split(";")[0][:110])
+        canvas.drawRightString(A4[0] - margin, 0.8 * cm, f"page {doc.page}")
+        canvas.restoreState()
+
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=margin,
+        rightMargin=margin,
+        topMargin=margin,
+        bottomMargin=margin,
+        title=b.title,
+        author="vraem-sim",
+        subject="Scenario briefing",
+    )
+    doc.build(story, onFirstPage=on_page, onLaterPages=on_page)
+    return buffer.getvalue(), pages[0]
+
+
+def _pdf_table(
+    b: Briefing,
+    width: float,
+    cell: Any,
+    colors: Any,
+    table_cls: Any,
+    style_cls: Any,
+    paragraph: Any,
+) -> Any:
+    """The headline table: a label column and one column per outcome."""
+    n = len(b.table_header)
+    label_w = width * 0.16
+    col_w = (width - label_w) / (n - 1)
+    bold = cell.clone("bold", fontName="Helvetica-Bold")
+    head = cell.clone("head", fontName="Helvetica-Bold")
+    data = [[paragraph(html.escape(h), head) for h in b.table_header]]
+    style = [
+        ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#BBBBBB")),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E8E8E8")),
+        ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+        ("LEFTPADDING", (0, 0), (-1, -1), 2),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 2),
+    ]
+    for kind, label, cells in b.table_rows:
+        r = len(data)
+        if kind == "section":
+            data.append([paragraph(f"<b>{html.escape(label)}</b>", cell)] + [""] * (n - 1))
+            style += [
+                ("SPAN", (0, r), (-1, r)),
+                ("BACKGROUND", (0, r), (-1, r), colors.HexColor("#F3F3F3")),
+            ]
+            continue
+        row = [paragraph(html.escape(label), head if kind == "baseline" else cell)]
+        for c in cells:
+            st = bold if c.bold else cell
+            text = html.escape(c.text) + (f"<br/>{html.escape(c.sub)}" if c.sub else "")
+            row.append(paragraph(text, st))
+        data.append(row)
+        if kind == "baseline":
+            style.append(("TEXTCOLOR", (0, r), (-1, r), colors.HexColor("#333333")))
+    return table_cls(
+        data, colWidths=[label_w] + [col_w] * (n - 1), style=style_cls(style), repeatRows=1
+    )
+
+
+# ----------------------------------------------------------------------------------------------
+# all together
+# ----------------------------------------------------------------------------------------------
+def graph_for(scenario: Scenario) -> nx.Graph:
+    """The route network a scenario ran on (for the map)."""
+    from sim.network.routes import apply_network_overrides, load_network
+
+    return apply_network_overrides(load_network(scenario.network.data_dir), scenario).graph
+
+
+@dataclass
+class Written:
+    """What `write_briefing` wrote: the key findings (one string per bullet) and PDF pages."""
+
+    findings: list[str]
+    pages: int
+
+
+def write_briefing(
+    pairs: Sequence[Pair],
+    folder: Path,
+    created: str,
+    graph: Callable[[Scenario], nx.Graph] = graph_for,
+) -> Written:
+    """Write comparison.csv, exit_shares.csv, figures/, briefing.md and briefing.pdf into
+    `folder`."""
+    table, shares = comparison_tables(pairs)
+    table.to_csv(folder / TABLE_FILE, index=False)
+    shares.to_csv(folder / SHARES_FILE, index=False)
+    drawn = write_briefing_figures(pairs, table, shares, folder / FIGURES_DIR, graph)
+    content = build_briefing(pairs, table, shares, drawn, created)
+    (folder / MARKDOWN_FILE).write_text(render_markdown(content), encoding="utf-8")
+    data, pages = render_pdf(content, folder)
+    (folder / PDF_FILE).write_bytes(data)
+    return Written([f"{label}: {text}" for label, text in content.findings], pages)
+
+
+__all__ = [
+    "Briefing",
+    "build_briefing",
+    "comparison_tables",
+    "render_markdown",
+    "render_pdf",
+    "write_briefing",
+]

@@ -1,0 +1,154 @@
+"""How the briefing words numbers: rounding, outcome names, change clauses, exit names.
+
+One rounding rule serves the table, the key findings and the figure titles, so a number reads the
+same wherever it appears: changes are shown as whole numbers from 10 up and with one decimal below
+(:func:`fmt_num`); levels with three significant figures (:func:`fmt_level`).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+INTERVAL_NAME = "90% interval"
+DISPLAY_DECIMALS_BELOW_TEN = 1
+
+# outcome -> (subject in a sentence, plural verb?)
+SUBJECTS: dict[str, tuple[str, bool]] = {
+    "exports": ("total exports", True),
+    "exports via Callao": ("exports via Callao", True),
+    "seizures": ("seizures", True),
+    "HCl price VRAEM": ("the cocaine price in the VRAEM", False),
+    "HCl price Callao": ("the cocaine price at Callao", False),
+    "leaf price": ("the coca leaf price", False),
+    "coca area": ("the coca area", False),
+    "violent deaths": ("violent deaths", True),
+    "armed groups": ("the number of armed groups", False),
+    "armed income": ("the armed groups' income", False),
+}
+
+# outcome -> short heading for tables and figure panels
+HEADINGS: dict[str, str] = {
+    "exports": "Exports",
+    "exports via Callao": "Exports via Callao",
+    "seizures": "Seizures",
+    "HCl price VRAEM": "HCl price, VRAEM",
+    "HCl price Callao": "HCl price, Callao",
+    "leaf price": "Leaf price",
+    "coca area": "Coca area",
+    "violent deaths": "Violent deaths",
+    "armed groups": "Armed groups",
+    "armed income": "Armed groups' income",
+}
+
+# absolute outcomes: the unit written after a change ("rise by 9.8 a year")
+ABSOLUTE_UNITS: dict[str, str] = {"violent deaths": " a year", "armed groups": ""}
+
+# exit ids and route groups as words in a sentence
+EXIT_WORDS: dict[str, str] = {
+    "callao": "Callao",
+    "chimbote": "Chimbote",
+    "paita": "Paita",
+    "desaguadero": "Desaguadero",
+    "bolivia_air": "the air bridge",
+    "inapari": "Iñapari",
+    "brazil_river": "the river route to Brazil",
+}
+GROUP_WORDS: dict[str, str] = {
+    "pacific_ports": "the Pacific ports",
+    "bolivia": "Bolivia",
+    "brazil": "Brazil",
+}
+
+
+def fmt_num(x: float) -> str:
+    """A change for display: whole number from 10 up, one decimal below; never "-0.0"."""
+    if not math.isfinite(x):
+        return "n/a"
+    text = f"{x:.{DISPLAY_DECIMALS_BELOW_TEN}f}"
+    if abs(float(text)) >= 10:  # decided on the rounded value: 9.96 is "10", not "10.0"
+        text = f"{x:.0f}"
+    return text.lstrip("-") if float(text) == 0 else text
+
+
+def fmt_signed(x: float) -> str:
+    """:func:`fmt_num` with a "+" on positive values."""
+    text = fmt_num(x)
+    return f"+{text}" if math.isfinite(x) and float(text) > 0 else text
+
+
+def sig3(x: float) -> str:
+    """Three significant figures with thousands separators ("36,500", "396", "2.58")."""
+    if not math.isfinite(x):
+        return "n/a"
+    if x == 0:
+        return "0"
+    digits = 2 - math.floor(math.log10(abs(x)))
+    rounded = round(x, digits)
+    return f"{rounded:,.{max(digits, 0)}f}"
+
+
+def fmt_level(x: float, unit: str) -> str:
+    """A level with its unit: "396 t/yr", "2.58 USD/kg", "17.3 a year"."""
+    words = {"per yr": "a year"}.get(unit, unit)
+    return f"{sig3(x)} {words}".rstrip()
+
+
+def scenario_label(name: str) -> str:
+    """A scenario name for reading: "interdiction_surge_callao" -> "Interdiction surge callao"."""
+    text = name.replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
+def _verb(outcome: str, rising: bool | None) -> str:
+    plural = SUBJECTS.get(outcome, (outcome, True))[1]
+    if rising is None:
+        return "show" if plural else "shows"
+    base = "rise" if rising else "fall"
+    return base if plural else base + "s"
+
+
+def _unit(row: Any) -> str:
+    return "%" if row.relative else ABSOLUTE_UNITS.get(row.outcome, "")
+
+
+def change_clause(row: Any, *, interval: bool = True, only: bool = False) -> str:
+    """A sentence clause for one effect row (with fields outcome, relative, change, change_p05,
+    change_p95, clear), e.g. "exports via Callao fall by 22% (90% interval 14 to 28%)" or
+    "violent deaths show no clear change (+5.0 a year, 90% interval -0.6 to +12 a year)".
+
+    A clear change (interval excluding zero) is worded by direction with magnitudes; otherwise the
+    signed mean and interval follow "no clear change". `only` adds "only" before the amount.
+    """
+    subject = SUBJECTS.get(row.outcome, (row.outcome, True))[0]
+    unit = _unit(row)
+    if not math.isfinite(row.change):
+        return f"{subject} cannot be compared (no baseline value in this window)"
+    if not row.clear:
+        verb = _verb(row.outcome, None)
+        text = f"{subject} {verb} no clear change ({fmt_signed(row.change)}{unit}"
+        if interval:
+            text += (
+                f", {INTERVAL_NAME} {fmt_signed(row.change_p05)} to "
+                f"{fmt_signed(row.change_p95)}{unit}"
+            )
+        return text + ")"
+    rising = row.change > 0
+    lo, hi = (row.change_p05, row.change_p95) if rising else (-row.change_p95, -row.change_p05)
+    amount = f"{'only ' if only else ''}{fmt_num(abs(row.change))}{unit}"
+    text = f"{subject} {_verb(row.outcome, rising)} by {amount}"
+    if interval:
+        text += f" ({INTERVAL_NAME} {fmt_num(lo)} to {fmt_num(hi)}{unit})"
+    return text
+
+
+def share_clause(row: Any, *, interval: bool = True) -> str:
+    """Clause for a clear change in an exit share row (fields change, change_p05, change_p95,
+    scenario_share): "whose share of exports rises by 6.1 points (90% interval 3.2 to 9.0) to
+    33%"."""
+    rising = row.change > 0
+    lo, hi = (row.change_p05, row.change_p95) if rising else (-row.change_p95, -row.change_p05)
+    text = f"share of exports {'rises' if rising else 'falls'} by {fmt_num(abs(row.change))} points"
+    if interval:
+        text += f" ({INTERVAL_NAME} {fmt_num(lo)} to {fmt_num(hi)})"
+    return text + f" to {fmt_num(row.scenario_share)}%"
