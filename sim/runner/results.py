@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import platform
 import shutil
 import subprocess
@@ -41,6 +42,12 @@ def _git_commit() -> str | None:
     except (OSError, subprocess.SubprocessError):
         return None
     return proc.stdout.strip() or None if proc.returncode == 0 else None
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def manifest(result: RunResult, command: list[str] | None = None) -> dict:
@@ -96,6 +103,7 @@ def write_result_folder(
         if out.exists():
             old = out.parent / f".{out.name}.old-{tmp.name.rsplit('-', 1)[-1]}"
             out.rename(old)
+        tmp.chmod(0o777 & ~_umask())  # mkdtemp makes it private (0700); give it normal rights
         tmp.rename(out)
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
