@@ -19,6 +19,13 @@ from dataclasses import dataclass
 from sim.runner.batch import make_executor
 
 DASHBOARD_ADDRESS = "127.0.0.1:8787"  # loopback only: the dashboard is not exposed on the network
+# Worker settings for the local cluster, measured on 4-run chunks (2 cores): Dask's statistical
+# profiler (a stack sample every 10 ms) and its aggressive malloc trimming cost about 12% of a
+# model run; model runs need neither.
+LOCAL_CLUSTER_CONFIG = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": str(128 * 2**20),
+}
 
 
 @dataclass(frozen=True)
@@ -63,6 +70,7 @@ def open_executor(
 
 @contextlib.contextmanager
 def _dask_client(workers: int, scheduler: str | None):
+    import dask
     from distributed import Client, LocalCluster
 
     logging.getLogger("distributed").setLevel(logging.ERROR)
@@ -78,14 +86,15 @@ def _dask_client(workers: int, scheduler: str | None):
                     "local cluster"
                 ) from None
         else:
-            cluster = LocalCluster(
-                n_workers=workers,
-                threads_per_worker=1,  # the model is pure Python: one run per process
-                processes=True,
-                host="127.0.0.1",
-                dashboard_address=DASHBOARD_ADDRESS,
-                silence_logs=logging.ERROR,
-            )
+            with dask.config.set(LOCAL_CLUSTER_CONFIG):
+                cluster = LocalCluster(
+                    n_workers=workers,
+                    threads_per_worker=1,  # the model is pure Python: one run per process
+                    processes=True,
+                    host="127.0.0.1",
+                    dashboard_address=DASHBOARD_ADDRESS,
+                    silence_logs=logging.ERROR,
+                )
             client = Client(cluster)
         n = len(client.scheduler_info().get("workers", {})) or workers
         info = ExecutorInfo("dask", n, client.scheduler.address, client.dashboard_link)

@@ -141,7 +141,7 @@ def _start(
                 "base scenario or seed; resume it with the same file, or delete that folder"
             )
         return manifest
-    if store.exists():
+    if store.exists() and store.done_ids():  # an empty one (e.g. no scheduler) is started again
         raise SweepStateError(
             f"an unfinished sweep is at {store.work}: finish it with --resume, or delete that "
             "folder to start again"
