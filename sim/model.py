@@ -20,7 +20,7 @@ from sim.config.models import Scenario
 from sim.interventions import InterventionSchedule
 from sim.market import ExitMarkets, VraemMarket
 from sim.network.routes import RouteNetwork, apply_network_overrides, enumerate_routes, load_network
-from sim.recorder import WeeklyRecorder
+from sim.recorder import WEEKS_PER_YEAR, WeeklyRecorder
 
 HOURS_PER_WEEK = 168.0
 REFERENCE_PATROLS_PER_WEEK = 12.0  # baseline army patrols (3 units x 4): pressure = 1
@@ -464,7 +464,7 @@ class VraemModel(mesa.Model):
                     self._flows["lost"] += s.kg
                     done = True
                     break
-                self.recorder.edge_kg[e] += s.kg
+                self.recorder.edge_kg[self.week // WEEKS_PER_YEAR, e] += s.kg
                 s.leg += 1
                 s.ready_in_h += hours[e] + self.route_dwell_list[s.route][s.leg]
                 s.at_exit = s.leg == len(edges)

@@ -29,6 +29,9 @@ TIMESERIES_COLUMNS = [
 INTEGER_COLUMNS = ("armed_groups", "violent_events", "deaths")
 
 
+WEEKS_PER_YEAR = 52
+
+
 class WeeklyRecorder:
     """Holds one row per week of the time series, per-exit flows and prices, and edge flows."""
 
@@ -40,7 +43,7 @@ class WeeklyRecorder:
         self.exit_seized = np.zeros((weeks, len(exits)))
         self.exit_dispatched = np.zeros((weeks, len(exits)))
         self.exit_price = np.zeros((weeks, len(exits)))
-        self.edge_kg = np.zeros(n_edges)
+        self.edge_kg = np.zeros((-(-weeks // WEEKS_PER_YEAR), n_edges))  # (year, edge)
         self.events: list[tuple[int, str, str, str]] = []
 
     def set_row(self, week: int, **values: float) -> None:
@@ -84,13 +87,16 @@ class WeeklyRecorder:
         )
 
     def edge_frame(self, replicate: int, u: list[str], v: list[str], mode) -> pd.DataFrame:
+        """kg carried over each edge in each reporting year (year 1 = weeks 0-51)."""
+        n_years, n_edges = self.edge_kg.shape
         return pd.DataFrame(
             {
-                "replicate": np.full(len(u), replicate, dtype=np.int64),
-                "u": u,
-                "v": v,
-                "mode": list(mode),
-                "kg": self.edge_kg,
+                "replicate": np.full(n_years * n_edges, replicate, dtype=np.int64),
+                "year": np.repeat(np.arange(1, n_years + 1, dtype=np.int64), n_edges),
+                "u": np.tile(np.asarray(u, dtype=object), n_years),
+                "v": np.tile(np.asarray(v, dtype=object), n_years),
+                "mode": np.tile(np.asarray(list(mode), dtype=object), n_years),
+                "kg": self.edge_kg.ravel(),
             }
         )
 

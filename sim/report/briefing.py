@@ -74,7 +74,8 @@ FIGURE_CAPTIONS = {
     "map": (
         "Route network on Peru's outline: baseline flow on each link (left; line width in t/yr, "
         "colour and dashes by transport mode) and the change with the scenario (right; solid: "
-        "more traffic, dashed: less), as means over the whole run."
+        "more traffic, dashed: less), as means over year 1 after the first intervention (over "
+        "the whole run if it does not start at a year boundary; the footnote says which)."
     ),
     "armed": (
         "Leadership events (scenario filled, baseline hollow), number of armed groups, fighters "
@@ -257,8 +258,9 @@ def _caveats(pairs: Sequence[Pair]) -> list[str]:
         "the sources report more armed-group violence during political crises.",
         "The size of retaliation after a leader's removal and of fighting between gangs are "
         "estimates (Calderón et al. 2015 and judgement), not fitted to data.",
-        "The route map shows means over the whole run, including the weeks before the first "
-        "intervention, so it understates changes that start later or fade.",
+        "The route map shows year 1 after the first intervention, since edge flows are recorded "
+        "per reporting year; for an intervention that does not start at a year boundary it "
+        "shows the whole run, which understates changes that start later or fade.",
     ]
     if reps[0] < RECOMMENDED_REPLICATES:
         items.append(

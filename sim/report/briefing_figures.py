@@ -762,8 +762,10 @@ def _exit_inflows(flows: pd.DataFrame, column: str, graph: nx.Graph) -> pd.Serie
     )
 
 
-def map_title(name: str, base: pd.Series, scen: pd.Series) -> str:
-    """Which exit loses and which gains most flow over the whole run."""
+def map_title(
+    name: str, base: pd.Series, scen: pd.Series, period: str = "over the whole run"
+) -> str:
+    """Which exit loses and which gains most flow in the map's period."""
     label = scenario_label(name)
     delta = (scen - base).sort_values()
     down, up = delta.index[0], delta.index[-1]
@@ -775,15 +777,45 @@ def map_title(name: str, base: pd.Series, scen: pd.Series) -> str:
     if delta[up] >= MIN_CHANGE_T:
         parts.append(f"{_fmt_about(delta[up])} t/yr more via {EXIT_WORDS.get(up, up)}")
     if not parts:
-        return f"{label}: over the whole run, the flows to the exits barely change"
-    return f"{label}: over the whole run, " + " and ".join(parts)
+        return f"{label}: {period}, the flows to the exits barely change"
+    return f"{label}: {period}, " + " and ".join(parts)
+
+
+def map_period(pair: Any) -> tuple[int | None, int, str, str]:
+    """The map's period: year 1 after the first intervention when it starts at a year boundary
+    and the edge flows are recorded per year; else the whole run. Returns (reporting year or
+    None, weeks, words for the title, words for the footnote)."""
+    sc = pair.scenario.scenario
+    start = pair.event_week
+    yearly = all("year" in r.edge_flows.columns for r in (pair.baseline, pair.scenario))
+    if yearly and start % WEEKS_PER_YEAR == 0 and start + WEEKS_PER_YEAR <= sc.weeks:
+        return (
+            start // WEEKS_PER_YEAR + 1,
+            WEEKS_PER_YEAR,
+            "in year 1 after the first intervention",
+            f"Mean flow in year 1 after the first intervention (weeks {start}-"
+            f"{start + WEEKS_PER_YEAR - 1})",
+        )
+    return (
+        None,
+        sc.weeks,
+        "over the whole run",
+        f"Mean flow over the whole run (weeks 0-{sc.weeks - 1}, including the {start} weeks "
+        "before the first intervention)",
+    )
 
 
 def _flow_table(pair: Any, graph: nx.Graph) -> pd.DataFrame:
-    """Per undirected edge: mode, baseline and scenario t/yr and their difference."""
-    weeks = pair.scenario.scenario.weeks
-    b = _mean_edge_flows(pair.baseline.edge_flows, graph, weeks)
-    s = _mean_edge_flows(pair.scenario.edge_flows, graph, weeks)
+    """Per undirected edge: mode, baseline and scenario t/yr and their difference, over the
+    map's period."""
+    year, weeks, _, _ = map_period(pair)
+
+    def flows(run: Any) -> pd.DataFrame:
+        edges = run.edge_flows
+        return edges if year is None else edges[edges["year"] == year]
+
+    b = _mean_edge_flows(flows(pair.baseline), graph, weeks)
+    s = _mean_edge_flows(flows(pair.scenario), graph, weeks)
     merged = b.merge(s, on=["u", "v"], how="outer", suffixes=("_base", "_scen"))
     merged["mode"] = merged["mode_base"].fillna(merged["mode_scen"])
     for col in ("t_per_year_base", "t_per_year_scen"):
@@ -1017,12 +1049,12 @@ def flow_map_figure(pair: Any, graph: nx.Graph) -> Figure:
         _locator(ax_base.inset_axes((0.012, 0.012, 0.25, 0.38)), box)
         ax_leg.axis("off")
 
-        _title(fig, map_title(sc.name, base_in, scen_in))
+        _, _, period, period_note = map_period(pair)
+        _title(fig, map_title(sc.name, base_in, scen_in, period))
         _footer(
             fig,
             source_line(sc),
-            f"Mean flow over the whole run (weeks 0-{sc.weeks - 1}, including the "
-            f"{pair.event_week} weeks before the first intervention), {sc.replicates} replicates,"
+            f"{period_note}, {sc.replicates} replicates,"
             f" both directions together; changes under {threshold:.1f} t/yr are not drawn."
             + (
                 f" Change lines are {kd / k:.1f} times as wide as baseline lines of the same t/yr."
