@@ -188,6 +188,22 @@ def test_a_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path, monkeypatch):
     assert points.loc[1, "replicates_ok"] == 1  # run 3 is replicate 1 of point 1
 
 
+def _ishigami_sweep(folder: Path, method: str, samples: int) -> Path:
+    """A sweep file of the Ishigami test function over its usual domain [-pi, pi]^3."""
+    bounds = {"low": -math.pi, "high": math.pi}
+    spec = {
+        "name": f"ishigami_{method}",
+        "model": "ishigami",
+        "method": method,
+        "samples": samples,
+        "parameters": {"x1": bounds, "x2": bounds, "x3": bounds},
+        "metrics": ["y"],
+    }
+    path = folder / f"ishigami_{method}.yaml"
+    path.write_text(yaml.safe_dump(spec), encoding="utf-8")
+    return path
+
+
 # Ishigami (a=7, b=0.1): analytic first-order and total Sobol indices (Saltelli et al. 2008,
 # Global Sensitivity Analysis: The Primer, section 4.4).
 ISHIGAMI_S1 = {"x1": 0.3139, "x2": 0.4424, "x3": 0.0}
@@ -196,21 +212,7 @@ SOBOL_TOLERANCE = 0.05  # absolute; with N = 2048 SALib's estimates lie within a
 
 
 def test_sobol_indices_of_the_ishigami_function_match_the_known_values(tmp_path):
-    bounds = {"low": -math.pi, "high": math.pi}
-    path = tmp_path / "ishigami.yaml"
-    path.write_text(
-        yaml.safe_dump(
-            {
-                "name": "ishigami",
-                "model": "ishigami",
-                "method": "sobol",
-                "samples": 2048,
-                "parameters": {"x1": bounds, "x2": bounds, "x3": bounds},
-                "metrics": ["y"],
-            }
-        ),
-        encoding="utf-8",
-    )
+    path = _ishigami_sweep(tmp_path, "sobol", 2048)
     result = CliRunner().invoke(app, ["sweep", str(path), "--out", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
     sens = pd.read_csv(tmp_path / "out" / "sensitivity.csv").set_index("parameter")
@@ -317,21 +319,7 @@ def test_ema_adapter_returns_the_metrics_a_sweep_run_records(tiny):
 
 
 def test_morris_screening_ranks_the_ishigami_inputs_and_draws_its_figure(tmp_path):
-    bounds = {"low": -math.pi, "high": math.pi}
-    path = tmp_path / "morris.yaml"
-    path.write_text(
-        yaml.safe_dump(
-            {
-                "name": "morris",
-                "model": "ishigami",
-                "method": "morris",
-                "samples": 100,
-                "parameters": {"x1": bounds, "x2": bounds, "x3": bounds},
-                "metrics": ["y"],
-            }
-        ),
-        encoding="utf-8",
-    )
+    path = _ishigami_sweep(tmp_path, "morris", 100)
     result = CliRunner().invoke(app, ["sweep", str(path), "--out", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
     sens = pd.read_csv(tmp_path / "out" / "sensitivity.csv").set_index("parameter")

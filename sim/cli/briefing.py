@@ -14,15 +14,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-)
 
-from sim.cli.common import err, fail_bad_input, internal_error, out
+from sim.cli.common import err, fail_bad_input, internal_error, out, progress_bar
 from sim.config.loader import ConfigError
 
 DEFAULT_OUT = Path("outputs/compare")
@@ -161,13 +154,7 @@ def _run(plan, executor):
     """Run the plan on the pool, with a progress bar per run on stderr."""
     from sim.report.compare import run_plan
 
-    with Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-    ) as progress:
+    with progress_bar(eta=False) as progress:
 
         def on_start(sc):
             task = progress.add_task(f"{sc.name}: replicates", total=sc.replicates)
@@ -179,7 +166,8 @@ def _run(plan, executor):
 def _write(pairs, target: Path, *, kind: str, sources=None, created=None):
     """Build the folder in a temporary sibling, then move it into place."""
     from sim.report.briefing import write_briefing
-    from sim.report.compare import copy_runs, save_runs, staged_folder
+    from sim.report.compare import copy_runs, save_runs
+    from sim.runner.results import staged_folder
 
     err.print(f"drawing {FIGURES_PER_SCENARIO * len(pairs) + 1} figures and the briefing ...")
     with staged_folder(target) as tmp:

@@ -10,6 +10,7 @@ from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
+    ProgressColumn,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
@@ -26,20 +27,27 @@ def fail_bad_input(exc: ConfigError) -> None:
     raise typer.Exit(2)
 
 
+def progress_bar(*counted: ProgressColumn, eta: bool = True) -> Progress:
+    """The commands' progress bar on stderr: description, bar, done/total, any `counted`
+    columns, elapsed time and (with `eta`) the time remaining."""
+    columns = [
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        *counted,
+        TimeElapsedColumn(),
+    ]
+    if eta:
+        columns += [TextColumn("ETA"), TimeRemainingColumn()]
+    return Progress(*columns, console=err)
+
+
 def run_with_progress(scenario, workers: int | None):
     """Run a scenario's replicates with a progress bar on stderr."""
     from sim.runner.batch import default_workers, run_scenario
 
     n_workers = min(workers or default_workers(), scenario.replicates)
-    with Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("ETA"),
-        TimeRemainingColumn(),
-        console=err,
-    ) as progress:
+    with progress_bar() as progress:
         task = progress.add_task(f"{scenario.name}: replicates", total=scenario.replicates)
         return run_scenario(
             scenario,

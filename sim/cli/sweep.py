@@ -8,16 +8,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
+from rich.progress import TextColumn
 
-from sim.cli.common import err, fail_bad_input, internal_error, out
+from sim.cli.common import err, fail_bad_input, internal_error, out, progress_bar
 from sim.config.loader import ConfigError
 
 
@@ -68,16 +61,7 @@ def sweep(
     spec = spec_sweep.spec
     target = out_dir or Path("outputs") / spec.name
     n_workers = workers or default_workers()
-    with Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("runs, [red]{task.fields[failed]} failed[/]"),
-        TimeElapsedColumn(),
-        TextColumn("ETA"),
-        TimeRemainingColumn(),
-        console=err,
-    ) as progress:
+    with progress_bar(TextColumn("runs, [red]{task.fields[failed]} failed[/]")) as progress:
         task = progress.add_task(f"{spec.name}", total=None, failed=0)
 
         def on_progress(done: int, total: int, failed: int) -> None:

@@ -17,10 +17,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -51,7 +49,6 @@ RUN_TABLES: dict[str, tuple[str, ...]] = {
 COPIED_FILES = (*RUN_TABLES, "summary.csv", RUN_MANIFEST)
 
 RunKey = tuple[int, int, int]  # (weeks, seed, replicates)
-FOLDER_MODE = 0o777  # before the umask, as for any new folder
 
 
 @dataclass
@@ -175,36 +172,6 @@ def check_target(out: Path) -> None:
         f"expected a new folder, an empty one or a comparison folder to replace (with "
         f"{MANIFEST_FILE}); this folder holds other files, which would be lost",
     )
-
-
-@contextmanager
-def staged_folder(out: Path) -> Iterator[Path]:
-    """Yield a temporary sibling of `out` to fill; on success it replaces `out` in one rename.
-
-    On any error (or Ctrl-C) the temporary folder is removed and `out` is left as it was.
-    """
-    out = Path(out).resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-    try:
-        yield tmp
-        tmp.chmod(FOLDER_MODE & ~_umask())  # mkdtemp makes it private; give it the usual mode
-        old = None
-        if out.exists():
-            old = out.parent / f".{out.name}.old-{tmp.name.rsplit('-', 1)[-1]}"
-            out.rename(old)
-        tmp.rename(out)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def save_runs(pairs: Sequence[Pair], folder: Path, command: list[str] | None = None) -> str:

@@ -8,7 +8,8 @@ import platform
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -44,12 +45,6 @@ def _git_commit() -> str | None:
     return proc.stdout.strip() or None if proc.returncode == 0 else None
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 def manifest(result: RunResult, command: list[str] | None = None) -> dict:
     """The `run.json` manifest: resolved config, seeds, versions, commit, wall time."""
     sc = result.scenario
@@ -79,6 +74,46 @@ def write_tables(result: RunResult, folder: Path) -> None:
     )
 
 
+FOLDER_MODE = 0o777  # before the umask, as for any new folder
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def replace_folder(new: Path, out: Path) -> None:
+    """Move the complete folder `new` to `out`, replacing any earlier `out`: the old one is
+    renamed aside first and removed only once `new` is in place."""
+    old = None
+    if out.exists():
+        old = out.parent / f".{out.name}.old-{os.getpid()}"
+        shutil.rmtree(old, ignore_errors=True)
+        out.rename(old)
+    new.rename(out)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+@contextmanager
+def staged_folder(out: Path) -> Iterator[Path]:
+    """Yield a temporary sibling of `out` to fill; on success it replaces `out` in one rename.
+
+    On any error (or Ctrl-C) the temporary folder is removed and `out` is left as it was.
+    """
+    out = Path(out).resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    try:
+        yield tmp
+        tmp.chmod(FOLDER_MODE & ~_umask())  # mkdtemp makes it private; give it the usual mode
+        replace_folder(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
 def write_result_folder(
     result: RunResult,
     out: Path,
@@ -90,24 +125,10 @@ def write_result_folder(
     If anything fails, `out` is left as it was. An existing `out` is replaced only once the new
     folder is complete.
     """
-    out = Path(out).resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-    try:
+    with staged_folder(out) as tmp:
         write_tables(result, tmp)
         if draw is not None:
             draw(result, tmp / "figures")
         info = manifest(result, command)
         (tmp / "run.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
-        old = None
-        if out.exists():
-            old = out.parent / f".{out.name}.old-{tmp.name.rsplit('-', 1)[-1]}"
-            out.rename(old)
-        tmp.chmod(0o777 & ~_umask())  # mkdtemp makes it private (0700); give it normal rights
-        tmp.rename(out)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return out
+    return Path(out).resolve()

@@ -17,6 +17,13 @@ SOBOL_RESAMPLES = 1000  # bootstrap resamples for the confidence intervals
 CONFIDENCE = 0.95  # level of the SALib confidence intervals (S1_conf, ST_conf, mu_star_conf)
 
 
+# the SALib results written to sensitivity.csv, per method
+INDEX_COLUMNS = {
+    "sobol": ("S1", "S1_conf", "ST", "ST_conf"),
+    "morris": ("mu", "mu_star", "mu_star_conf", "sigma"),
+}
+
+
 def point_means(runs: pd.DataFrame, spec: SweepSpec) -> pd.DataFrame:
     """One row per design point (reference runs excluded): parameter values, the mean of each
     metric over its successful replicates, and how many replicates succeeded."""
@@ -70,19 +77,6 @@ def sensitivity(spec: SweepSpec, design: Design, points: pd.DataFrame) -> pd.Dat
                     conf_level=CONFIDENCE,
                     seed=seed,
                 )
-                for i, name in enumerate(spec.parameter_names):
-                    rows.append(
-                        {
-                            "metric": metric,
-                            "parameter": name,
-                            "method": "sobol",
-                            "S1": res["S1"][i],
-                            "S1_conf": res["S1_conf"][i],
-                            "ST": res["ST"][i],
-                            "ST_conf": res["ST_conf"][i],
-                            "note": "",
-                        }
-                    )
             else:
                 res = morris_analyze.analyze(
                     design.problem,
@@ -93,19 +87,11 @@ def sensitivity(spec: SweepSpec, design: Design, points: pd.DataFrame) -> pd.Dat
                     num_levels=spec.levels,
                     seed=seed,
                 )
-                for i, name in enumerate(spec.parameter_names):
-                    rows.append(
-                        {
-                            "metric": metric,
-                            "parameter": name,
-                            "method": "morris",
-                            "mu": res["mu"][i],
-                            "mu_star": res["mu_star"][i],
-                            "mu_star_conf": res["mu_star_conf"][i],
-                            "sigma": res["sigma"][i],
-                            "note": "",
-                        }
-                    )
+        for i, name in enumerate(spec.parameter_names):
+            indices = {key: res[key][i] for key in INDEX_COLUMNS[spec.method]}
+            rows.append(
+                {"metric": metric, "parameter": name, "method": spec.method, **indices, "note": ""}
+            )
     return pd.DataFrame(rows)
 
 

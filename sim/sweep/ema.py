@@ -25,7 +25,7 @@ from typing import Any
 from sim.config.loader import ConfigError, read_scenario_dict, set_key, validate_scenario
 from sim.sweep.design import RunSpec
 from sim.sweep.evaluate import Chunk, run_chunk
-from sim.sweep.spec import MODEL_METRICS, load_sweep
+from sim.sweep.spec import MODEL_METRICS, Sweep, load_sweep
 
 IDENTIFIER_DOT = "__"  # stands for "." in parameter names that must be Python identifiers
 DEFAULT_METRICS = ("exported_t", "exported_callao_t", "seized_t", "deaths", "armed_groups")
@@ -70,12 +70,15 @@ class VraemFunction:
     def from_sweep(cls, sweep_file: str | Path, replicates: int | None = None) -> VraemFunction:
         """The function over a sweep file's base scenario (with its `scenario:` additions),
         metrics, years, seed and replicates."""
-        sweep = load_sweep(sweep_file)
+        return cls._from_loaded(load_sweep(sweep_file), replicates)
+
+    @classmethod
+    def _from_loaded(cls, sweep: Sweep, replicates: int | None) -> VraemFunction:
         spec = sweep.spec
         if spec.model != "vraem":
-            raise ConfigError(sweep_file, "model", "expected the vraem model")
+            raise ConfigError(sweep.path, "model", "expected the vraem model")
         self = cls.__new__(cls)
-        self._setup(copy.deepcopy(sweep.base), str(sweep_file))
+        self._setup(copy.deepcopy(sweep.base), str(sweep.path))
         self.base["seed"] = spec.seed
         self.metrics = tuple(spec.metrics)
         self.years = spec.years
@@ -115,8 +118,9 @@ def ema_model(sweep_file: str | Path, name: str = "vraem", replicates: int | Non
         ScalarOutcome,
     )
 
-    function = VraemFunction.from_sweep(sweep_file, replicates)
-    spec = load_sweep(sweep_file).spec
+    sweep = load_sweep(sweep_file)
+    function = VraemFunction._from_loaded(sweep, replicates)
+    spec = sweep.spec
     model = Model(name, function=function)
     uncertainties = []
     for key, p in spec.parameters.items():

@@ -203,9 +203,10 @@ def run_sweep(
     runs_frame.to_parquet(store.work / "runs.parquet", index=False)
     if finalize is not None:
         manifest["outputs"] = finalize(sweep, design, runs_frame, store.work)
+    failed = int((runs_frame["status"] != "ok").sum())
     manifest.update(
         finished=now(),
-        failed_runs=int((runs_frame["status"] != "ok").sum()),
+        failed_runs=failed,
         design_points=len(design.points),
         reference_point=REFERENCE_POINT if spec.has_reference else None,
     )
@@ -215,7 +216,7 @@ def run_sweep(
         folder=folder,
         runs=runs_frame,
         executed=session["executed"],
-        failed=int((runs_frame["status"] != "ok").sum()),
+        failed=failed,
         wall_time_s=time.perf_counter() - start,
         executor=info,
     )

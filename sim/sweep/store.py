@@ -25,6 +25,8 @@ from typing import Any
 
 import pandas as pd
 
+from sim.runner.results import replace_folder
+
 
 def _atomic_write_bytes(path: Path, write) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
@@ -115,13 +117,6 @@ class SweepStore:
     # --- completion ---------------------------------------------------------------------
     def finish(self) -> Path:
         """Move the completed work folder into place (replacing an earlier result)."""
-        old = None
-        if self.out.exists():
-            old = self.out.parent / f".{self.out.name}.old"
-            shutil.rmtree(old, ignore_errors=True)
-            self.out.rename(old)
-        self.work.rename(self.out)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        replace_folder(self.work, self.out)
         shutil.rmtree(self.out / "ledger", ignore_errors=True)  # runs.parquet holds its rows
         return self.out
