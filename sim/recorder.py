@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sim.units import WEEKS_PER_YEAR
+
 TIMESERIES_COLUMNS = [
     "coca_ha",
     "leaf_t",
@@ -29,9 +31,6 @@ TIMESERIES_COLUMNS = [
 INTEGER_COLUMNS = ("armed_groups", "violent_events", "deaths")
 
 
-WEEKS_PER_YEAR = 52
-
-
 class WeeklyRecorder:
     """Holds one row per week of the time series, per-exit flows and prices, and edge flows."""
 
@@ -45,10 +44,41 @@ class WeeklyRecorder:
         self.exit_price = np.zeros((weeks, len(exits)))
         self.edge_kg = np.zeros((-(-weeks // WEEKS_PER_YEAR), n_edges))  # (year, edge)
         self.events: list[tuple[int, str, str, str]] = []
+        self.new_week()
 
-    def set_row(self, week: int, **values: float) -> None:
+    def new_week(self) -> None:
+        """Start counting a new week's violence."""
+        self._violent_events = 0
+        self._deaths = 0
+
+    def add_violence(self, kind: str, deaths: int) -> None:
+        """One violent incident of `kind` with `deaths` people killed."""
+        self._violent_events += 1
+        self._deaths += int(deaths)
+
+    def log_event(self, week: int, kind: str, who: str, outcome: str) -> None:
+        """An entry in the event log."""
+        self.events.append((week, kind, who, outcome))
+
+    def record_week(self, week: int, **values: float) -> None:
+        """The week's row: the given values and the violence counted since `new_week`."""
+        values = {**values, "violent_events": self._violent_events, "deaths": self._deaths}
         for key, value in values.items():
             self.values[key][week] = value
+
+    def record_exits(
+        self,
+        week: int,
+        exported: np.ndarray,
+        seized: np.ndarray,
+        dispatched: np.ndarray,
+        price: np.ndarray,
+    ) -> None:
+        """The week's flows and price at each exit."""
+        self.exit_exported[week] = exported
+        self.exit_seized[week] = seized
+        self.exit_dispatched[week] = dispatched
+        self.exit_price[week] = price
 
     def timeseries(self, scenario: str, replicate: int, seed: int) -> pd.DataFrame:
         df = pd.DataFrame(

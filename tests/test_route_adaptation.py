@@ -24,7 +24,7 @@ def _routed_share(exits: pd.DataFrame, exit_id: str, weeks: range) -> float:
 def _run(seed: int, surge: bool) -> pd.DataFrame:
     model = VraemModel(baseline(weeks=WEEKS), seed)
     if surge:
-        model.set_detection_factor(model.edges_into("callao"), SURGE_FACTOR)
+        model.levers.scale("detection_factor", model.edges_of(["callao"], []), SURGE_FACTOR)
     rec = model.run()
     return rec.exits_frame(0, model.network.exit_group)
 

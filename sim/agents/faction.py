@@ -4,28 +4,25 @@ A faction has territory (control of each district), members and fighters, a lead
 leader and ordered successors), cohesion, income from taxing growers and escorting shipments,
 recruitment and losses, and violence. Removing the leader hands over to the first free successor
 and starts a spell of retaliation; with no successor left, cohesion collapses and the faction
-splits into gangs. Gangs tax more predatorily, drop the insurgent agenda (fewer attacks on the
-state) and fight each other for territory and protection rents.
+asks to split into gangs (`split`). Gangs tax more predatorily, drop the insurgent agenda (fewer
+attacks on the state) and fight each other for territory and protection rents (`gang_fights`).
+Shipments leaving a district it controls may be escorted for a fee (`Escorts`).
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
 
+from sim.agents.world import World
 from sim.config.models import ArmedGroupConfig
+from sim.units import WEEKS_PER_YEAR
 
-if TYPE_CHECKING:
-    from sim.model import VraemModel
-
-WEEKS_PER_YEAR = 52.0
-REFERENCE_FIGHTERS = 100.0  # violence rates in the config are per 100 fighters
-GANG_COHESION = 0.6  # a new gang is held together by its boss and by money (estimate)
-COHESION_LOSS = {"leader": 0.8, "member": 0.95, "succession": 0.9, "vacuum": 0.7}
+REFERENCE_FIGHTERS = 100.0  # unit of the violence rates in the config: per 100 fighters
 
 
 @dataclass
@@ -43,7 +40,7 @@ class Faction(mesa.Agent):
 
     def __init__(
         self,
-        model: VraemModel,
+        world: World,
         cfg: ArmedGroupConfig,
         name: str,
         *,
@@ -53,18 +50,19 @@ class Faction(mesa.Agent):
         chain: list[Person] | None = None,
         gang: bool = False,
     ) -> None:
-        super().__init__(model)
+        super().__init__(world)
+        self.world = world
         self.cfg = cfg
         self.name = name
         self.gang = gang
         if control is None:
-            control = np.array([cfg.territory.get(d, 0.0) for d in model.network.districts])
+            control = np.array([cfg.territory.get(d, 0.0) for d in world.districts])
         self.control_ref = np.asarray(control, dtype=float).copy()
         self.control = self.control_ref.copy()
         self.members = float(cfg.members if members is None else members)
         self.fighters = float(self.members * cfg.armed_share if fighters is None else fighters)
         self.fighters_ref = max(self.fighters, 1.0)
-        self.cohesion = GANG_COHESION if gang else float(cfg.cohesion)
+        self.cohesion = self.usual_cohesion
         if chain is None:
             chain = [Person(p.id, p.name, p.role) for p in cfg.leaders]
         self.chain = chain
@@ -74,7 +72,13 @@ class Faction(mesa.Agent):
         self.retaliation_weeks_left = 0
         self.upkeep = cfg.upkeep_usd_per_member_year  # USD/member/yr; None until the first week
         self.active = True
+        self.split_request: tuple[int, str] | None = None  # (gangs, reason), acted on by `split`
         self._income_seeded = False
+
+    @property
+    def usual_cohesion(self) -> float:
+        """The cohesion it returns to while someone leads it (0-1)."""
+        return float(self.cfg.gang_cohesion if self.gang else self.cfg.cohesion)
 
     # --- leadership ------------------------------------------------------------------------
     @property
@@ -91,22 +95,23 @@ class Faction(mesa.Agent):
         """Capture or kill a member of the chain. If it was the leader, the first free successor
         takes over and the faction retaliates; with none, there is a leadership vacuum.
         Returns what happened, for the event log."""
+        cfg = self.cfg
         person = self.find(person_id)
         if person is None:
             return f"{person_id} not found among free members of {self.name}"
         was_leader = person.role == "leader"
         person.status = outcome
         if not was_leader:
-            self.cohesion *= COHESION_LOSS["member"]
+            self.cohesion *= cfg.cohesion_loss_member
             return f"{person.name} {outcome}"
-        self.cohesion *= COHESION_LOSS["leader"]
-        self.retaliation_weeks_left = self.cfg.retaliation_weeks
+        self.cohesion *= cfg.cohesion_loss_leader
+        self.retaliation_weeks_left = cfg.retaliation_weeks
         heirs = self.free_successors()
         if heirs:
             heirs[0].role = "leader"
-            self.cohesion *= COHESION_LOSS["succession"]
+            self.cohesion *= cfg.cohesion_loss_succession
             return f"{person.name} {outcome}; succession to {heirs[0].name}"
-        self.cohesion *= COHESION_LOSS["vacuum"]
+        self.cohesion *= cfg.cohesion_loss_vacuum
         return f"{person.name} {outcome}; no successor: leadership vacuum"
 
     # --- economics -------------------------------------------------------------------------
@@ -130,93 +135,6 @@ class Faction(mesa.Agent):
         self.income_last = self.income_week
         self.income_week = 0.0
 
-    # --- losses ----------------------------------------------------------------------------
-    def lose_fighters(self, n: float) -> float:
-        """Remove up to `n` fighters (killed or captured); returns how many were removed."""
-        n = min(n, self.fighters)
-        self.fighters -= n
-        self.members -= n
-        self.cohesion = max(0.0, self.cohesion - 0.01 * n)
-        return n
-
-    # --- weekly behaviour ------------------------------------------------------------------
-    def step(self) -> None:
-        """Violence, then recruitment and attrition, territory; split if leaderless and weak."""
-        if not self.active:
-            return
-        self._violence()
-        self._membership()
-        self._territory()
-        if self.retaliation_weeks_left > 0:
-            self.retaliation_weeks_left -= 1
-        if (
-            self.active
-            and not self.gang
-            and self.leader is None
-            and self.cohesion < self.cfg.fragmentation_cohesion
-        ):
-            gangs = int(np.clip(round(self.members / self.cfg.members_per_gang), 2, 4))
-            self.model.fragment(self, gangs, "cohesion collapsed after a leadership vacuum")
-
-    def fighters_in(self, district: int) -> float:
-        """Fighters present in a district: its fighters spread over its territory by control."""
-        total = self.control.sum()
-        return self.fighters * self.control[district] / total if total > 0 else 0.0
-
-    def violence_factor(self) -> float:
-        return self.cfg.retaliation_violence_factor if self.retaliation_weeks_left > 0 else 1.0
-
-    def _violence(self) -> None:
-        cfg, model = self.cfg, self.model
-        rng = model.rng
-        scale = self.fighters / REFERENCE_FIGHTERS / WEEKS_PER_YEAR * self.violence_factor()
-        # Attacks on security forces: more likely when the security forces are disorganised;
-        # gangs without an insurgent agenda mostly avoid the state.
-        agenda = cfg.gang_ambush_factor if self.gang else 1.0
-        ambush_rate = (
-            cfg.ambushes_per_year_per_100_fighters
-            * scale
-            * agenda
-            * (2.0 - model.security_effectiveness())
-        )
-        for _ in range(rng.poisson(ambush_rate)):
-            model.record_violence("ambush", deaths=1 + rng.poisson(cfg.deaths_per_ambush - 1))
-        # Killings of suspected collaborators: driven by security presence in its territory.
-        pressure = model.patrol_pressure(self.control)
-        civ_rate = cfg.civilian_killings_per_year_per_100_fighters * scale * pressure
-        for _ in range(rng.poisson(civ_rate)):
-            model.record_violence(
-                "civilian_killing", deaths=1 + rng.poisson(cfg.deaths_per_civilian_killing - 1)
-            )
-
-    def _membership(self) -> None:
-        cfg = self.cfg
-        if not self._income_seeded:
-            if self.income_last <= 0:  # first week of a run: no income booked yet
-                return
-            self.income_avg = self.income_last
-            self._income_seeded = True
-        self.income_avg += (self.income_last - self.income_avg) / WEEKS_PER_YEAR
-        # Growers' grievance (e.g. after eradication) brings recruits who ask for less.
-        support = 1.0 + cfg.grievance_recruitment_gain * self.model.grievance_in(self.control)
-        sustainable = support * self.income_avg * WEEKS_PER_YEAR / self.upkeep
-        growth = cfg.growth_rate_per_year / WEEKS_PER_YEAR
-        desertion = cfg.desertion_rate_per_year * (1.0 - self.cohesion) / WEEKS_PER_YEAR
-        if self.members > 0:
-            change = growth * self.members * (1.0 - self.members / max(sustainable, 1.0))
-            self.members = max(0.0, self.members + change - desertion * self.members)
-        target_fighters = self.members * cfg.armed_share
-        self.fighters += (target_fighters - self.fighters) / 13.0
-        self.fighters = min(self.fighters, self.members)
-        # cohesion recovers toward its usual level while someone leads
-        usual = GANG_COHESION if self.gang else cfg.cohesion
-        goal = usual if self.leader else 0.5 * usual
-        self.cohesion += (goal - self.cohesion) / WEEKS_PER_YEAR
-        if self.members < 1.0:
-            self.active = False
-            self.members = self.fighters = 0.0
-            self.model.log_event("dissolution", self.name, "no members left")
-
     def set_equilibrium_upkeep(self, income_per_week: float) -> None:
         """Unless configured, set the upkeep per member at which `income_per_week` sustains the
         current membership: recruitment (logistic toward what income pays for) then balances
@@ -232,7 +150,195 @@ class Faction(mesa.Agent):
             return
         self.upkeep = income_per_week * WEEKS_PER_YEAR / max(sustainable, 1.0)
 
+    # --- losses ----------------------------------------------------------------------------
+    def lose_fighters(self, n: float) -> float:
+        """Remove up to `n` fighters (killed or captured); returns how many were removed."""
+        n = min(n, self.fighters)
+        self.fighters -= n
+        self.members -= n
+        self.cohesion = max(0.0, self.cohesion - self.cfg.cohesion_loss_per_fighter_lost * n)
+        return n
+
+    # --- weekly behaviour ------------------------------------------------------------------
+    def step(self) -> None:
+        """Violence, then recruitment and attrition, territory; ask to split if leaderless and
+        weak."""
+        if not self.active:
+            return
+        self._violence()
+        self._membership()
+        self._territory()
+        if self.retaliation_weeks_left > 0:
+            self.retaliation_weeks_left -= 1
+        cfg = self.cfg
+        if (
+            self.active
+            and not self.gang
+            and self.leader is None
+            and self.cohesion < cfg.fragmentation_cohesion
+        ):
+            gangs = int(
+                np.clip(round(self.members / cfg.members_per_gang), cfg.min_gangs, cfg.max_gangs)
+            )
+            self.split_request = (gangs, "cohesion collapsed after a leadership vacuum")
+
+    def fighters_in(self, district: int) -> float:
+        """Fighters present in a district: its fighters spread over its territory by control."""
+        total = self.control.sum()
+        return self.fighters * self.control[district] / total if total > 0 else 0.0
+
+    def violence_factor(self) -> float:
+        return self.cfg.retaliation_violence_factor if self.retaliation_weeks_left > 0 else 1.0
+
+    def _violence(self) -> None:
+        cfg, world = self.cfg, self.world
+        rng = world.rng
+        scale = self.fighters / REFERENCE_FIGHTERS / WEEKS_PER_YEAR * self.violence_factor()
+        # Attacks on security forces: more likely when the security forces are disorganised;
+        # gangs without an insurgent agenda mostly avoid the state.
+        agenda = cfg.gang_ambush_factor if self.gang else 1.0
+        ambush_rate = (
+            cfg.ambushes_per_year_per_100_fighters
+            * scale
+            * agenda
+            * (2.0 - world.security_effectiveness())
+        )
+        for _ in range(rng.poisson(ambush_rate)):
+            world.record_violence("ambush", deaths=1 + rng.poisson(cfg.deaths_per_ambush - 1))
+        # Killings of suspected collaborators: driven by security presence in its territory.
+        pressure = world.patrol_pressure(self.control)
+        civ_rate = cfg.civilian_killings_per_year_per_100_fighters * scale * pressure
+        for _ in range(rng.poisson(civ_rate)):
+            world.record_violence(
+                "civilian_killing", deaths=1 + rng.poisson(cfg.deaths_per_civilian_killing - 1)
+            )
+
+    def _membership(self) -> None:
+        cfg = self.cfg
+        if not self._income_seeded:
+            if self.income_last <= 0:  # first week of a run: no income booked yet
+                return
+            self.income_avg = self.income_last
+            self._income_seeded = True
+        self.income_avg += (self.income_last - self.income_avg) / WEEKS_PER_YEAR
+        # Growers' grievance (e.g. after eradication) brings recruits who ask for less.
+        support = 1.0 + cfg.grievance_recruitment_gain * self.world.grievance_in(self.control)
+        sustainable = support * self.income_avg * WEEKS_PER_YEAR / self.upkeep
+        growth = cfg.growth_rate_per_year / WEEKS_PER_YEAR
+        desertion = cfg.desertion_rate_per_year * (1.0 - self.cohesion) / WEEKS_PER_YEAR
+        if self.members > 0:
+            change = growth * self.members * (1.0 - self.members / max(sustainable, 1.0))
+            self.members = max(0.0, self.members + change - desertion * self.members)
+        target_fighters = self.members * cfg.armed_share
+        self.fighters += (target_fighters - self.fighters) / cfg.fighter_adjustment_weeks
+        self.fighters = min(self.fighters, self.members)
+        # cohesion recovers toward its usual level while someone leads
+        usual = self.usual_cohesion
+        goal = usual if self.leader else cfg.leaderless_cohesion_share * usual
+        self.cohesion += (goal - self.cohesion) / WEEKS_PER_YEAR
+        if self.members < 1.0:
+            self.active = False
+            self.members = self.fighters = 0.0
+            self.world.log_event("dissolution", self.name, "no members left")
+
     def _territory(self) -> None:
         """Control follows fighting strength: it shrinks when fighters are lost."""
         strength = min(1.0, (self.fighters / self.fighters_ref) ** 0.5)
         self.control = self.control_ref * strength
+
+
+def split(world: World, faction: Faction, n: int, reason: str) -> list[Faction]:
+    """Split a faction into `n` gangs that divide its members, fighters, districts and this
+    week's income so far; each keeps a home turf and a foothold in the others' districts.
+    Returns the gangs (none if the faction is no longer active)."""
+    if not faction.active:
+        return []
+    cfg = faction.cfg
+    shares = world.rng.dirichlet(np.full(n, cfg.gang_share_concentration))
+    order = np.argsort(-faction.control, kind="stable")
+    home = np.empty(order.size, dtype=np.int64)
+    home[order] = np.arange(order.size) % n
+    slug = faction.name.lower().replace(" ", "_")
+    gangs = []
+    for k in range(n):
+        turf = np.where(home == k, cfg.gang_home_control, cfg.gang_foothold_control / (n - 1))
+        boss = Person(f"{slug}_gang{k + 1}_boss", f"boss of gang {k + 1}", "leader")
+        gang = Faction(
+            world,
+            cfg,
+            f"{faction.name} gang {k + 1}",
+            control=faction.control * turf,
+            members=faction.members * shares[k],
+            fighters=faction.fighters * shares[k],
+            chain=[boss],
+            gang=True,
+        )
+        gang.upkeep = faction.upkeep  # members cost a gang what they cost the group
+        gangs.append(gang)
+    faction.active = False
+    faction.split_request = None
+    faction.remove()
+    world.log_event("fragmentation", faction.name, f"split into {n} gangs ({reason})")
+    return gangs
+
+
+def gang_fights(world: World, gangs: list[Faction], deaths_per_clash: float) -> None:
+    """Gangs that share districts fight over them; winners take control from losers."""
+    rng = world.rng
+    for a, b in itertools.combinations(gangs, 2):
+        cfg = a.cfg
+        shared = np.minimum(a.control, b.control)
+        if shared.sum() <= 0 or a.fighters <= 0 or b.fighters <= 0:
+            continue
+        rate = (
+            cfg.gang_clashes_per_year
+            / WEEKS_PER_YEAR
+            * (a.fighters / cfg.gang_clash_reference_fighters)
+            * (b.fighters / cfg.gang_clash_reference_fighters)
+            * shared.sum()
+        )
+        for _ in range(rng.poisson(rate)):
+            d = int(np.searchsorted(np.cumsum(shared) / shared.sum(), rng.random()))
+            d = min(d, shared.size - 1)
+            a_wins = rng.random() < a.fighters / (a.fighters + b.fighters)
+            winner, loser = (a, b) if a_wins else (b, a)
+            deaths = int(rng.poisson(deaths_per_clash))
+            lost_by_loser = int(rng.binomial(deaths, cfg.gang_clash_loser_death_share))
+            loser.lose_fighters(lost_by_loser)
+            winner.lose_fighters(deaths - lost_by_loser)
+            moved = cfg.gang_clash_control_shift * loser.control_ref[d]
+            loser.control_ref[d] -= moved
+            winner.control_ref[d] += moved
+            world.record_violence("gang_clash", deaths)
+
+
+class Escorts:
+    """Who escorts a shipment out of a district this week: factions by their control there."""
+
+    def __init__(self, factions: list[Faction], n_districts: int) -> None:
+        control = np.zeros((len(factions), n_districts))
+        for i, f in enumerate(factions):
+            control[i] = f.control
+        total = control.sum(axis=0)
+        self.factions = factions
+        self.probability = np.minimum(total, 1.0)  # a shipment from d is escorted (0-1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            self.cdf = np.nan_to_num(np.cumsum(control, axis=0) / total).T
+
+    def hire(self, rng: np.random.Generator, district: int, kg: float) -> bool:
+        """Draw whether a load of `kg` leaving `district` is escorted; the escort is paid."""
+        if rng.random() >= self.probability[district]:
+            return False
+        pick = np.searchsorted(self.cdf[district], rng.random())
+        self.factions[min(int(pick), len(self.factions) - 1)].collect_escort_fee(kg)
+        return True
+
+
+def expected_weekly_income(
+    faction: Faction, leaf_kg: np.ndarray, leaf_price: float, cocaine_kg: np.ndarray
+) -> float:
+    """What a faction earns in a week from leaf tax and escort fees on each district's output
+    (USD/week), by its control."""
+    tax = (faction.tax_share() * leaf_kg * leaf_price).sum()
+    fees = (faction.control * cocaine_kg).sum() * faction.cfg.escort_fee_usd_per_kg
+    return float(tax + fees)

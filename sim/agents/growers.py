@@ -11,8 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.config.models import GrowersConfig
-
-WEEKS_PER_YEAR = 52.0
+from sim.units import WEEKS_PER_YEAR
 
 
 class Growers:
@@ -39,7 +38,7 @@ class Growers:
         shares = shares / shares.sum()
         self.district = rng.choice(len(districts), size=n, p=shares)
         self.hurdle = cfg.hurdle_median_usd_per_ha_year * rng.lognormal(0.0, cfg.hurdle_sigma, n)
-        cap = rng.lognormal(0.0, 0.5, n)
+        cap = rng.lognormal(0.0, cfg.cap_sigma, n)
         self.alt_subsidy = np.zeros(len(districts))  # USD/ha/yr, set by crop substitution
         self.eradication_risk = np.zeros(len(districts))  # expected share of coca lost a year
         self.grievance = np.zeros(len(districts))  # 0-1, raised by eradication

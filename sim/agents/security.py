@@ -4,31 +4,54 @@ Police units each cover a set of edges (the valley, the corridors, the ports and
 presence on an edge multiplies its detection hazard; with finite capacity they move presence
 toward the legs where they seized most. Army units patrol the districts where the armed group is
 strong (patrols meet fighters in clashes), mount operations against the leadership, and
-eradicate coca when they have eradication capacity (zero in the baseline).
+eradicate coca when they have eradication capacity (zero in the baseline) or are ordered to.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
 
 import mesa
 import numpy as np
 
+from sim.agents.faction import Faction
+from sim.agents.growers import Growers
+from sim.agents.world import World
 from sim.config.models import SecurityConfig
+from sim.network.routes import RouteNetwork
+from sim.units import WEEKS_PER_YEAR
 
-if TYPE_CHECKING:
-    from sim.model import VraemModel
 
-WEEKS_PER_YEAR = 52.0
-PRESENCE_BOUNDS = (0.3, 3.0)  # a unit can thin out or triple its presence on one edge
-REFERENCE_FIGHTERS_IN_DISTRICT = 25.0  # clash probabilities are given at this many fighters
+def clash(world: World, faction: Faction, cfg: SecurityConfig) -> int:
+    """A fight between security forces and a faction's fighters; returns the deaths."""
+    deaths = int(world.rng.poisson(cfg.deaths_per_clash))
+    fighters = int(world.rng.binomial(deaths, cfg.fighter_share_of_clash_deaths))
+    faction.lose_fighters(fighters)
+    world.record_violence("clash", deaths)
+    return deaths
+
+
+def police_beats(net: RouteNetwork) -> dict[str, np.ndarray]:
+    """The edges each police unit covers: the valley, the corridors, the ports and borders."""
+    kinds = net.graph.nodes
+    groups: dict[str, list[int]] = {"valley": [], "corridors": [], "ports_borders": []}
+    for i, (u, v) in enumerate(zip(net.edge_u, net.edge_v, strict=True)):
+        ends = {kinds[u]["kind"], kinds[v]["kind"]}
+        if "exit" in ends:
+            groups["ports_borders"].append(i)
+        elif ends & {"district", "airstrip"}:
+            groups["valley"].append(i)
+        else:
+            groups["corridors"].append(i)
+    return {k: np.array(sorted(e), dtype=np.int64) for k, e in groups.items() if e}
 
 
 class PoliceUnit(mesa.Agent):
     """Police interdiction (checkpoints, river and air control, port control) on some edges."""
 
-    def __init__(self, model: VraemModel, cfg: SecurityConfig, label: str, edges: np.ndarray):
-        super().__init__(model)
+    def __init__(self, world: World, cfg: SecurityConfig, label: str, edges: np.ndarray):
+        super().__init__(world)
+        self.world = world
         self.cfg = cfg
         self.label = label
         self.edges = edges
@@ -41,84 +64,109 @@ class PoliceUnit(mesa.Agent):
 
     def step(self) -> None:
         """Move a little capacity toward the edges where seizures were made."""
+        cfg = self.cfg
+        bounds = (cfg.police_presence_min, cfg.police_presence_max)
         total = self.seizures_kg.sum()
         if total > 0 and self.edges.size > 1:
             target = self.edges.size * self.seizures_kg / total
-            target = np.clip(target, *PRESENCE_BOUNDS)
+            target = np.clip(target, *bounds)
             target *= self.edges.size / target.sum()
-            a = self.cfg.police_adaptation_rate
-            self.presence = np.clip((1 - a) * self.presence + a * target, *PRESENCE_BOUNDS)
+            a = cfg.police_adaptation_rate
+            self.presence = np.clip((1 - a) * self.presence + a * target, *bounds)
             self.presence *= self.edges.size / self.presence.sum()
-        self.seizures_kg *= 1.0 - 1.0 / 13.0  # forget over about a quarter
+        self.seizures_kg *= 1.0 - 1.0 / cfg.police_seizure_memory_weeks
 
     def hazard(self) -> np.ndarray:
         """Detection hazard multiplier on its edges (dimensionless)."""
-        m = self.model
-        return self.presence * self.cfg.interdiction_capacity * m.security_effectiveness()
+        return self.presence * self.cfg.interdiction_capacity * self.world.security_effectiveness()
+
+
+@dataclass
+class ArmyOrders:
+    """What the army is ordered to do beyond its standing tasks, and what it did this week."""
+
+    n_districts: int
+    eradication_plan: np.ndarray = field(init=False)  # ha/week by district (campaigns)
+    eradicated: np.ndarray = field(init=False)  # ha eradicated this week, by district
+
+    def __post_init__(self) -> None:
+        self.eradication_plan = np.zeros(self.n_districts)
+        self.eradicated = np.zeros(self.n_districts)
+
+    def new_week(self) -> None:
+        self.eradicated = np.zeros(self.n_districts)
 
 
 class ArmyUnit(mesa.Agent):
     """An army unit of the VRAEM special command."""
 
-    def __init__(self, model: VraemModel, cfg: SecurityConfig, label: str) -> None:
-        super().__init__(model)
+    def __init__(
+        self,
+        world: World,
+        cfg: SecurityConfig,
+        label: str,
+        orders: ArmyOrders,
+        growers: Growers,
+    ) -> None:
+        super().__init__(world)
+        self.world = world
         self.cfg = cfg
         self.label = label
+        self.orders = orders
+        self.growers = growers
 
     def patrol_allocation(self) -> np.ndarray:
         """Share of patrols sent to each district: where armed groups are strongest."""
-        control = self.model.armed_control()
+        control = self.world.armed_control()
         if control.sum() <= 0:
             return np.full(control.size, 1.0 / control.size)
         return control / control.sum()
 
     def step(self) -> None:
         """Patrol (and clash), target the leadership, eradicate."""
-        m, cfg = self.model, self.cfg
-        rng = m.rng
-        eff = m.security_effectiveness()
+        w, cfg = self.world, self.cfg
+        rng = w.rng
+        eff = w.security_effectiveness()
         patrols = rng.poisson(cfg.patrols_per_unit_week * eff * self.patrol_allocation())
         for d in np.flatnonzero(patrols):
-            for faction in m.active_factions():
+            for faction in w.active_factions():
                 p = (
                     cfg.clash_probability_per_patrol
                     * faction.fighters_in(d)
-                    / REFERENCE_FIGHTERS_IN_DISTRICT
+                    / cfg.clash_reference_fighters
                 )
                 for _ in range(rng.binomial(patrols[d], min(p, 1.0))):
-                    m.clash(faction)
+                    clash(w, faction, cfg)
         self._leadership_operations(eff)
-        if cfg.eradication_ha_per_week > 0 or m.eradication_plan.any():
+        if cfg.eradication_ha_per_week > 0 or self.orders.eradication_plan.any():
             self._eradicate(eff)
 
     def _leadership_operations(self, eff: float) -> None:
-        m, cfg = self.model, self.cfg
-        n_units = max(1, len(m.agents_by_type[ArmyUnit]))
-        rate = cfg.leadership_operations_per_year / WEEKS_PER_YEAR / n_units
-        for _ in range(m.rng.poisson(rate)):
-            targets = [f for f in m.active_factions() if f.leader is not None]
+        w, cfg = self.world, self.cfg
+        rate = cfg.leadership_operations_per_year / WEEKS_PER_YEAR / cfg.army_units
+        for _ in range(w.rng.poisson(rate)):
+            targets = [f for f in w.active_factions() if f.leader is not None]
             if not targets:
                 return
             faction = targets[0]
-            m.clash(faction)  # an operation is a fight, whether it gets its man or not
-            if m.rng.random() < cfg.leadership_operation_success * eff:
-                outcome = "killed" if m.rng.random() < 0.5 else "captured"
-                m.log_event(
+            clash(w, faction, cfg)  # an operation is a fight, whether it gets its man or not
+            if w.rng.random() < cfg.leadership_operation_success * eff:
+                outcome = "killed" if w.rng.random() < cfg.leadership_kill_share else "captured"
+                w.log_event(
                     "leadership_operation",
                     faction.name,
                     faction.remove_person(faction.leader.id, outcome),
                 )
             else:
-                m.log_event("leadership_operation", faction.name, "target escaped")
+                w.log_event("leadership_operation", faction.name, "target escaped")
 
     def _eradicate(self, eff: float) -> None:
         """Standing capacity spread over the coca area, plus campaigns ordered by district."""
-        m = self.model
-        n_units = max(1, len(m.agents_by_type[ArmyUnit]))
-        area = m.growers.coca_ha_by_district()
+        g, orders = self.growers, self.orders
+        area = g.coca_ha_by_district()
         standing = np.zeros_like(area)
         if area.sum() > 0:
             standing = self.cfg.eradication_ha_per_week * area / area.sum()
-        capacity = (standing + m.eradication_plan) * eff / n_units
+        capacity = (standing + orders.eradication_plan) * eff / self.cfg.army_units
         for d in np.flatnonzero(capacity > 0):
-            m.eradicated_by_district[d] += m.growers.eradicate(int(d), capacity[d], m.rng)
+            orders.eradicated[d] += g.eradicate(int(d), capacity[d], self.world.rng)

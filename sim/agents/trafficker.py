@@ -3,129 +3,187 @@
 An organisation values each candidate route by its expected profit per kg: the exit price times
 the probability of getting through (its own, learnt estimate), less transport, bribes and the
 armed group's escort fee. It picks routes by a logit on that profit, so traffic shifts away from
-routes where it has lost loads. Learning is NarcoLogic-style: an exponentially weighted estimate
-of each edge's seizure probability from its own shipments and, with less weight, from what it
-hears of others'.
+routes where it has lost loads. Learning is NarcoLogic-style (`RiskBeliefs`): an exponentially
+weighted estimate of each edge's seizure probability from its own shipments and, with less
+weight, from what it hears of others'.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
 import mesa
 import numpy as np
 
+from sim.agents.world import World
 from sim.config.models import TraffickersConfig
+from sim.network.route_table import RouteTable
 
-if TYPE_CHECKING:
-    from sim.model import VraemModel
-
-CLOSED_ROUTE_PENALTY = 1e6  # USD/kg: traffickers see a closure and do not plan through it
-
-
-@dataclass
-class Shipment:
-    """A load of cocaine HCl on its way from a district to an exit."""
-
-    owner: TraffickingOrg
-    kg: float
-    route: int  # index into model.routes
-    exit: int  # index into model.exits
-    leg: int  # index of the next edge to traverse; == number of edges when at the exit
-    ready_in_h: float  # hours until the shipment can make its next move
-    escorted: bool
-    at_exit: bool = False
+# USD/kg: closures are public, so routes through them are not planned. Any value far above an
+# exit price does this; it is a planning device, not a behavioural parameter.
+CLOSED_ROUTE_PENALTY = 1e6
 
 
-def value_routes(model: VraemModel, cfg: TraffickersConfig) -> np.ndarray:
+class RiskBeliefs:
+    """Every organisation's perceived seizure probability of every edge (orgs x edges)."""
+
+    def __init__(self, n_edges: int) -> None:
+        self.perceived = np.empty((0, n_edges))
+        self._observed = np.zeros_like(self.perceived)
+        self._seized = np.zeros_like(self.perceived)
+        self._obs_rows: list[int] = []
+        self._obs_cols: list[int] = []
+
+    def add(self, prior: np.ndarray) -> int:
+        """A new organisation's row, starting at `prior`; returns its index."""
+        self.perceived = np.vstack([self.perceived, prior])
+        self._observed = np.zeros_like(self.perceived)
+        self._seized = np.zeros_like(self.perceived)
+        return self.perceived.shape[0] - 1
+
+    def observe(self, org: int, edges: list[int], seized_on: int | None) -> None:
+        """Note one shipment's fate on the edges it crossed; digested in `learn`."""
+        self._obs_rows.extend([org] * len(edges))
+        self._obs_cols.extend(edges)
+        if seized_on is not None:
+            self._seized[org, seized_on] += 1.0
+
+    def learn(self, cfg: TraffickersConfig) -> None:
+        """Each organisation updates its risk estimates from the week's shipments: its own with
+        full weight, the others' (what it hears) with `risk_sharing` weight. Exponential
+        smoothing with one step of `risk_learning_rate` per observation."""
+        seen, seized = self._observed, self._seized
+        np.add.at(seen, (self._obs_rows, self._obs_cols), 1.0)
+        self._obs_rows.clear()
+        self._obs_cols.clear()
+        n = seen + cfg.risk_sharing * (seen.sum(axis=0) - seen)
+        k = seized + cfg.risk_sharing * (seized.sum(axis=0) - seized)
+        has = n > 0
+        step = 1.0 - (1.0 - cfg.risk_learning_rate) ** n
+        rate = np.divide(k, n, out=np.zeros_like(n), where=has)
+        self.perceived += np.where(has, step * (rate - self.perceived), 0.0)
+        seen[:] = 0.0
+        seized[:] = 0.0
+
+
+def value_routes(
+    perceived_risk: np.ndarray,
+    table: RouteTable,
+    origin_control: np.ndarray,
+    exit_price: np.ndarray,
+    hcl_price: float,
+    closed: np.ndarray,
+    cfg: TraffickersConfig,
+    escort_fee: float,
+    escort_risk_reduction: float,
+) -> np.ndarray:
     """Expected profit per kg of every route for every organisation (orgs x routes, USD/kg).
 
     Each organisation uses its own perceived edge risks; escorts by the armed group lower the
-    risk of legs inside the valley with the probability that the origin district is controlled.
+    risk of legs inside the valley with the probability `origin_control` (per route) that the
+    origin district is controlled.
     """
-    m = model
-    r = np.minimum(m.perceived_risk, 0.999)
+    r = np.minimum(perceived_risk, 0.999)
     log_free = np.log1p(-r)
-    log_escorted = np.log1p(-r * (1.0 - m.escort_risk_reduction))
-    control = m.route_origin_control()
-    log_pass = log_free @ m.route_edges.T + control * (
-        (log_escorted - log_free) @ m.route_edges_in_valley.T
+    log_escorted = np.log1p(-r * (1.0 - escort_risk_reduction))
+    log_pass = log_free @ table.edges.T + origin_control * (
+        (log_escorted - log_free) @ table.edges_in_valley.T
     )
-    exit_price = m.exit_market.price[m.route_exit]
-    bribes = cfg.bribe_share_of_risk * (r @ m.route_edges.T) * m.market.price_hcl
-    fees = control * m.escort_fee
-    value = np.exp(log_pass) * exit_price - m.route_transport - bribes - fees
-    if m.closed.any():  # closures are public: routes through them are not planned
-        value = value - CLOSED_ROUTE_PENALTY * (m.route_edges @ (m.closed > 0))
+    bribes = cfg.bribe_share_of_risk * (r @ table.edges.T) * hcl_price
+    fees = origin_control * escort_fee
+    value = np.exp(log_pass) * exit_price[table.exit] - table.transport_usd_per_kg - bribes - fees
+    if closed.any():
+        value = value - CLOSED_ROUTE_PENALTY * (table.edges @ (closed > 0))
     return value
+
+
+def buy_stock(
+    orgs: list[TraffickingOrg], producer_stock: np.ndarray, price: float, cfg: TraffickersConfig
+) -> np.ndarray:
+    """Traffickers buy from producers' stock where they operate, more when their bid beats the
+    price; returns the producers' stock left (kg by district)."""
+    presence = np.array([o.presence for o in orgs])
+    share = np.array([o.buy_share(price) for o in orgs])
+    weight = presence / presence.sum(axis=0, keepdims=True)
+    bought = share[:, None] * weight * producer_stock[None, :]
+    for org, kg in zip(orgs, bought, strict=True):
+        org.receive(kg, price)
+    return np.maximum(producer_stock - bought.sum(axis=0), 0.0)
 
 
 class TraffickingOrg(mesa.Agent):
     """A trafficking organisation operating from some of the VRAEM's districts."""
 
     def __init__(
-        self, model: VraemModel, cfg: TraffickersConfig, presence: np.ndarray, label: str
+        self,
+        world: World,
+        cfg: TraffickersConfig,
+        presence: np.ndarray,
+        label: str,
+        table: RouteTable,
+        beliefs: RiskBeliefs,
+        prior_risk: np.ndarray,
     ) -> None:
-        super().__init__(model)
+        super().__init__(world)
+        self.world = world
         self.cfg = cfg
         self.label = label
+        self.table = table
         self.presence = presence  # weight of its buying presence in each district (0..1)
-        self.index = model.register_trafficker(self)  # row in model.perceived_risk
-        self.stock = np.zeros(len(model.network.districts))  # kg held in each district
+        self.beliefs = beliefs
+        self.index = beliefs.add(prior_risk)  # its row of perceived risk
+        self.stock = np.zeros(len(world.districts))  # kg held in each district
         self.revenue_usd = 0.0
         self.bid_usd_per_kg = 0.0
 
     @property
     def risk(self) -> np.ndarray:
-        """Perceived seizure probability of every edge (a row of the model's matrix)."""
-        return self.model.perceived_risk[self.index]
+        """Perceived seizure probability of every edge."""
+        return self.beliefs.perceived[self.index]
 
     # --- valuation -------------------------------------------------------------------------
-    def route_profit(self) -> np.ndarray:
-        """Expected profit per kg of every candidate route, before the purchase price (USD/kg)."""
-        return self.model.route_value[self.index]
-
-    def update_bid(self) -> float:
+    def update_bid(self, route_profit: np.ndarray) -> float:
         """What it will pay per kg in the VRAEM: its best expected net value, less its markup."""
-        m = self.model
-        best = np.maximum.reduceat(self.route_profit(), m.route_segment[:-1])
+        best = np.maximum.reduceat(route_profit, self.table.segment[:-1])
         w = self.presence / self.presence.sum()
         self.bid_usd_per_kg = max(0.0, float((w * best).sum()) * (1.0 - self.cfg.markup))
         return self.bid_usd_per_kg
 
-    # --- weekly behaviour ------------------------------------------------------------------
-    def step(self) -> None:
-        """Send what it holds in lots along routes chosen by a logit on expected profit.
+    def buy_share(self, price: float) -> float:
+        """Share of producers' stock it buys this week: more when its margin is good."""
+        cfg = self.cfg
+        if price <= 0:
+            return cfg.buy_share_per_week
+        ratio = (self.bid_usd_per_kg / price) ** cfg.buy_margin_elasticity
+        return float(np.clip(cfg.buy_share_per_week * ratio, 0.0, cfg.max_buy_share_per_week))
 
-        Routes are grouped by origin district (`model.route_segment`); in each district with
-        stock it draws a route per lot and ships lots while the stock lasts.
+    # --- weekly behaviour ------------------------------------------------------------------
+    def plan_shipments(self, route_profit: np.ndarray) -> list[tuple[int, float, int]]:
+        """Lots to send this week as (route, kg, district), routes chosen by a logit on
+        expected profit; the lots leave its stock.
+
+        Routes are grouped by origin district (`table.segment`); in each district with stock it
+        draws a route per lot and ships lots while the stock lasts.
         """
-        m = self.model
-        draws = (self.stock // m.min_lot_kg).astype(np.int64)
+        t = self.table
+        draws = (self.stock // t.min_lot_kg).astype(np.int64)
         total = int(draws.sum())
         if total == 0:
-            return
-        seg, origin = m.route_segment, m.route_origin
-        profit = self.route_profit()
+            return []
+        seg, origin = t.segment, t.origin
         util = np.exp(
-            (profit - np.maximum.reduceat(profit, seg[:-1])[origin])
+            (route_profit - np.maximum.reduceat(route_profit, seg[:-1])[origin])
             / self.cfg.choice_temperature_usd_per_kg
         )
         # cumulative choice probabilities: district d's routes span [d, d + 1)
         cum = np.cumsum(util / np.add.reduceat(util, seg[:-1])[origin])
         district = np.repeat(np.arange(draws.size), draws)
-        pick = np.searchsorted(cum, district + m.rng.random(total), side="right")
+        pick = np.searchsorted(cum, district + self.world.rng.random(total), side="right")
         pick = np.clip(pick, seg[district], seg[district + 1] - 1)
-        lots = m.route_lot_kg[pick]
+        lots = t.lot_kg[pick]
         shipped = np.cumsum(lots)
         before = np.concatenate(([0.0], shipped))[np.cumsum(draws) - draws]
         go = shipped - np.repeat(before, draws) <= np.repeat(self.stock, draws)
-        for r, lot, d in zip(
-            pick[go].tolist(), lots[go].tolist(), district[go].tolist(), strict=True
-        ):
-            m.dispatch(self, r, lot, d)
         self.stock -= np.bincount(district[go], weights=lots[go], minlength=draws.size)
+        return list(zip(pick[go].tolist(), lots[go].tolist(), district[go].tolist(), strict=True))
 
     def receive(self, kg_by_district: np.ndarray, price: float) -> None:
         self.stock += kg_by_district

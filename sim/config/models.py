@@ -144,6 +144,11 @@ class GrowersConfig(Section):
     decision_interval_weeks: int = Field(
         4, ge=1, le=52, description="Households revise planting every this many weeks. Estimate."
     )
+    cap_sigma: Positive = Field(
+        0.5,
+        description="Spread of households' labour-limited coca area (sigma of a lognormal, "
+        "dimensionless); caps are then scaled to the district's coca area. Estimate.",
+    )
 
 
 class LeaderConfig(Section):
@@ -294,6 +299,86 @@ class ArmedGroupConfig(Section):
         2.0,
         description="Mean deaths per killing event (people). Estimate; May 2021: 16 killed.",
     )
+    gang_cohesion: Fraction = Field(
+        0.6,
+        description="Cohesion of a new gang, held together by its boss and by money (0-1). "
+        "Estimate.",
+    )
+    cohesion_loss_leader: Fraction = Field(
+        0.8,
+        description="Factor on cohesion when the leader is removed (dimensionless). Estimate; "
+        "an assumption listed in docs/MODEL.md.",
+    )
+    cohesion_loss_member: Fraction = Field(
+        0.95,
+        description="Factor on cohesion when a successor is removed (dimensionless). Estimate.",
+    )
+    cohesion_loss_succession: Fraction = Field(
+        0.9,
+        description="Further factor on cohesion when a successor takes over (dimensionless). "
+        "Estimate.",
+    )
+    cohesion_loss_vacuum: Fraction = Field(
+        0.7,
+        description="Further factor on cohesion when no successor is left (dimensionless). "
+        "Estimate.",
+    )
+    cohesion_loss_per_fighter_lost: Fraction = Field(
+        0.01,
+        description="Cohesion lost per fighter killed or captured (1/fighter). Estimate.",
+    )
+    leaderless_cohesion_share: Fraction = Field(
+        0.5,
+        description="Without a leader, cohesion drifts toward this share of its usual level "
+        "(fraction). Estimate.",
+    )
+    fighter_adjustment_weeks: Positive = Field(
+        13.0,
+        description="Time scale over which fighters move toward the armed share of members "
+        "(weeks). Estimate: about a quarter to arm and train recruits.",
+    )
+    min_gangs: int = Field(
+        2,
+        ge=2,
+        le=10,
+        description="Fewest gangs a faction splits into by itself (count). Estimate.",
+    )
+    max_gangs: int = Field(
+        4, ge=2, le=10, description="Most gangs a faction splits into by itself (count). Estimate."
+    )
+    gang_share_concentration: Positive = Field(
+        4.0,
+        description="Concentration of the Dirichlet draw that divides members and fighters "
+        "between gangs at a split (dimensionless; higher is more even). Estimate.",
+    )
+    gang_home_control: Fraction = Field(
+        0.7,
+        description="Share of the faction's control a gang keeps in its home districts at a "
+        "split (fraction). Estimate.",
+    )
+    gang_foothold_control: Fraction = Field(
+        0.3,
+        description="Share of the faction's control in a district that the gangs not at home "
+        "there divide between them at a split (fraction; with gang_home_control it sums to "
+        "1). Estimate.",
+    )
+    gang_clash_reference_fighters: Positive = Field(
+        50.0,
+        description="Fighters on each side at which two gangs clash gang_clashes_per_year "
+        "times (fighters). Estimate.",
+    )
+    gang_clash_loser_death_share: Fraction = Field(
+        0.7,
+        description="Share of a gang clash's deaths on the losing side (fraction). Estimate.",
+    )
+
+    @model_validator(mode="after")
+    def _gang_split_is_consistent(self) -> ArmedGroupConfig:
+        if self.min_gangs > self.max_gangs:
+            raise ValueError("min_gangs must not exceed max_gangs")
+        if abs(self.gang_home_control + self.gang_foothold_control - 1.0) > 1e-9:
+            raise ValueError("gang_home_control and gang_foothold_control must sum to 1")
+        return self
 
 
 class TraffickersConfig(Section):
@@ -351,6 +436,35 @@ class TraffickersConfig(Section):
     routes_per_exit: int = Field(
         3, ge=1, le=10, description="Candidate paths per district and exit (count). Estimate."
     )
+    route_ranking_value_usd_per_kg: Positive = Field(
+        1_500.0,
+        description="Value of a kg at which candidate paths are ranked (transport cost plus "
+        "base detection risk times this value, USD/kg). Estimate: about the VRAEM HCl price.",
+    )
+    presence_min_draw: Fraction = Field(
+        0.05,
+        description="Lower end of the uniform draw that sets an organisation's buying presence "
+        "in a district (before squaring and scaling to its maximum, fraction). Estimate.",
+    )
+    presence_exponent: Positive = Field(
+        2.0,
+        description="Exponent on that draw: higher concentrates an organisation in fewer "
+        "districts (dimensionless). Estimate.",
+    )
+    buy_margin_elasticity: NonNegative = Field(
+        3.0,
+        description="How strongly the share of stock an organisation buys follows its bid "
+        "relative to the VRAEM price (elasticity, dimensionless). Estimate.",
+    )
+    max_buy_share_per_week: Fraction = Field(
+        0.95,
+        description="Most of the producers' stock one organisation buys in a week "
+        "(fraction/week). Estimate.",
+    )
+    closure_wait_h: Positive = Field(
+        24.0,
+        description="A load held up by a closure tries again after this long (h). Estimate.",
+    )
 
 
 class SecurityConfig(Section):
@@ -404,6 +518,42 @@ class SecurityConfig(Section):
         description="Effectiveness and coordination of the security forces (fraction; political "
         "unrest lowers it).",
     )
+    reference_patrols_per_week: Positive = Field(
+        12.0,
+        description="Army patrols a week at which patrol pressure on a faction's territory is 1 "
+        "(count/week): the baseline's 3 units x 4 patrols.",
+    )
+    police_presence_min: Positive = Field(
+        0.3,
+        description="Least presence a police unit keeps on one of its edges, relative to an "
+        "even spread (factor). Estimate.",
+    )
+    police_presence_max: Positive = Field(
+        3.0,
+        description="Most presence a police unit puts on one of its edges, relative to an even "
+        "spread (factor). Estimate.",
+    )
+    police_seizure_memory_weeks: Positive = Field(
+        13.0,
+        description="Time scale over which a police unit forgets where it seized (weeks). "
+        "Estimate: about a quarter.",
+    )
+    clash_reference_fighters: Positive = Field(
+        25.0,
+        description="Fighters present in a district at which a patrol meets them with "
+        "clash_probability_per_patrol (fighters). Estimate.",
+    )
+    leadership_kill_share: Fraction = Field(
+        0.5,
+        description="Share of successful leadership operations in which the target is killed "
+        "rather than captured (fraction). Estimate.",
+    )
+
+    @model_validator(mode="after")
+    def _presence_bounds_are_ordered(self) -> SecurityConfig:
+        if not self.police_presence_min <= 1.0 <= self.police_presence_max:
+            raise ValueError("expected police_presence_min <= 1 <= police_presence_max")
+        return self
 
 
 class MarketConfig(Section):
@@ -497,6 +647,38 @@ class MarketConfig(Section):
         0.5,
         description="How strongly an overhang of unsold stock lowers the VRAEM HCl price "
         "(elasticity, dimensionless). Estimate.",
+    )
+    stock_pressure_min: Positive = Field(
+        0.25,
+        description="Least stock pressure on the VRAEM HCl price (reference stock over actual, "
+        "factor): bounds the fall when stock piles up. Estimate.",
+    )
+    stock_pressure_max: Positive = Field(
+        4.0,
+        description="Most stock pressure on the VRAEM HCl price (factor): bounds the rise when "
+        "stock runs out. Estimate.",
+    )
+    exit_ratio_min: Positive = Field(
+        0.2,
+        description="Least ratio of demand to expected supply an exit's price responds to "
+        "(factor): keeps prices finite when an exit gets no arrivals. Estimate.",
+    )
+    exit_ratio_max: Positive = Field(
+        5.0,
+        description="Most ratio of demand to expected supply an exit's price responds to "
+        "(factor). Estimate.",
+    )
+    hcl_price_start_usd_per_kg: Positive = Field(
+        1_200.0,
+        description="First guess of the VRAEM HCl price, from which the starting price is "
+        "found by a few rounds of the traffickers' bid (USD/kg). About the 2022 VRAEM price.",
+    )
+    start_price_rounds: int = Field(
+        5,
+        ge=0,
+        le=50,
+        description="Rounds of bid and price at the start, so the run begins near its steady "
+        "state (count).",
     )
 
 

@@ -1,5 +1,15 @@
-"""Timed interventions: leadership arrests, fragmentation and the policy levers."""
+"""Timed interventions: one class per type over named levers, started and stopped on schedule."""
 
-from sim.interventions.schedule import InterventionSchedule, describe
+from sim.interventions.actions import ACTIONS, Action, action_for, describe
+from sim.interventions.levers import LEVERS, Levers
+from sim.interventions.schedule import InterventionSchedule
 
-__all__ = ["InterventionSchedule", "describe"]
+__all__ = [
+    "ACTIONS",
+    "LEVERS",
+    "Action",
+    "InterventionSchedule",
+    "Levers",
+    "action_for",
+    "describe",
+]
