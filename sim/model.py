@@ -191,6 +191,8 @@ class VraemModel(mesa.Model):
 
     def split(self, faction: Faction, gangs: int, reason: str) -> None:
         split(self, faction, gangs, reason)
+        # the gangs escort (and are paid for) what leaves their districts from now on
+        self.escorts = Escorts(self.active_factions(), len(self.districts))
 
     # --- the week --------------------------------------------------------------------------
     def step(self) -> None:

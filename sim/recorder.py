@@ -25,10 +25,17 @@ TIMESERIES_COLUMNS = [
     "armed_income_usd",
     "violent_events",
     "deaths",
+    "deaths_ambush",
+    "deaths_civilian_killing",
+    "deaths_clash",
+    "deaths_gang_clash",
     "eradicated_ha",
     "leader_in_place",
 ]
-INTEGER_COLUMNS = ("armed_groups", "violent_events", "deaths")
+# kinds of violent incident, each with its deaths column `deaths_<kind>`
+VIOLENCE_KINDS = ("ambush", "civilian_killing", "clash", "gang_clash")
+DEATHS_BY_KIND = tuple(f"deaths_{kind}" for kind in VIOLENCE_KINDS)
+INTEGER_COLUMNS = ("armed_groups", "violent_events", "deaths", *DEATHS_BY_KIND)
 
 
 class WeeklyRecorder:
@@ -49,12 +56,14 @@ class WeeklyRecorder:
     def new_week(self) -> None:
         """Start counting a new week's violence."""
         self._violent_events = 0
-        self._deaths = 0
+        self._deaths = dict.fromkeys(VIOLENCE_KINDS, 0)
 
     def add_violence(self, kind: str, deaths: int) -> None:
-        """One violent incident of `kind` with `deaths` people killed."""
+        """One violent incident of `kind` (one of VIOLENCE_KINDS) with `deaths` people killed."""
+        if kind not in self._deaths:
+            raise ValueError(f"unknown kind of violence {kind!r}; expected one of {VIOLENCE_KINDS}")
         self._violent_events += 1
-        self._deaths += int(deaths)
+        self._deaths[kind] += int(deaths)
 
     def log_event(self, week: int, kind: str, who: str, outcome: str) -> None:
         """An entry in the event log."""
@@ -62,7 +71,13 @@ class WeeklyRecorder:
 
     def record_week(self, week: int, **values: float) -> None:
         """The week's row: the given values and the violence counted since `new_week`."""
-        values = {**values, "violent_events": self._violent_events, "deaths": self._deaths}
+        by_kind = {f"deaths_{kind}": n for kind, n in self._deaths.items()}
+        values = {
+            **values,
+            "violent_events": self._violent_events,
+            "deaths": sum(self._deaths.values()),
+            **by_kind,
+        }
         for key, value in values.items():
             self.values[key][week] = value
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-from conftest import baseline
+import pytest
+from conftest import SCENARIOS, baseline
 
 from sim.agents import Growers
 from sim.model import VraemModel
@@ -109,3 +110,74 @@ def test_security_forces_seize_more_with_more_interdiction_capacity():
     # traffickers adapt, so doubling capacity raises the seizure share, but by less than double
     assert np.all(shares[2.0] > shares[1.0] * 1.2)
     assert shares[2.0].mean() < 2.0 * shares[1.0].mean()
+
+
+def _income_paid_by_week(monkeypatch) -> dict[int, float]:
+    """Record every tax and escort fee paid to any faction, by the week it is paid in."""
+    from sim.agents.faction import Faction
+
+    paid: dict[int, float] = {}
+    tax, fee = Faction.collect_leaf_tax, Faction.collect_escort_fee
+
+    def collect_leaf_tax(self, leaf_value):
+        amount = tax(self, leaf_value)
+        paid[self.world.week] = paid.get(self.world.week, 0.0) + amount
+        return amount
+
+    def collect_escort_fee(self, kg):
+        amount = fee(self, kg)
+        paid[self.world.week] = paid.get(self.world.week, 0.0) + amount
+        return amount
+
+    monkeypatch.setattr(Faction, "collect_leaf_tax", collect_leaf_tax)
+    monkeypatch.setattr(Faction, "collect_escort_fee", collect_escort_fee)
+    return paid
+
+
+def test_money_paid_to_armed_groups_is_all_booked_in_the_week_of_a_split(monkeypatch):
+    from sim.config.interventions import Fragmentation
+
+    paid = _income_paid_by_week(monkeypatch)
+    split = Fragmentation(type="fragmentation", week=5, gangs=3)
+    model = VraemModel(baseline(weeks=8, interventions=[split]), seed=7)
+    rec = model.run()
+    assert rec.values["armed_groups"][4] == 1 and rec.values["armed_groups"][5] == 3
+    booked = rec.values["armed_income_usd"]
+    for week in range(8):
+        assert booked[week] == pytest.approx(paid[week], rel=1e-12), week
+
+
+def test_money_is_conserved_when_a_leaderless_faction_splits_by_itself(monkeypatch):
+    paid = _income_paid_by_week(monkeypatch)
+    model = VraemModel(baseline(weeks=3), seed=1)
+    faction = model.active_factions()[0]
+    for heir in ("quispe_zuniga", "nephew", "heir_a", "heir_b"):
+        faction.remove_person(heir, "captured")
+    faction.remove_person("jose", "killed")
+    rec = model.run()
+    assert rec.values["armed_groups"][0] >= 2  # it split in week 0
+    for week in range(3):
+        assert rec.values["armed_income_usd"][week] == pytest.approx(paid[week], rel=1e-12)
+
+
+def test_a_scenario_with_no_army_units_runs_with_no_patrols_or_operations():
+    from sim.config.loader import load_scenario
+
+    sc = load_scenario(
+        SCENARIOS / "decapitation.yaml", ["security.army_units=0", "weeks=80", "replicates=1"]
+    )
+    model = VraemModel(sc, seed=3)
+    rec = model.run()
+    assert not any(kind == "leadership_operation" for _, kind, _, _ in rec.events)
+    # no patrols: no patrol clashes and no killings of suspected collaborators
+    assert rec.values["deaths_civilian_killing"].sum() == 0
+    assert rec.values["exported_kg"].sum() > 0
+
+
+def test_violent_deaths_are_recorded_by_kind_and_add_up():
+    model = VraemModel(baseline(weeks=104), seed=5)
+    rec = model.run()
+    kinds = ["deaths_ambush", "deaths_civilian_killing", "deaths_clash", "deaths_gang_clash"]
+    by_kind = sum(rec.values[k] for k in kinds)
+    assert np.array_equal(by_kind, rec.values["deaths"])
+    assert rec.values["deaths_ambush"].sum() > 0 and rec.values["deaths_clash"].sum() > 0

@@ -274,7 +274,9 @@ def split(world: World, faction: Faction, n: int, reason: str) -> list[Faction]:
             gang=True,
         )
         gang.upkeep = faction.upkeep  # members cost a gang what they cost the group
+        gang.income_week = faction.income_week * shares[k]  # this week's money so far
         gangs.append(gang)
+    faction.income_week = 0.0  # conserved: it went to the gangs
     faction.active = False
     faction.split_request = None
     faction.remove()
