@@ -29,6 +29,7 @@ test: $(BIN)/vraem
 lint: $(BIN)/vraem
 	$(BIN)/ruff check sim tests benchmarks
 	$(BIN)/ruff format --check sim tests benchmarks
+	$(BIN)/lint-imports
 
 validate: $(BIN)/vraem
 	$(BIN)/vraem validate

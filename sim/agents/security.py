@@ -10,6 +10,7 @@ eradicate coca when they have eradication capacity (zero in the baseline) or are
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import mesa
 import numpy as np
@@ -20,6 +21,14 @@ from sim.agents.world import World
 from sim.config.models import SecurityConfig
 from sim.network.routes import RouteNetwork
 from sim.units import WEEKS_PER_YEAR
+
+
+class Battlefield(World, Protocol):
+    """What the army asks of the world: the agents' view and the factions in the field."""
+
+    def active_factions(self) -> list[Faction]:
+        """Armed factions still in the field."""
+        ...
 
 
 def clash(world: World, faction: Faction, cfg: SecurityConfig) -> int:
@@ -102,7 +111,7 @@ class ArmyUnit(mesa.Agent):
 
     def __init__(
         self,
-        world: World,
+        world: Battlefield,
         cfg: SecurityConfig,
         label: str,
         orders: ArmyOrders,

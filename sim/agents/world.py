@@ -8,12 +8,9 @@ the log, a violent incident).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 import numpy as np
-
-if TYPE_CHECKING:
-    from sim.agents.faction import Faction
 
 
 class World(Protocol):
@@ -29,10 +26,6 @@ class World(Protocol):
 
     def register_agent(self, agent: object) -> None:
         """Mesa's hook: a new agent joins the model."""
-        ...
-
-    def active_factions(self) -> list[Faction]:
-        """Armed factions still in the field."""
         ...
 
     def armed_control(self) -> np.ndarray:

@@ -7,10 +7,10 @@ from typing import Literal, Protocol
 import numpy as np
 
 from sim.agents.faction import Faction
-from sim.agents.world import World
+from sim.agents.security import Battlefield
 
 
-class InterventionWorld(World, Protocol):
+class InterventionWorld(Battlefield, Protocol):
     """The model as interventions see it."""
 
     @property
