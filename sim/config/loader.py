@@ -9,18 +9,8 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from sim.config.errors import ConfigError  # also re-exported: older code imports it from here
 from sim.config.models import Scenario
-
-
-class ConfigError(Exception):
-    """Bad input: names the file, the key path and what was expected (CLI exit code 2)."""
-
-    def __init__(self, file: str | Path, key: str, expected: str) -> None:
-        self.file = str(file)
-        self.key = key
-        self.expected = expected
-        where = f"{self.file}: " + (f"key '{key}': " if key else "")
-        super().__init__(where + expected)
 
 
 def read_yaml(path: Path) -> dict[str, Any]:

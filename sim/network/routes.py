@@ -11,7 +11,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from sim.config.loader import ConfigError
+from sim.config.errors import ConfigError
 from sim.config.models import Scenario
 
 MODES = ("road", "river", "trail", "air")
