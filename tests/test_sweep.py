@@ -288,6 +288,29 @@ def test_bad_sweep_files_are_refused_with_file_and_key(tmp_path, change, key, ex
     assert not (tmp_path / "o").exists()
 
 
+@pytest.mark.parametrize("where", ["sweep", "base"])
+def test_bad_encoding_of_a_sweep_file_or_its_base_exits_2(tmp_path, where):
+    latin1 = "# Perené valley, written by an editor that saves Latin-1\n".encode("latin-1")
+    if where == "sweep":
+        path = _tiny_sweep(tmp_path)
+        bad = path
+    else:
+        bad = tmp_path / "base.yaml"
+        bad.write_bytes(f"extends: {SCENARIOS / 'baseline.yaml'}\nname: b\n".encode() + latin1)
+        path = _tiny_sweep(tmp_path, base=str(bad))
+    if where == "sweep":
+        bad.write_bytes(bad.read_bytes() + latin1)
+    position = bad.read_bytes().index(b"\xe9")
+    for command in (["check", str(path)], ["sweep", str(path), "--out", str(tmp_path / "o")]):
+        result = CliRunner().invoke(app, command)
+        assert result.exit_code == 2, result.output
+        message = " ".join(result.output.split())
+        assert bad.name in message
+        assert f"is not valid UTF-8 (byte 0xe9 at position {position})" in message
+        assert "Traceback" not in result.output
+    assert not (tmp_path / "o").exists()
+
+
 def test_shipped_sweep_files_are_valid():
     files = sorted((SCENARIOS / "sweeps").glob("*.yaml"))
     methods = {load_sweep(f).spec.method for f in files}

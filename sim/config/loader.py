@@ -13,13 +13,29 @@ from sim.config.errors import ConfigError  # also re-exported: older code import
 from sim.config.models import Scenario
 
 
-def read_yaml(path: Path) -> dict[str, Any]:
+def read_text(path: Path) -> str:
+    """The text of a UTF-8 file; ConfigError naming the file if it is missing, unreadable or
+    not UTF-8."""
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise ConfigError(path, "", "file not found") from None
     except OSError as exc:
         raise ConfigError(path, "", f"cannot be read ({exc.strerror})") from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        byte = raw[exc.start]
+        raise ConfigError(
+            path,
+            "",
+            f"is not valid UTF-8 (byte 0x{byte:02x} at position {exc.start}); save it as UTF-8",
+        ) from None
+
+
+def read_yaml(path: Path) -> dict[str, Any]:
+    """A YAML file's top-level mapping (safe loader); ConfigError naming the file otherwise."""
+    text = read_text(path)
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:

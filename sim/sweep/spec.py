@@ -25,7 +25,6 @@ import math
 from pathlib import Path
 from typing import Any, Literal, Self
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sim.config.loader import (
@@ -287,10 +286,10 @@ class Sweep:
 def is_sweep_file(path: str | Path) -> bool:
     """A sweep file has a `method` key at the top level (scenario files never do)."""
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError):
+        data = read_yaml(Path(path))
+    except ConfigError:  # unreadable files are reported when loaded as a scenario
         return False
-    return isinstance(data, dict) and "method" in data
+    return "method" in data
 
 
 def _key_exists(data: Any, key: str) -> bool:
