@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import networkx as nx
 import pytest
+from conftest import SCENARIOS
 
-from sim.config.loader import ConfigError
+from sim.config.loader import ConfigError, load_scenario
 from sim.config.models import TraffickersConfig
 from sim.network.routes import enumerate_routes, load_network, packaged_data_dir
 
@@ -106,3 +108,38 @@ def test_a_district_cut_off_from_an_exit_is_rejected(tmp_path):
     nodes.write_text(nodes.read_text() + "lonely,Lonely,district,lonely,,-74,-12,24,test\n")
     with pytest.raises(ConfigError, match=r"connected|reach"):
         load_network(tmp_path)
+
+
+def copy_network(folder: Path) -> Path:
+    """A copy of the packaged network files in `folder` (created)."""
+    folder.mkdir(parents=True)
+    for name in ("nodes.csv", "edges.csv"):
+        shutil.copy(packaged_data_dir() / name, folder / name)
+    return folder
+
+
+def test_a_parents_data_dir_resolves_against_the_parent_file(tmp_path):
+    a, b = tmp_path / "A", tmp_path / "B"
+    net = copy_network(a / "net")
+    (a / "parent.yaml").write_text(
+        f"extends: {SCENARIOS / 'baseline.yaml'}\nname: parent\nnetwork:\n  data_dir: net/\n",
+        encoding="utf-8",
+    )
+    b.mkdir()
+    (b / "child.yaml").write_text("extends: ../A/parent.yaml\nname: child\n", encoding="utf-8")
+    assert load_scenario(b / "child.yaml").network.data_dir == str(net.resolve())
+    # a child that names its own folder still wins, resolved against the child
+    own = copy_network(b / "own")
+    (b / "own.yaml").write_text(
+        "extends: ../A/parent.yaml\nname: own\nnetwork:\n  data_dir: own\n", encoding="utf-8"
+    )
+    assert load_scenario(b / "own.yaml").network.data_dir == str(own.resolve())
+
+
+def test_set_network_data_dir_resolves_against_the_working_directory(tmp_path, monkeypatch):
+    net = copy_network(tmp_path / "work" / "mynet")
+    monkeypatch.chdir(tmp_path / "work")
+    sc = load_scenario(SCENARIOS / "baseline.yaml", ["network.data_dir=mynet"])
+    assert sc.network.data_dir == str(net.resolve())
+    sc = load_scenario(SCENARIOS / "baseline.yaml", ["network={data_dir: mynet}"])
+    assert sc.network.data_dir == str(net.resolve())

@@ -61,13 +61,23 @@ def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]
     return out
 
 
+def resolve_data_dir(data: dict[str, Any], folder: Path) -> None:
+    """Make a relative `network.data_dir` of `data` absolute against `folder`, in place: the
+    folder of the file that wrote it (or the working directory, for `--set`)."""
+    network = data.get("network")
+    if isinstance(network, dict) and isinstance(network.get("data_dir"), str):
+        network["data_dir"] = str((folder / network["data_dir"]).resolve())
+
+
 def read_scenario_dict(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
-    """Read a scenario file and everything it `extends`, merged (the file itself wins)."""
+    """Read a scenario file and everything it `extends`, merged (the file itself wins). A
+    relative `network.data_dir` is resolved against the folder of the file that names it."""
     path = Path(path).resolve()
     if path in _chain:
         cycle = " -> ".join(p.name for p in (*_chain, path))
         raise ConfigError(path, "extends", f"expected no cycle of extends, found {cycle}")
     data = read_yaml(path)
+    resolve_data_dir(data, path.parent)
     parent = data.pop("extends", None)
     if parent is None:
         return data
@@ -112,7 +122,8 @@ def set_key(data: dict[str, Any], key: str, value: Any, source: str | Path) -> N
 
 
 def apply_overrides(data: dict[str, Any], overrides: list[str]) -> dict[str, Any]:
-    """Apply `--set key.path=value` overrides; values are parsed as YAML scalars or lists."""
+    """Apply `--set key.path=value` overrides; values are parsed as YAML scalars or lists. A
+    relative `network.data_dir` is resolved against the working directory."""
     out = copy.deepcopy(data)
     for item in overrides:
         if "=" not in item:
@@ -126,6 +137,10 @@ def apply_overrides(data: dict[str, Any], overrides: list[str]) -> dict[str, Any
             value = yaml.safe_load(raw)
         except yaml.YAMLError:
             raise ConfigError("--set", key, f"could not parse the value {raw!r}") from None
+        if key == "network.data_dir" and isinstance(value, str):
+            value = str((Path.cwd() / value).resolve())
+        elif key == "network" and isinstance(value, dict):  # --set 'network={data_dir: x}'
+            resolve_data_dir({"network": value}, Path.cwd())
         set_key(out, key, value, "--set")
     return out
 
@@ -163,8 +178,4 @@ def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Scena
     """Read, merge, override and validate a scenario file."""
     data = read_scenario_dict(path)
     data = apply_overrides(data, overrides or [])
-    if "network" in data and isinstance(data["network"], dict):
-        data_dir = data["network"].get("data_dir")
-        if isinstance(data_dir, str):
-            data["network"]["data_dir"] = str((Path(path).resolve().parent / data_dir).resolve())
     return validate_scenario(data, path)

@@ -33,6 +33,7 @@ from sim.config.loader import (
     format_validation_error,
     read_scenario_dict,
     read_yaml,
+    resolve_data_dir,
     set_key,
     validate_scenario,
 )
@@ -331,9 +332,9 @@ def load_sweep(path: str | Path) -> Sweep:
         raise ConfigError(
             path, "base", f"expected an existing scenario file, {base_path} not found"
         )
-    raw = deep_merge(read_scenario_dict(base_path), spec.scenario)
-    if "network" in raw and isinstance(raw["network"].get("data_dir"), str):
-        raw["network"]["data_dir"] = str((base_path.parent / raw["network"]["data_dir"]).resolve())
+    additions = copy.deepcopy(spec.scenario)
+    resolve_data_dir(additions, path.parent)  # the sweep file wrote it
+    raw = deep_merge(read_scenario_dict(base_path), additions)
     base = validate_scenario(raw, path).model_dump(mode="json")
     sweep = Sweep(spec, path, base)
     n_years = math.ceil(sweep.weeks / WEEKS_PER_YEAR)
