@@ -11,7 +11,12 @@ from conftest import SCENARIOS
 
 from sim.config.loader import ConfigError, load_scenario
 from sim.config.models import TraffickersConfig
-from sim.network.routes import enumerate_routes, load_network, packaged_data_dir
+from sim.network.routes import (
+    apply_network_overrides,
+    enumerate_routes,
+    load_network,
+    packaged_data_dir,
+)
 
 SPEC_EXITS = {
     "callao": "pacific_ports",
@@ -143,3 +148,32 @@ def test_set_network_data_dir_resolves_against_the_working_directory(tmp_path, m
     assert sc.network.data_dir == str(net.resolve())
     sc = load_scenario(SCENARIOS / "baseline.yaml", ["network={data_dir: mynet}"])
     assert sc.network.data_dir == str(net.resolve())
+
+
+def edge_table(net) -> tuple:
+    """Everything the overrides may change, as plain values."""
+    graph = sorted((u, v, tuple(sorted(d.items()))) for u, v, d in net.graph.edges(data=True))
+    return (net.edge_risk.tolist(), net.edge_km.tolist(), net.edge_hours.tolist(), graph)
+
+
+def test_overrides_return_a_new_network_and_leave_the_loaded_one_untouched():
+    sc = load_scenario(
+        SCENARIOS / "baseline.yaml",
+        [
+            "network.exit_risk_factor.callao=3",
+            "network.edge_overrides=[{u: lima, v: callao, km: 20, hours: 0.7}]",
+        ],
+    )
+    loaded = load_network()
+    pristine = edge_table(loaded)
+    once = apply_network_overrides(load_network(), sc)
+    first = apply_network_overrides(loaded, sc)
+    second = apply_network_overrides(loaded, sc)  # the exit factor must not compound
+    assert edge_table(first) == edge_table(second) == edge_table(once) != pristine
+    assert edge_table(loaded) == pristine
+    assert first is not loaded and first.graph is not loaded.graph
+    i = loaded.edge_index[("lima", "callao")]
+    assert first.edge_km[i] == 20 and first.graph.edges["lima", "callao"]["hours"] == 0.7
+    assert first.edge_risk[i] == pytest.approx(3 * loaded.edge_risk[i])
+    for n in loaded.graph:  # same neighbour order: routes are enumerated in the same order
+        assert list(first.graph.adj[n]) == list(loaded.graph.adj[n])

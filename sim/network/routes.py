@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import itertools
 from dataclasses import dataclass, field
 from importlib import resources
@@ -184,27 +186,42 @@ def load_network(data_dir: str | Path | None = None) -> RouteNetwork:
 
 
 def apply_network_overrides(net: RouteNetwork, scenario: Scenario) -> RouteNetwork:
-    """Apply the scenario's edge overrides and exit risk factors in place; returns `net`."""
+    """A new RouteNetwork with the scenario's edge overrides and exit risk factors applied (on
+    copies of the arrays and the graph); `net` is left untouched, so it can be reused."""
     cfg = scenario.network
+    risk, km, hours = net.edge_risk.copy(), net.edge_km.copy(), net.edge_hours.copy()
     for ov in cfg.edge_overrides:
         i = net.edge_index[(ov.u, ov.v)]
         if ov.base_detection_risk is not None:
-            net.edge_risk[i] = ov.base_detection_risk
+            risk[i] = ov.base_detection_risk
         if ov.km is not None:
-            net.edge_km[i] = ov.km
+            km[i] = ov.km
         if ov.hours is not None:
-            net.edge_hours[i] = ov.hours
+            hours[i] = ov.hours
     for exit_id, factor in cfg.exit_risk_factor.items():
         for nb in net.graph.neighbors(exit_id):
             i = net.edge_index[(exit_id, nb)]
-            net.edge_risk[i] = min(1.0, net.edge_risk[i] * factor)
+            risk[i] = min(1.0, risk[i] * factor)
+    graph = copy.deepcopy(net.graph)  # a deep copy keeps the order of every adjacency
     for i, (u, v) in enumerate(zip(net.edge_u, net.edge_v, strict=True)):
-        net.graph.edges[u, v].update(
-            km=float(net.edge_km[i]),
-            hours=float(net.edge_hours[i]),
-            base_detection_risk=float(net.edge_risk[i]),
+        graph.edges[u, v].update(
+            km=float(km[i]), hours=float(hours[i]), base_detection_risk=float(risk[i])
         )
-    return net
+    return dataclasses.replace(
+        net,
+        graph=graph,
+        nodes=net.nodes.copy(),
+        edge_u=list(net.edge_u),
+        edge_v=list(net.edge_v),
+        edge_mode=net.edge_mode.copy(),
+        edge_km=km,
+        edge_hours=hours,
+        edge_risk=risk,
+        edge_district=net.edge_district.copy(),
+        exit_group=dict(net.exit_group),
+        districts=list(net.districts),
+        edge_index=dict(net.edge_index),
+    )
 
 
 def enumerate_routes(
