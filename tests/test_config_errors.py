@@ -160,7 +160,7 @@ def test_python_dash_m_sim_is_the_same_cli(tmp_path):
 
 
 def test_setting_one_entry_of_a_mapping_keeps_the_others():
-    from sim.config.loader import load_scenario
+    from sim.scenarios import load_scenario
 
     sc = load_scenario(SCENARIOS / "baseline.yaml", ["market.exit_price_usd_per_kg.paita=3000"])
     default = load_scenario(SCENARIOS / "baseline.yaml")

@@ -9,7 +9,7 @@ import networkx as nx
 import pytest
 from conftest import SCENARIOS
 
-from sim.config.loader import ConfigError, load_scenario
+from sim.config.errors import ConfigError
 from sim.config.models import TraffickersConfig
 from sim.network.routes import (
     apply_network_overrides,
@@ -17,6 +17,7 @@ from sim.network.routes import (
     load_network,
     packaged_data_dir,
 )
+from sim.scenarios import compile_network, load_scenario
 
 SPEC_EXITS = {
     "callao": "pacific_ports",
@@ -177,3 +178,13 @@ def test_overrides_return_a_new_network_and_leave_the_loaded_one_untouched():
     assert first.edge_risk[i] == pytest.approx(3 * loaded.edge_risk[i])
     for n in loaded.graph:  # same neighbour order: routes are enumerated in the same order
         assert list(first.graph.adj[n]) == list(loaded.graph.adj[n])
+
+
+def test_compile_network_gives_the_loaded_network_with_overrides_a_new_copy_each_time():
+    sc = load_scenario(SCENARIOS / "baseline.yaml", ["network.exit_risk_factor.callao=2"])
+    first = compile_network(sc)
+    assert edge_table(first) == edge_table(apply_network_overrides(load_network(), sc))
+    first.edge_risk[:] = 1.0  # whatever a run does to its network stays there
+    first.graph.remove_node("callao")
+    second = compile_network(sc)
+    assert edge_table(second) == edge_table(apply_network_overrides(load_network(), sc))

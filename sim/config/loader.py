@@ -1,4 +1,7 @@
-"""Load scenario YAML: safe loader, `extends`, `--set` overrides, typed validation, clear errors."""
+"""Load scenario YAML: safe loader, `extends`, `--set` overrides, typed validation, clear errors.
+
+This layer knows nothing of the route network; `sim.scenarios` checks a scenario's names against
+its network (config -> network -> scenarios)."""
 
 from __future__ import annotations
 
@@ -146,6 +149,7 @@ def apply_overrides(data: dict[str, Any], overrides: list[str]) -> dict[str, Any
 
 
 def format_validation_error(exc: ValidationError) -> list[tuple[str, str]]:
+    """(key path, message) for each problem pydantic found, in plain words."""
     rows = []
     for err in exc.errors():
         key = ".".join(str(p) for p in err["loc"])
@@ -158,24 +162,24 @@ def format_validation_error(exc: ValidationError) -> list[tuple[str, str]]:
     return rows
 
 
-def validate_scenario(data: dict[str, Any], source: str | Path) -> Scenario:
-    """Validate a merged scenario dict; raises ConfigError on the first problem."""
+def validate_scenario_config(data: dict[str, Any], source: str | Path) -> Scenario:
+    """Typed validation of a merged scenario dict; raises ConfigError on the first problem.
+
+    Names of districts, exits and nodes are not checked here (that needs the route network):
+    `sim.scenarios.validate_scenario` does both."""
     try:
-        scenario = Scenario.model_validate(data)
+        return Scenario.model_validate(data)
     except ValidationError as exc:
         rows = format_validation_error(exc)
         key, msg = rows[0]
         more = f" ({len(rows) - 1} more problem(s): " + "; ".join(f"{k}: {m}" for k, m in rows[1:4])
         more = more + ")" if len(rows) > 1 else ""
         raise ConfigError(source, key, f"expected a valid value: {msg}{more}") from None
-    from sim.network.routes import check_scenario_names  # late import: network depends on config
-
-    check_scenario_names(scenario, source)
-    return scenario
 
 
-def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Scenario:
-    """Read, merge, override and validate a scenario file."""
+def load_scenario_config(path: str | Path, overrides: list[str] | None = None) -> Scenario:
+    """Read, merge, override and type-check a scenario file (`sim.scenarios.load_scenario` also
+    checks its names against the route network)."""
     data = read_scenario_dict(path)
     data = apply_overrides(data, overrides or [])
-    return validate_scenario(data, path)
+    return validate_scenario_config(data, path)

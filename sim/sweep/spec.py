@@ -35,9 +35,9 @@ from sim.config.loader import (
     read_yaml,
     resolve_data_dir,
     set_key,
-    validate_scenario,
 )
 from sim.config.models import Scenario
+from sim.scenarios import validate_scenario
 
 WEEKS_PER_YEAR = 52
 
