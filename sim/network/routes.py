@@ -96,7 +96,31 @@ def load_network(data_dir: str | Path | None = None) -> RouteNetwork:
     npath, epath = folder / "nodes.csv", folder / "edges.csv"
     nodes = _read_csv(npath, NODE_COLUMNS)
     edges = _read_csv(epath, EDGE_COLUMNS)
+    graph, nodes = _read_nodes(nodes, npath)
+    km, hours, risk = _read_edges(graph, edges, epath)
+    districts, exit_group = _check_connectivity(graph, npath, epath)
 
+    edge_u, edge_v = list(edges["u"]), list(edges["v"])
+    net = RouteNetwork(
+        graph=graph,
+        nodes=nodes,
+        edge_u=edge_u,
+        edge_v=edge_v,
+        edge_mode=edges["mode"].to_numpy(dtype=object),
+        edge_km=km,
+        edge_hours=hours,
+        edge_risk=risk.copy(),
+        edge_district=_edge_districts(graph, edge_u, edge_v),
+        exit_group=exit_group,
+        districts=districts,
+    )
+    for i, (u, v) in enumerate(zip(edge_u, edge_v, strict=True)):
+        net.edge_index[(u, v)] = net.edge_index[(v, u)] = i
+    return net
+
+
+def _read_nodes(nodes: pd.DataFrame, npath: Path) -> tuple[nx.Graph, pd.DataFrame]:
+    """A graph of the validated nodes, and the node table with numeric lon, lat and dwell_h."""
     graph = nx.Graph()
     for i, row in nodes.iterrows():
         nid = row["id"]
@@ -120,7 +144,13 @@ def load_network(data_dir: str | Path | None = None) -> RouteNetwork:
     dwell = _numeric(nodes, "dwell_h", npath, 0.0, 24.0 * 60)
     for nid, x, y, d in zip(nodes["id"], lon, lat, dwell, strict=True):
         graph.nodes[nid].update(lon=float(x), lat=float(y), dwell_h=float(d))
+    return graph, nodes.assign(lon=lon, lat=lat, dwell_h=dwell)
 
+
+def _read_edges(
+    graph: nx.Graph, edges: pd.DataFrame, epath: Path
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Add the validated edges to `graph`; returns their km, hours and base detection risk."""
     km = _numeric(edges, "km", epath, 0.1, 5000.0)
     hours = _numeric(edges, "hours", epath, 0.05, 24.0 * 30)
     risk = _numeric(edges, "base_detection_risk", epath, 0.0, 1.0)
@@ -141,7 +171,14 @@ def load_network(data_dir: str | Path | None = None) -> RouteNetwork:
             base_detection_risk=float(risk[i]),
             index=i,
         )
+    return km, hours, risk
 
+
+def _check_connectivity(
+    graph: nx.Graph, npath: Path, epath: Path
+) -> tuple[list[str], dict[str, str]]:
+    """The districts and exits (-> group); every district must reach every exit without passing
+    another exit."""
     districts = [n for n, d in graph.nodes(data=True) if d["kind"] == "district"]
     exit_group = {n: d["group"] for n, d in graph.nodes(data=True) if d["kind"] == "exit"}
     if not districts or not exit_group:
@@ -153,36 +190,24 @@ def load_network(data_dir: str | Path | None = None) -> RouteNetwork:
         others = [e for e in exit_group if e != x]
         if not nx.has_path(graph.subgraph(set(graph) - set(others)), d, x):
             raise ConfigError(epath, "", f"district {d!r} cannot reach exit {x!r}")
+    return districts, exit_group
+
+
+def _edge_districts(graph: nx.Graph, edge_u: list[str], edge_v: list[str]) -> np.ndarray:
+    """Per edge: the district id when both ends lie in one VRAEM district, else ""."""
 
     def node_district(n: str) -> str:
         return (
             graph.nodes[n]["district"] if graph.nodes[n]["kind"] in ("district", "airstrip") else ""
         )
 
-    edge_u, edge_v = list(edges["u"]), list(edges["v"])
-    edge_district = np.array(
+    return np.array(
         [
             node_district(u) if node_district(u) and node_district(u) == node_district(v) else ""
             for u, v in zip(edge_u, edge_v, strict=True)
         ],
         dtype=object,
     )
-    net = RouteNetwork(
-        graph=graph,
-        nodes=nodes.assign(lon=lon, lat=lat, dwell_h=dwell),
-        edge_u=edge_u,
-        edge_v=edge_v,
-        edge_mode=edges["mode"].to_numpy(dtype=object),
-        edge_km=km,
-        edge_hours=hours,
-        edge_risk=risk.copy(),
-        edge_district=edge_district,
-        exit_group=exit_group,
-        districts=districts,
-    )
-    for i, (u, v) in enumerate(zip(edge_u, edge_v, strict=True)):
-        net.edge_index[(u, v)] = net.edge_index[(v, u)] = i
-    return net
 
 
 def apply_network_overrides(net: RouteNetwork, scenario: Scenario) -> RouteNetwork:
