@@ -8,7 +8,9 @@ from pathlib import Path
 import networkx as nx
 import pytest
 from conftest import SCENARIOS
+from typer.testing import CliRunner
 
+from sim.cli.main import app
 from sim.config.errors import ConfigError
 from sim.config.models import TraffickersConfig
 from sim.network.routes import (
@@ -188,3 +190,33 @@ def test_compile_network_gives_the_loaded_network_with_overrides_a_new_copy_each
     first.graph.remove_node("callao")
     second = compile_network(sc)
     assert edge_table(second) == edge_table(apply_network_overrides(load_network(), sc))
+
+
+@pytest.mark.parametrize(
+    ("name", "edit", "expected"),
+    [
+        (
+            "nodes.csv",
+            lambda b: b.replace(b"Pichari", "Pichaé".encode("latin-1"), 1),
+            "is not valid UTF-8 (byte 0xe9 at position",
+        ),
+        (
+            "edges.csv",
+            lambda b: b + b"pichari,lima,road,10,1,0.01,test,one too many\n",
+            "is not a valid CSV table",
+        ),
+    ],
+)
+def test_unreadable_network_files_exit_2_naming_the_file(tmp_path, name, edit, expected):
+    net = copy_network(tmp_path / "net")
+    (net / name).write_bytes(edit((net / name).read_bytes()))
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        f"extends: {SCENARIOS / 'baseline.yaml'}\nname: s\nnetwork: {{data_dir: net}}\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(app, ["check", str(path)])
+    assert result.exit_code == 2, result.output
+    message = " ".join(result.stderr.split())
+    assert str(net / name) in message and expected in message
+    assert "Traceback" not in result.output + result.stderr

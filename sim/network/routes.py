@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import io
 import itertools
 from dataclasses import dataclass, field
 from importlib import resources
@@ -14,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from sim.config.errors import ConfigError
+from sim.config.loader import read_text
 from sim.config.models import Scenario
 
 MODES = ("road", "river", "trail", "air")
@@ -68,9 +70,15 @@ class RouteNetwork:
 
 
 def _read_csv(path: Path, columns: list[str]) -> pd.DataFrame:
+    """A network table as strings; ConfigError naming the file if it is missing, not UTF-8, not
+    a CSV table or lacks one of `columns`."""
     if not path.exists():
         raise ConfigError(path, "", "route network file not found")
-    df = pd.read_csv(path, dtype=str, keep_default_na=False, comment=None)
+    text = read_text(path)
+    try:
+        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, comment=None)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise ConfigError(path, "", f"is not a valid CSV table ({str(exc).strip()})") from None
     missing = [c for c in columns if c not in df.columns]
     if missing:
         raise ConfigError(path, ",".join(missing), f"expected columns {columns}")
