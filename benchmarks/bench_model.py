@@ -11,10 +11,10 @@ import statistics
 import time
 from pathlib import Path
 
-from sim.config.loader import load_scenario
 from sim.model import VraemModel
 from sim.runner.batch import run_scenario
 from sim.runner.seeds import replicate_seeds
+from sim.scenarios import load_scenario
 
 BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.yaml"
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from sim.config.loader import load_scenario
 from sim.config.models import Scenario
 from sim.runner.batch import RunResult, run_scenario
+from sim.scenarios import load_scenario
 
 REPO = Path(__file__).resolve().parent.parent
 SCENARIOS = REPO / "scenarios"

@@ -160,10 +160,35 @@ def test_python_dash_m_sim_is_the_same_cli(tmp_path):
 
 
 def test_setting_one_entry_of_a_mapping_keeps_the_others():
-    from sim.config.loader import load_scenario
+    from sim.scenarios import load_scenario
 
     sc = load_scenario(SCENARIOS / "baseline.yaml", ["market.exit_price_usd_per_kg.paita=3000"])
     default = load_scenario(SCENARIOS / "baseline.yaml")
     assert sc.market.exit_price_usd_per_kg["paita"] == 3000
     others = {k: v for k, v in sc.market.exit_price_usd_per_kg.items() if k != "paita"}
     assert others == {k: v for k, v in default.market.exit_price_usd_per_kg.items() if k != "paita"}
+
+
+LATIN1 = "# Perené valley, written by an editor that saves Latin-1\n"
+
+
+@pytest.mark.parametrize("where", ["scenario", "parent"])
+def test_a_file_that_is_not_utf8_exits_2_naming_it_and_the_byte(tmp_path, where):
+    if where == "scenario":
+        bad = tmp_path / "latin1.yaml"
+        bad.write_bytes((BASE + LATIN1).encode("latin-1"))
+        path = bad
+    else:
+        bad = tmp_path / "parent.yaml"
+        bad.write_bytes((BASE + LATIN1).encode("latin-1"))
+        path = write(tmp_path, "extends: parent.yaml\nname: child\n", "child.yaml")
+    position = bad.read_bytes().index(b"\xe9")
+    for args in (["check", str(path)], ["run", str(path), "--out", str(tmp_path / "out")]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2, result.output
+        message = " ".join(result.stderr.split())
+        assert bad.name in message
+        assert f"is not valid UTF-8 (byte 0xe9 at position {position})" in message
+        assert "save it as UTF-8" in message
+        assert "Traceback" not in result.output + result.stderr
+    assert not (tmp_path / "out").exists()

@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 from conftest import SCENARIOS
 
-from sim.config.loader import load_scenario
 from sim.runner.batch import RunResult, run_scenario
+from sim.scenarios import load_scenario
 
 REPLICATES = 12
 WEEKS = 156  # one year before the event (week 52), two after

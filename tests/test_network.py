@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import networkx as nx
 import pytest
+from conftest import SCENARIOS
+from typer.testing import CliRunner
 
-from sim.config.loader import ConfigError
+from sim.cli.main import app
+from sim.config.errors import ConfigError
 from sim.config.models import TraffickersConfig
-from sim.network.routes import enumerate_routes, load_network, packaged_data_dir
+from sim.network.routes import (
+    apply_network_overrides,
+    enumerate_routes,
+    load_network,
+    packaged_data_dir,
+)
+from sim.scenarios import compile_network, load_scenario
 
 SPEC_EXITS = {
     "callao": "pacific_ports",
@@ -106,3 +116,107 @@ def test_a_district_cut_off_from_an_exit_is_rejected(tmp_path):
     nodes.write_text(nodes.read_text() + "lonely,Lonely,district,lonely,,-74,-12,24,test\n")
     with pytest.raises(ConfigError, match=r"connected|reach"):
         load_network(tmp_path)
+
+
+def copy_network(folder: Path) -> Path:
+    """A copy of the packaged network files in `folder` (created)."""
+    folder.mkdir(parents=True)
+    for name in ("nodes.csv", "edges.csv"):
+        shutil.copy(packaged_data_dir() / name, folder / name)
+    return folder
+
+
+def test_a_parents_data_dir_resolves_against_the_parent_file(tmp_path):
+    a, b = tmp_path / "A", tmp_path / "B"
+    net = copy_network(a / "net")
+    (a / "parent.yaml").write_text(
+        f"extends: {SCENARIOS / 'baseline.yaml'}\nname: parent\nnetwork:\n  data_dir: net/\n",
+        encoding="utf-8",
+    )
+    b.mkdir()
+    (b / "child.yaml").write_text("extends: ../A/parent.yaml\nname: child\n", encoding="utf-8")
+    assert load_scenario(b / "child.yaml").network.data_dir == str(net.resolve())
+    # a child that names its own folder still wins, resolved against the child
+    own = copy_network(b / "own")
+    (b / "own.yaml").write_text(
+        "extends: ../A/parent.yaml\nname: own\nnetwork:\n  data_dir: own\n", encoding="utf-8"
+    )
+    assert load_scenario(b / "own.yaml").network.data_dir == str(own.resolve())
+
+
+def test_set_network_data_dir_resolves_against_the_working_directory(tmp_path, monkeypatch):
+    net = copy_network(tmp_path / "work" / "mynet")
+    monkeypatch.chdir(tmp_path / "work")
+    sc = load_scenario(SCENARIOS / "baseline.yaml", ["network.data_dir=mynet"])
+    assert sc.network.data_dir == str(net.resolve())
+    sc = load_scenario(SCENARIOS / "baseline.yaml", ["network={data_dir: mynet}"])
+    assert sc.network.data_dir == str(net.resolve())
+
+
+def edge_table(net) -> tuple:
+    """Everything the overrides may change, as plain values."""
+    graph = sorted((u, v, tuple(sorted(d.items()))) for u, v, d in net.graph.edges(data=True))
+    return (net.edge_risk.tolist(), net.edge_km.tolist(), net.edge_hours.tolist(), graph)
+
+
+def test_overrides_return_a_new_network_and_leave_the_loaded_one_untouched():
+    sc = load_scenario(
+        SCENARIOS / "baseline.yaml",
+        [
+            "network.exit_risk_factor.callao=3",
+            "network.edge_overrides=[{u: lima, v: callao, km: 20, hours: 0.7}]",
+        ],
+    )
+    loaded = load_network()
+    pristine = edge_table(loaded)
+    once = apply_network_overrides(load_network(), sc)
+    first = apply_network_overrides(loaded, sc)
+    second = apply_network_overrides(loaded, sc)  # the exit factor must not compound
+    assert edge_table(first) == edge_table(second) == edge_table(once) != pristine
+    assert edge_table(loaded) == pristine
+    assert first is not loaded and first.graph is not loaded.graph
+    i = loaded.edge_index[("lima", "callao")]
+    assert first.edge_km[i] == 20 and first.graph.edges["lima", "callao"]["hours"] == 0.7
+    assert first.edge_risk[i] == pytest.approx(3 * loaded.edge_risk[i])
+    for n in loaded.graph:  # same neighbour order: routes are enumerated in the same order
+        assert list(first.graph.adj[n]) == list(loaded.graph.adj[n])
+
+
+def test_compile_network_gives_the_loaded_network_with_overrides_a_new_copy_each_time():
+    sc = load_scenario(SCENARIOS / "baseline.yaml", ["network.exit_risk_factor.callao=2"])
+    first = compile_network(sc)
+    assert edge_table(first) == edge_table(apply_network_overrides(load_network(), sc))
+    first.edge_risk[:] = 1.0  # whatever a run does to its network stays there
+    first.graph.remove_node("callao")
+    second = compile_network(sc)
+    assert edge_table(second) == edge_table(apply_network_overrides(load_network(), sc))
+
+
+@pytest.mark.parametrize(
+    ("name", "edit", "expected"),
+    [
+        (
+            "nodes.csv",
+            lambda b: b.replace(b"Pichari", "Pichaé".encode("latin-1"), 1),
+            "is not valid UTF-8 (byte 0xe9 at position",
+        ),
+        (
+            "edges.csv",
+            lambda b: b + b"pichari,lima,road,10,1,0.01,test,one too many\n",
+            "is not a valid CSV table",
+        ),
+    ],
+)
+def test_unreadable_network_files_exit_2_naming_the_file(tmp_path, name, edit, expected):
+    net = copy_network(tmp_path / "net")
+    (net / name).write_bytes(edit((net / name).read_bytes()))
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        f"extends: {SCENARIOS / 'baseline.yaml'}\nname: s\nnetwork: {{data_dir: net}}\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(app, ["check", str(path)])
+    assert result.exit_code == 2, result.output
+    message = " ".join(result.stderr.split())
+    assert str(net / name) in message and expected in message
+    assert "Traceback" not in result.output + result.stderr

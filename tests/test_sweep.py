@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -20,6 +21,7 @@ from conftest import SCENARIOS
 from typer.testing import CliRunner
 
 from sim.cli.main import app
+from sim.network.routes import packaged_data_dir
 from sim.sweep import evaluate
 from sim.sweep.analysis import discover
 from sim.sweep.results import write_sweep_outputs
@@ -286,6 +288,55 @@ def test_bad_sweep_files_are_refused_with_file_and_key(tmp_path, change, key, ex
         assert "tiny.yaml" in message and key in message and expected in message
         assert "Traceback" not in result.output
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("where", ["sweep", "base"])
+def test_bad_encoding_of_a_sweep_file_or_its_base_exits_2(tmp_path, where):
+    latin1 = "# Perené valley, written by an editor that saves Latin-1\n".encode("latin-1")
+    if where == "sweep":
+        path = _tiny_sweep(tmp_path)
+        bad = path
+    else:
+        bad = tmp_path / "base.yaml"
+        bad.write_bytes(f"extends: {SCENARIOS / 'baseline.yaml'}\nname: b\n".encode() + latin1)
+        path = _tiny_sweep(tmp_path, base=str(bad))
+    if where == "sweep":
+        bad.write_bytes(bad.read_bytes() + latin1)
+    position = bad.read_bytes().index(b"\xe9")
+    for command in (["check", str(path)], ["sweep", str(path), "--out", str(tmp_path / "o")]):
+        result = CliRunner().invoke(app, command)
+        assert result.exit_code == 2, result.output
+        message = " ".join(result.output.split())
+        assert bad.name in message
+        assert f"is not valid UTF-8 (byte 0xe9 at position {position})" in message
+        assert "Traceback" not in result.output
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("where", ["scenario block", "base's parent"])
+def test_sweep_file_data_dir_resolves_against_the_file_that_wrote_it(tmp_path, where):
+    path = _tiny_sweep(tmp_path)
+    spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if where == "scenario block":  # relative to the sweep file
+        net = tmp_path / "net"
+        spec["scenario"]["network"] = {"data_dir": "net"}
+    else:  # the base (in B) extends a parent (in A) that names the folder, relative to A
+        net = tmp_path / "A" / "net"
+        (tmp_path / "B").mkdir()
+        (tmp_path / "B" / "base.yaml").write_text(
+            "extends: ../A/parent.yaml\nname: base\n", encoding="utf-8"
+        )
+        net.parent.mkdir()
+        (net.parent / "parent.yaml").write_text(
+            f"extends: {SCENARIOS / 'baseline.yaml'}\nname: p\nnetwork: {{data_dir: net}}\n",
+            encoding="utf-8",
+        )
+        spec["base"] = "B/base.yaml"
+    net.mkdir()
+    for name in ("nodes.csv", "edges.csv"):
+        shutil.copy(packaged_data_dir() / name, net / name)
+    path.write_text(yaml.safe_dump(spec), encoding="utf-8")
+    assert load_sweep(path).base["network"]["data_dir"] == str(net.resolve())
 
 
 def test_shipped_sweep_files_are_valid():

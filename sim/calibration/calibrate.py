@@ -28,8 +28,9 @@ from scipy.stats import qmc
 
 from sim.calibration.targets import evaluate_targets, load_targets
 from sim.calibration.validate import target_values
-from sim.config.loader import apply_overrides, read_scenario_dict, validate_scenario
+from sim.config.loader import apply_overrides, read_scenario_dict
 from sim.runner.batch import default_workers, make_executor, run_scenario
+from sim.scenarios import validate_scenario
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,8 @@ from sim.cli.common import (
     source_line,
 )
 from sim.cli.sweep import sweep
-from sim.config.loader import ConfigError, load_scenario
+from sim.config.loader import ConfigError
+from sim.scenarios import load_scenario
 
 app = typer.Typer(
     add_completion=False,

@@ -1,4 +1,7 @@
-"""Load scenario YAML: safe loader, `extends`, `--set` overrides, typed validation, clear errors."""
+"""Load scenario YAML: safe loader, `extends`, `--set` overrides, typed validation, clear errors.
+
+This layer knows nothing of the route network; `sim.scenarios` checks a scenario's names against
+its network (config -> network -> scenarios)."""
 
 from __future__ import annotations
 
@@ -9,27 +12,33 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from sim.config.errors import ConfigError  # also re-exported: older code imports it from here
 from sim.config.models import Scenario
 
 
-class ConfigError(Exception):
-    """Bad input: names the file, the key path and what was expected (CLI exit code 2)."""
-
-    def __init__(self, file: str | Path, key: str, expected: str) -> None:
-        self.file = str(file)
-        self.key = key
-        self.expected = expected
-        where = f"{self.file}: " + (f"key '{key}': " if key else "")
-        super().__init__(where + expected)
-
-
-def read_yaml(path: Path) -> dict[str, Any]:
+def read_text(path: Path) -> str:
+    """The text of a UTF-8 file; ConfigError naming the file if it is missing, unreadable or
+    not UTF-8."""
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise ConfigError(path, "", "file not found") from None
     except OSError as exc:
         raise ConfigError(path, "", f"cannot be read ({exc.strerror})") from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        byte = raw[exc.start]
+        raise ConfigError(
+            path,
+            "",
+            f"is not valid UTF-8 (byte 0x{byte:02x} at position {exc.start}); save it as UTF-8",
+        ) from None
+
+
+def read_yaml(path: Path) -> dict[str, Any]:
+    """A YAML file's top-level mapping (safe loader); ConfigError naming the file otherwise."""
+    text = read_text(path)
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -55,13 +64,23 @@ def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]
     return out
 
 
+def resolve_data_dir(data: dict[str, Any], folder: Path) -> None:
+    """Make a relative `network.data_dir` of `data` absolute against `folder`, in place: the
+    folder of the file that wrote it (or the working directory, for `--set`)."""
+    network = data.get("network")
+    if isinstance(network, dict) and isinstance(network.get("data_dir"), str):
+        network["data_dir"] = str((folder / network["data_dir"]).resolve())
+
+
 def read_scenario_dict(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
-    """Read a scenario file and everything it `extends`, merged (the file itself wins)."""
+    """Read a scenario file and everything it `extends`, merged (the file itself wins). A
+    relative `network.data_dir` is resolved against the folder of the file that names it."""
     path = Path(path).resolve()
     if path in _chain:
         cycle = " -> ".join(p.name for p in (*_chain, path))
         raise ConfigError(path, "extends", f"expected no cycle of extends, found {cycle}")
     data = read_yaml(path)
+    resolve_data_dir(data, path.parent)
     parent = data.pop("extends", None)
     if parent is None:
         return data
@@ -106,7 +125,8 @@ def set_key(data: dict[str, Any], key: str, value: Any, source: str | Path) -> N
 
 
 def apply_overrides(data: dict[str, Any], overrides: list[str]) -> dict[str, Any]:
-    """Apply `--set key.path=value` overrides; values are parsed as YAML scalars or lists."""
+    """Apply `--set key.path=value` overrides; values are parsed as YAML scalars or lists. A
+    relative `network.data_dir` is resolved against the working directory."""
     out = copy.deepcopy(data)
     for item in overrides:
         if "=" not in item:
@@ -120,11 +140,16 @@ def apply_overrides(data: dict[str, Any], overrides: list[str]) -> dict[str, Any
             value = yaml.safe_load(raw)
         except yaml.YAMLError:
             raise ConfigError("--set", key, f"could not parse the value {raw!r}") from None
+        if key == "network.data_dir" and isinstance(value, str):
+            value = str((Path.cwd() / value).resolve())
+        elif key == "network" and isinstance(value, dict):  # --set 'network={data_dir: x}'
+            resolve_data_dir({"network": value}, Path.cwd())
         set_key(out, key, value, "--set")
     return out
 
 
 def format_validation_error(exc: ValidationError) -> list[tuple[str, str]]:
+    """(key path, message) for each problem pydantic found, in plain words."""
     rows = []
     for err in exc.errors():
         key = ".".join(str(p) for p in err["loc"])
@@ -137,28 +162,24 @@ def format_validation_error(exc: ValidationError) -> list[tuple[str, str]]:
     return rows
 
 
-def validate_scenario(data: dict[str, Any], source: str | Path) -> Scenario:
-    """Validate a merged scenario dict; raises ConfigError on the first problem."""
+def validate_scenario_config(data: dict[str, Any], source: str | Path) -> Scenario:
+    """Typed validation of a merged scenario dict; raises ConfigError on the first problem.
+
+    Names of districts, exits and nodes are not checked here (that needs the route network):
+    `sim.scenarios.validate_scenario` does both."""
     try:
-        scenario = Scenario.model_validate(data)
+        return Scenario.model_validate(data)
     except ValidationError as exc:
         rows = format_validation_error(exc)
         key, msg = rows[0]
         more = f" ({len(rows) - 1} more problem(s): " + "; ".join(f"{k}: {m}" for k, m in rows[1:4])
         more = more + ")" if len(rows) > 1 else ""
         raise ConfigError(source, key, f"expected a valid value: {msg}{more}") from None
-    from sim.network.routes import check_scenario_names  # late import: network depends on config
-
-    check_scenario_names(scenario, source)
-    return scenario
 
 
-def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Scenario:
-    """Read, merge, override and validate a scenario file."""
+def load_scenario_config(path: str | Path, overrides: list[str] | None = None) -> Scenario:
+    """Read, merge, override and type-check a scenario file (`sim.scenarios.load_scenario` also
+    checks its names against the route network)."""
     data = read_scenario_dict(path)
     data = apply_overrides(data, overrides or [])
-    if "network" in data and isinstance(data["network"], dict):
-        data_dir = data["network"].get("data_dir")
-        if isinstance(data_dir, str):
-            data["network"]["data_dir"] = str((Path(path).resolve().parent / data_dir).resolve())
-    return validate_scenario(data, path)
+    return validate_scenario_config(data, path)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
+import io
 import itertools
 from dataclasses import dataclass, field
 from importlib import resources
@@ -11,7 +14,8 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from sim.config.loader import ConfigError
+from sim.config.errors import ConfigError
+from sim.config.loader import read_text
 from sim.config.models import Scenario
 
 MODES = ("road", "river", "trail", "air")
@@ -66,9 +70,15 @@ class RouteNetwork:
 
 
 def _read_csv(path: Path, columns: list[str]) -> pd.DataFrame:
+    """A network table as strings; ConfigError naming the file if it is missing, not UTF-8, not
+    a CSV table or lacks one of `columns`."""
     if not path.exists():
         raise ConfigError(path, "", "route network file not found")
-    df = pd.read_csv(path, dtype=str, keep_default_na=False, comment=None)
+    text = read_text(path)
+    try:
+        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, comment=None)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise ConfigError(path, "", f"is not a valid CSV table ({str(exc).strip()})") from None
     missing = [c for c in columns if c not in df.columns]
     if missing:
         raise ConfigError(path, ",".join(missing), f"expected columns {columns}")
@@ -94,7 +104,31 @@ def load_network(data_dir: str | Path | None = None) -> RouteNetwork:
     npath, epath = folder / "nodes.csv", folder / "edges.csv"
     nodes = _read_csv(npath, NODE_COLUMNS)
     edges = _read_csv(epath, EDGE_COLUMNS)
+    graph, nodes = _read_nodes(nodes, npath)
+    km, hours, risk = _read_edges(graph, edges, epath)
+    districts, exit_group = _check_connectivity(graph, npath, epath)
 
+    edge_u, edge_v = list(edges["u"]), list(edges["v"])
+    net = RouteNetwork(
+        graph=graph,
+        nodes=nodes,
+        edge_u=edge_u,
+        edge_v=edge_v,
+        edge_mode=edges["mode"].to_numpy(dtype=object),
+        edge_km=km,
+        edge_hours=hours,
+        edge_risk=risk.copy(),
+        edge_district=_edge_districts(graph, edge_u, edge_v),
+        exit_group=exit_group,
+        districts=districts,
+    )
+    for i, (u, v) in enumerate(zip(edge_u, edge_v, strict=True)):
+        net.edge_index[(u, v)] = net.edge_index[(v, u)] = i
+    return net
+
+
+def _read_nodes(nodes: pd.DataFrame, npath: Path) -> tuple[nx.Graph, pd.DataFrame]:
+    """A graph of the validated nodes, and the node table with numeric lon, lat and dwell_h."""
     graph = nx.Graph()
     for i, row in nodes.iterrows():
         nid = row["id"]
@@ -118,7 +152,13 @@ def load_network(data_dir: str | Path | None = None) -> RouteNetwork:
     dwell = _numeric(nodes, "dwell_h", npath, 0.0, 24.0 * 60)
     for nid, x, y, d in zip(nodes["id"], lon, lat, dwell, strict=True):
         graph.nodes[nid].update(lon=float(x), lat=float(y), dwell_h=float(d))
+    return graph, nodes.assign(lon=lon, lat=lat, dwell_h=dwell)
 
+
+def _read_edges(
+    graph: nx.Graph, edges: pd.DataFrame, epath: Path
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Add the validated edges to `graph`; returns their km, hours and base detection risk."""
     km = _numeric(edges, "km", epath, 0.1, 5000.0)
     hours = _numeric(edges, "hours", epath, 0.05, 24.0 * 30)
     risk = _numeric(edges, "base_detection_risk", epath, 0.0, 1.0)
@@ -139,7 +179,14 @@ def load_network(data_dir: str | Path | None = None) -> RouteNetwork:
             base_detection_risk=float(risk[i]),
             index=i,
         )
+    return km, hours, risk
 
+
+def _check_connectivity(
+    graph: nx.Graph, npath: Path, epath: Path
+) -> tuple[list[str], dict[str, str]]:
+    """The districts and exits (-> group); every district must reach every exit without passing
+    another exit."""
     districts = [n for n, d in graph.nodes(data=True) if d["kind"] == "district"]
     exit_group = {n: d["group"] for n, d in graph.nodes(data=True) if d["kind"] == "exit"}
     if not districts or not exit_group:
@@ -151,60 +198,63 @@ def load_network(data_dir: str | Path | None = None) -> RouteNetwork:
         others = [e for e in exit_group if e != x]
         if not nx.has_path(graph.subgraph(set(graph) - set(others)), d, x):
             raise ConfigError(epath, "", f"district {d!r} cannot reach exit {x!r}")
+    return districts, exit_group
+
+
+def _edge_districts(graph: nx.Graph, edge_u: list[str], edge_v: list[str]) -> np.ndarray:
+    """Per edge: the district id when both ends lie in one VRAEM district, else ""."""
 
     def node_district(n: str) -> str:
         return (
             graph.nodes[n]["district"] if graph.nodes[n]["kind"] in ("district", "airstrip") else ""
         )
 
-    edge_u, edge_v = list(edges["u"]), list(edges["v"])
-    edge_district = np.array(
+    return np.array(
         [
             node_district(u) if node_district(u) and node_district(u) == node_district(v) else ""
             for u, v in zip(edge_u, edge_v, strict=True)
         ],
         dtype=object,
     )
-    net = RouteNetwork(
-        graph=graph,
-        nodes=nodes.assign(lon=lon, lat=lat, dwell_h=dwell),
-        edge_u=edge_u,
-        edge_v=edge_v,
-        edge_mode=edges["mode"].to_numpy(dtype=object),
-        edge_km=km,
-        edge_hours=hours,
-        edge_risk=risk.copy(),
-        edge_district=edge_district,
-        exit_group=exit_group,
-        districts=districts,
-    )
-    for i, (u, v) in enumerate(zip(edge_u, edge_v, strict=True)):
-        net.edge_index[(u, v)] = net.edge_index[(v, u)] = i
-    return net
 
 
 def apply_network_overrides(net: RouteNetwork, scenario: Scenario) -> RouteNetwork:
-    """Apply the scenario's edge overrides and exit risk factors in place; returns `net`."""
+    """A new RouteNetwork with the scenario's edge overrides and exit risk factors applied (on
+    copies of the arrays and the graph); `net` is left untouched, so it can be reused."""
     cfg = scenario.network
+    risk, km, hours = net.edge_risk.copy(), net.edge_km.copy(), net.edge_hours.copy()
     for ov in cfg.edge_overrides:
         i = net.edge_index[(ov.u, ov.v)]
         if ov.base_detection_risk is not None:
-            net.edge_risk[i] = ov.base_detection_risk
+            risk[i] = ov.base_detection_risk
         if ov.km is not None:
-            net.edge_km[i] = ov.km
+            km[i] = ov.km
         if ov.hours is not None:
-            net.edge_hours[i] = ov.hours
+            hours[i] = ov.hours
     for exit_id, factor in cfg.exit_risk_factor.items():
         for nb in net.graph.neighbors(exit_id):
             i = net.edge_index[(exit_id, nb)]
-            net.edge_risk[i] = min(1.0, net.edge_risk[i] * factor)
+            risk[i] = min(1.0, risk[i] * factor)
+    graph = copy.deepcopy(net.graph)  # a deep copy keeps the order of every adjacency
     for i, (u, v) in enumerate(zip(net.edge_u, net.edge_v, strict=True)):
-        net.graph.edges[u, v].update(
-            km=float(net.edge_km[i]),
-            hours=float(net.edge_hours[i]),
-            base_detection_risk=float(net.edge_risk[i]),
+        graph.edges[u, v].update(
+            km=float(km[i]), hours=float(hours[i]), base_detection_risk=float(risk[i])
         )
-    return net
+    return dataclasses.replace(
+        net,
+        graph=graph,
+        nodes=net.nodes.copy(),
+        edge_u=list(net.edge_u),
+        edge_v=list(net.edge_v),
+        edge_mode=net.edge_mode.copy(),
+        edge_km=km,
+        edge_hours=hours,
+        edge_risk=risk,
+        edge_district=net.edge_district.copy(),
+        exit_group=dict(net.exit_group),
+        districts=list(net.districts),
+        edge_index=dict(net.edge_index),
+    )
 
 
 def enumerate_routes(
@@ -243,127 +293,3 @@ def enumerate_routes(
                 dwell = np.array([net.dwell_h(n) for n in path])
                 routes.append(Route(dist, x, tuple(path), idx, transport, hours, lot_mode, dwell))
     return routes
-
-
-def check_scenario_names(scenario: Scenario, source: str | Path) -> None:
-    """Check that every district, exit and node the scenario names exists in its network."""
-    net = load_network(scenario.network.data_dir)
-    districts, exits = set(net.districts), set(net.exit_group)
-
-    def check_keys(mapping: dict, key: str, allowed: set[str], what: str, complete: bool) -> None:
-        for name in mapping:
-            if name not in allowed:
-                raise ConfigError(
-                    source,
-                    f"{key}.{name}",
-                    f"expected a {what} of the route network: {sorted(allowed)}",
-                )
-        if complete and set(mapping) != allowed:
-            raise ConfigError(
-                source,
-                key,
-                f"expected an entry for every {what}; missing {sorted(allowed - set(mapping))}",
-            )
-
-    check_keys(
-        scenario.growers.district_coca_share,
-        "growers.district_coca_share",
-        districts,
-        "district",
-        complete=False,
-    )
-    if sum(scenario.growers.district_coca_share.values()) <= 0:
-        raise ConfigError(source, "growers.district_coca_share", "expected shares summing to > 0")
-    check_keys(
-        scenario.armed_group.territory,
-        "armed_group.territory",
-        districts,
-        "district",
-        complete=False,
-    )
-    check_keys(
-        scenario.market.exit_price_usd_per_kg,
-        "market.exit_price_usd_per_kg",
-        exits,
-        "exit",
-        complete=True,
-    )
-    check_keys(
-        scenario.market.exit_absorption_kg_per_week,
-        "market.exit_absorption_kg_per_week",
-        exits,
-        "exit",
-        complete=True,
-    )
-    check_keys(
-        scenario.network.exit_risk_factor, "network.exit_risk_factor", exits, "exit", complete=False
-    )
-    for i, ov in enumerate(scenario.network.edge_overrides):
-        for end in ("u", "v"):
-            node = getattr(ov, end)
-            if node not in net.graph:
-                raise ConfigError(
-                    source,
-                    f"network.edge_overrides.{i}.{end}",
-                    f"expected a node id of the route network, got {node!r}",
-                )
-        if not net.graph.has_edge(ov.u, ov.v):
-            raise ConfigError(
-                source,
-                f"network.edge_overrides.{i}",
-                f"expected an existing edge, {ov.u}-{ov.v} is not one",
-            )
-    _check_interventions(scenario, net, source)
-    leaders = scenario.armed_group.leaders
-    if sum(1 for p in leaders if p.role == "leader") != 1:
-        raise ConfigError(source, "armed_group.leaders", "expected exactly one with role leader")
-    ids = [p.id for p in leaders]
-    if len(set(ids)) != len(ids):
-        raise ConfigError(source, "armed_group.leaders", "expected unique ids")
-
-
-def _check_interventions(scenario: Scenario, net: RouteNetwork, source: str | Path) -> None:
-    """Every intervention starts inside the horizon and names things that exist."""
-    districts, exits = set(net.districts), set(net.exit_group)
-    people = {p.id for p in scenario.armed_group.leaders} | {"leader", "successors"}
-    for i, iv in enumerate(scenario.interventions):
-        key = f"interventions.{i}"
-        if iv.week >= scenario.weeks:
-            raise ConfigError(
-                source,
-                f"{key}.week",
-                f"expected a week inside the horizon 0-{scenario.weeks - 1}, got {iv.week}",
-            )
-        for j, node in enumerate(getattr(iv, "nodes", [])):
-            if node not in net.graph:
-                raise ConfigError(
-                    source,
-                    f"{key}.nodes.{j}",
-                    f"expected a node of the route network, got {node!r}",
-                )
-        for j, (u, v) in enumerate(getattr(iv, "edges", [])):
-            if not net.graph.has_edge(u, v):
-                raise ConfigError(
-                    source,
-                    f"{key}.edges.{j}",
-                    f"expected an edge of the route network, got {u}-{v}",
-                )
-        named = {"districts": districts, "exits": exits}
-        for attr, allowed in named.items():
-            values = getattr(iv, attr, "all")
-            if values == "all":
-                continue
-            if not values:
-                raise ConfigError(source, f"{key}.{attr}", "expected `all` or a non-empty list")
-            for j, name in enumerate(values):
-                if name not in allowed:
-                    raise ConfigError(
-                        source,
-                        f"{key}.{attr}.{j}",
-                        f"expected one of {sorted(allowed)}, got {name!r}",
-                    )
-        who = getattr(iv, "who", None)
-        if who is not None and who not in people:
-            raise ConfigError(
-                source, f"{key}.who", f"expected one of {sorted(people)}, got {who!r}"
-            )

@@ -27,12 +27,13 @@ from typing import Any
 import pandas as pd
 from pydantic import ValidationError
 
-from sim.config.loader import ConfigError, load_scenario
+from sim.config.loader import ConfigError
 from sim.config.models import Scenario
 from sim.recorder import TIMESERIES_COLUMNS
 from sim.report.effects import first_event_week
 from sim.runner.batch import RunResult, run_scenario
 from sim.runner.results import manifest, write_tables
+from sim.scenarios import load_scenario
 
 RUNS_DIR = "runs"
 MANIFEST_FILE = "comparison.json"

@@ -222,8 +222,8 @@ def markdown(table: pd.DataFrame) -> str:
 
 
 def main() -> None:
-    from sim.config.loader import load_scenario
     from sim.runner.batch import default_workers, run_scenario
+    from sim.scenarios import load_scenario
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("baseline", type=Path)

@@ -22,7 +22,8 @@ import copy
 from pathlib import Path
 from typing import Any
 
-from sim.config.loader import ConfigError, read_scenario_dict, set_key, validate_scenario
+from sim.config.loader import ConfigError, read_scenario_dict, set_key
+from sim.scenarios import validate_scenario
 from sim.sweep.design import RunSpec
 from sim.sweep.evaluate import Chunk, run_chunk
 from sim.sweep.spec import MODEL_METRICS, Sweep, load_sweep

@@ -63,8 +63,9 @@ def simulate_run(chunk: Chunk, run: RunSpec) -> tuple[dict[str, float], pd.DataF
     """Run one design point replicate; return its metrics and weekly series."""
     if chunk.model == "ishigami":
         return {"y": ishigami(**run.values)}, None
-    from sim.config.loader import set_key, validate_scenario
+    from sim.config.loader import set_key
     from sim.runner.replicate import ReplicateTask, run_replicate
+    from sim.scenarios import validate_scenario
 
     data = copy.deepcopy(chunk.base)
     for key, value in run.values.items():

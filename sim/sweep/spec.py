@@ -25,7 +25,6 @@ import math
 from pathlib import Path
 from typing import Any, Literal, Self
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sim.config.loader import (
@@ -34,10 +33,11 @@ from sim.config.loader import (
     format_validation_error,
     read_scenario_dict,
     read_yaml,
+    resolve_data_dir,
     set_key,
-    validate_scenario,
 )
 from sim.config.models import Scenario
+from sim.scenarios import validate_scenario
 
 WEEKS_PER_YEAR = 52
 
@@ -287,10 +287,10 @@ class Sweep:
 def is_sweep_file(path: str | Path) -> bool:
     """A sweep file has a `method` key at the top level (scenario files never do)."""
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError):
+        data = read_yaml(Path(path))
+    except ConfigError:  # unreadable files are reported when loaded as a scenario
         return False
-    return isinstance(data, dict) and "method" in data
+    return "method" in data
 
 
 def _key_exists(data: Any, key: str) -> bool:
@@ -332,9 +332,9 @@ def load_sweep(path: str | Path) -> Sweep:
         raise ConfigError(
             path, "base", f"expected an existing scenario file, {base_path} not found"
         )
-    raw = deep_merge(read_scenario_dict(base_path), spec.scenario)
-    if "network" in raw and isinstance(raw["network"].get("data_dir"), str):
-        raw["network"]["data_dir"] = str((base_path.parent / raw["network"]["data_dir"]).resolve())
+    additions = copy.deepcopy(spec.scenario)
+    resolve_data_dir(additions, path.parent)  # the sweep file wrote it
+    raw = deep_merge(read_scenario_dict(base_path), additions)
     base = validate_scenario(raw, path).model_dump(mode="json")
     sweep = Sweep(spec, path, base)
     n_years = math.ceil(sweep.weeks / WEEKS_PER_YEAR)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sim.config.loader import load_scenario
 from sim.runner.batch import run_scenario
+from sim.scenarios import load_scenario
 
 HERE = Path(__file__).resolve().parent
 SCENARIOS = HERE.parent.parent / "scenarios"

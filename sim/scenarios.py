@@ -1,0 +1,189 @@
+"""Scenarios checked against their route network, and the network a scenario runs on.
+
+Layering: `sim.config` reads files into a typed Scenario (it knows no network), `sim.network`
+reads the route data, and this module joins them: `load_scenario` is the full load (typed and
+every name checked against the scenario's network), `compile_network` the network a run uses.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from sim.config.errors import ConfigError
+from sim.config.loader import load_scenario_config, validate_scenario_config
+from sim.config.models import Scenario
+from sim.network.routes import (
+    RouteNetwork,
+    apply_network_overrides,
+    load_network,
+    packaged_data_dir,
+)
+
+NETWORK_FILES = ("nodes.csv", "edges.csv")
+_CACHE_SIZE = 8
+_networks: dict[tuple[Any, ...], RouteNetwork] = {}
+
+
+def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Scenario:
+    """Read, merge, override and validate a scenario file, names checked against its network."""
+    scenario = load_scenario_config(path, overrides)
+    check_scenario_names(scenario, path)
+    return scenario
+
+
+def validate_scenario(data: dict[str, Any], source: str | Path) -> Scenario:
+    """Validate a merged scenario dict, names checked against its network; raises ConfigError
+    on the first problem."""
+    scenario = validate_scenario_config(data, source)
+    check_scenario_names(scenario, source)
+    return scenario
+
+
+def compile_network(scenario: Scenario) -> RouteNetwork:
+    """The route network a run of `scenario` uses: its network data (read once per folder and
+    file version) with the scenario's edge overrides and exit risk factors applied, as a new
+    RouteNetwork of its own."""
+    return apply_network_overrides(_network_data(scenario.network.data_dir), scenario)
+
+
+def _network_data(data_dir: str | None) -> RouteNetwork:
+    """The network as read from `data_dir` (None: the packaged one), without overrides. Kept
+    per folder and file version, so it must never be modified: apply_network_overrides copies."""
+    folder = Path(data_dir) if data_dir else packaged_data_dir()
+    try:
+        stats = [os.stat(folder / name) for name in NETWORK_FILES]
+    except OSError:
+        return load_network(data_dir)  # raises the usual ConfigError
+    key = (str(folder.resolve()), *((s.st_mtime_ns, s.st_size) for s in stats))
+    if key not in _networks:
+        if len(_networks) >= _CACHE_SIZE:
+            _networks.pop(next(iter(_networks)))
+        _networks[key] = load_network(data_dir)
+    return _networks[key]
+
+
+def check_scenario_names(scenario: Scenario, source: str | Path) -> None:
+    """Check that every district, exit and node the scenario names exists in its network (and
+    that the armed group has exactly one leader and unique ids); raises ConfigError."""
+    net = _network_data(scenario.network.data_dir)
+    districts, exits = set(net.districts), set(net.exit_group)
+
+    def check_keys(mapping: dict, key: str, allowed: set[str], what: str, complete: bool) -> None:
+        for name in mapping:
+            if name not in allowed:
+                raise ConfigError(
+                    source,
+                    f"{key}.{name}",
+                    f"expected a {what} of the route network: {sorted(allowed)}",
+                )
+        if complete and set(mapping) != allowed:
+            raise ConfigError(
+                source,
+                key,
+                f"expected an entry for every {what}; missing {sorted(allowed - set(mapping))}",
+            )
+
+    check_keys(
+        scenario.growers.district_coca_share,
+        "growers.district_coca_share",
+        districts,
+        "district",
+        complete=False,
+    )
+    if sum(scenario.growers.district_coca_share.values()) <= 0:
+        raise ConfigError(source, "growers.district_coca_share", "expected shares summing to > 0")
+    check_keys(
+        scenario.armed_group.territory,
+        "armed_group.territory",
+        districts,
+        "district",
+        complete=False,
+    )
+    check_keys(
+        scenario.market.exit_price_usd_per_kg,
+        "market.exit_price_usd_per_kg",
+        exits,
+        "exit",
+        complete=True,
+    )
+    check_keys(
+        scenario.market.exit_absorption_kg_per_week,
+        "market.exit_absorption_kg_per_week",
+        exits,
+        "exit",
+        complete=True,
+    )
+    check_keys(
+        scenario.network.exit_risk_factor, "network.exit_risk_factor", exits, "exit", complete=False
+    )
+    for i, ov in enumerate(scenario.network.edge_overrides):
+        for end in ("u", "v"):
+            node = getattr(ov, end)
+            if node not in net.graph:
+                raise ConfigError(
+                    source,
+                    f"network.edge_overrides.{i}.{end}",
+                    f"expected a node id of the route network, got {node!r}",
+                )
+        if not net.graph.has_edge(ov.u, ov.v):
+            raise ConfigError(
+                source,
+                f"network.edge_overrides.{i}",
+                f"expected an existing edge, {ov.u}-{ov.v} is not one",
+            )
+    _check_interventions(scenario, net, source)
+    leaders = scenario.armed_group.leaders
+    if sum(1 for p in leaders if p.role == "leader") != 1:
+        raise ConfigError(source, "armed_group.leaders", "expected exactly one with role leader")
+    ids = [p.id for p in leaders]
+    if len(set(ids)) != len(ids):
+        raise ConfigError(source, "armed_group.leaders", "expected unique ids")
+
+
+def _check_interventions(scenario: Scenario, net: RouteNetwork, source: str | Path) -> None:
+    """Every intervention starts inside the horizon and names things that exist."""
+    districts, exits = set(net.districts), set(net.exit_group)
+    people = {p.id for p in scenario.armed_group.leaders} | {"leader", "successors"}
+    for i, iv in enumerate(scenario.interventions):
+        key = f"interventions.{i}"
+        if iv.week >= scenario.weeks:
+            raise ConfigError(
+                source,
+                f"{key}.week",
+                f"expected a week inside the horizon 0-{scenario.weeks - 1}, got {iv.week}",
+            )
+        for j, node in enumerate(getattr(iv, "nodes", [])):
+            if node not in net.graph:
+                raise ConfigError(
+                    source,
+                    f"{key}.nodes.{j}",
+                    f"expected a node of the route network, got {node!r}",
+                )
+        for j, (u, v) in enumerate(getattr(iv, "edges", [])):
+            if not net.graph.has_edge(u, v):
+                raise ConfigError(
+                    source,
+                    f"{key}.edges.{j}",
+                    f"expected an edge of the route network, got {u}-{v}",
+                )
+        named = {"districts": districts, "exits": exits}
+        for attr, allowed in named.items():
+            values = getattr(iv, attr, "all")
+            if values == "all":
+                continue
+            if not values:
+                raise ConfigError(source, f"{key}.{attr}", "expected `all` or a non-empty list")
+            for j, name in enumerate(values):
+                if name not in allowed:
+                    raise ConfigError(
+                        source,
+                        f"{key}.{attr}.{j}",
+                        f"expected one of {sorted(allowed)}, got {name!r}",
+                    )
+        who = getattr(iv, "who", None)
+        if who is not None and who not in people:
+            raise ConfigError(
+                source, f"{key}.who", f"expected one of {sorted(people)}, got {who!r}"
+            )
