@@ -11,21 +11,27 @@ update; the week is recorded.
 
 from __future__ import annotations
 
-from typing import Literal
-
 import mesa
 import numpy as np
 
 from sim.agents import ArmyUnit, Faction, Growers, PoliceUnit, TraffickingOrg
-from sim.agents.faction import Escorts, expected_weekly_income, gang_fights, split
+from sim.agents.faction import (
+    Escorts,
+    combined_control,
+    combined_tax_share,
+    gang_fights,
+    split,
+    start_in_equilibrium,
+)
 from sim.agents.security import ArmyOrders, clash, police_beats
-from sim.agents.trafficker import RiskBeliefs, buy_stock, value_routes
+from sim.agents.trafficker import RiskBeliefs, buy_stock, draw_presence, value_routes
 from sim.config.models import Scenario
 from sim.interventions import InterventionSchedule, Levers
 from sim.market import ExitMarkets, VraemMarket
 from sim.network.route_table import RouteTable
-from sim.network.routes import RouteNetwork, apply_network_overrides, load_network
+from sim.network.routes import RouteNetwork
 from sim.recorder import WeeklyRecorder
+from sim.scenarios import compile_scenario
 from sim.transit import Transit
 from sim.units import KG_PER_T, WEEKS_PER_YEAR
 
@@ -47,13 +53,12 @@ class VraemModel(mesa.Model):
         super().__init__(rng=int(seed))
         cfg = self.config = scenario
         self.seed = int(seed)
-        if network is None:
-            network = apply_network_overrides(load_network(scenario.network.data_dir), scenario)
-        self.network = network
-        self.routes = routes if routes is not None else RouteTable.build(network, cfg.traffickers)
+        if network is None or routes is None:
+            network, routes = compile_scenario(scenario)
+        self.network, self.routes = network, routes
         self.weeks, self.week = scenario.weeks, 0
         self.effectiveness = np.array([cfg.security.effectiveness])  # a lever (one entry)
-        self.recorder = WeeklyRecorder(self.weeks, self.exits, network.n_edges)
+        self.recorder = WeeklyRecorder(self.weeks, self.network.exits, network.n_edges)
         self.transit = Transit(
             network,
             self.routes,
@@ -62,7 +67,7 @@ class VraemModel(mesa.Model):
             cfg.traffickers.closure_wait_h,
             self.recorder.edge_kg,
         )
-        self.exit_market = ExitMarkets(cfg.market, self.exits)
+        self.exit_market = ExitMarkets(cfg.market, self.network.exits)
         self.market = VraemMarket(cfg.market, cfg.market.hcl_price_start_usd_per_kg)
         self.beliefs = RiskBeliefs(network.n_edges)
         Faction(self, cfg.armed_group, cfg.armed_group.name)
@@ -78,7 +83,10 @@ class VraemModel(mesa.Model):
         )
         self.orders = ArmyOrders(len(self.districts))
         self._add_security()
-        self._start_factions_in_equilibrium()
+        leaf = self.growers.weekly_leaf_by_district()  # the factions start in equilibrium
+        start_in_equilibrium(
+            self.active_factions(), leaf, self.market.price_leaf, self._cocaine_from(leaf)
+        )
         self.producer_stock = np.zeros(len(self.districts))
         self.levers = Levers(
             detection_factor=self.transit.detection_factor,
@@ -93,14 +101,13 @@ class VraemModel(mesa.Model):
 
     # --- construction ----------------------------------------------------------------------
     def _add_traffickers(self) -> None:
-        cfg = self.config.traffickers
+        cfg, n = self.config.traffickers, len(self.districts)
         for k in range(cfg.organisations):
-            draw = self.rng.uniform(cfg.presence_min_draw, 1.0, len(self.districts))
-            presence = draw**cfg.presence_exponent
+            presence = draw_presence(self.rng, n, cfg)
             TraffickingOrg(
                 self,
                 cfg,
-                presence / presence.max(),
+                presence,
                 f"org_{k + 1}",
                 self.routes,
                 self.beliefs,
@@ -115,29 +122,10 @@ class VraemModel(mesa.Model):
             ArmyUnit(self, cfg, f"army_{k + 1}", self.orders, self.growers)
         self.transit.assign_police(self._agents_of(PoliceUnit))
 
-    def _start_factions_in_equilibrium(self) -> None:
-        """Give each faction the upkeep at which its expected steady income (leaf tax and escort
-        fees on each district's output, by its control) sustains its starting size."""
-        g = self.growers
-        leaf = np.bincount(
-            g.district,
-            weights=g.mature_ha * g.cfg.yield_kg_per_ha_year / WEEKS_PER_YEAR,
-            minlength=len(self.districts),
-        )
-        cocaine = self._cocaine_from(leaf)
-        for f in self.active_factions():
-            f.set_equilibrium_upkeep(
-                expected_weekly_income(f, leaf, self.market.price_leaf, cocaine)
-            )
-
     # --- what agents and interventions may ask (sim.agents.world.World) --------------------
     @property
     def districts(self) -> list[str]:
         return self.network.districts
-
-    @property
-    def exits(self) -> list[str]:
-        return list(self.network.exit_group)
 
     def _agents_of(self, kind: type) -> list:
         return list(self.agents_by_type[kind]) if kind in self.agents_by_type else []
@@ -146,16 +134,10 @@ class VraemModel(mesa.Model):
         return [f for f in self._agents_of(Faction) if f.active]
 
     def armed_control(self) -> np.ndarray:
-        control = np.zeros(len(self.districts))
-        for f in self.active_factions():
-            control += f.control
-        return np.minimum(control, 1.0)
+        return combined_control(self.active_factions(), len(self.districts))
 
     def armed_tax_share(self) -> np.ndarray:
-        share = np.zeros(len(self.districts))
-        for f in self.active_factions():
-            share += f.tax_share()
-        return np.minimum(share, 1.0)
+        return combined_tax_share(self.active_factions(), len(self.districts))
 
     def grievance_in(self, control: np.ndarray) -> float:
         total = control.sum()
@@ -174,17 +156,6 @@ class VraemModel(mesa.Model):
 
     def record_violence(self, kind: str, deaths: int) -> None:
         self.recorder.add_violence(kind, deaths)
-
-    def edges_of(self, nodes: list[str], edges: list[tuple[str, str]]) -> np.ndarray:
-        net = self.network
-        found = {net.edge_index[(u, v)] for u, v in edges}
-        for node in nodes:
-            found.update(net.edge_index[(node, nb)] for nb in net.graph[node])
-        return np.array(sorted(found), dtype=np.int64)
-
-    def district_index(self, districts: list[str] | Literal["all"]) -> np.ndarray:
-        chosen = self.districts if districts == "all" else districts
-        return np.array([self.districts.index(d) for d in chosen], dtype=np.int64)
 
     def clash(self, faction: Faction) -> None:
         clash(self, faction, self.config.security)
@@ -206,17 +177,8 @@ class VraemModel(mesa.Model):
         self.growers.record_eradication(self.orders.eradicated)
         self._agents_do(Faction)
         self._act_on_split_requests()
-        gang_fights(
-            self,
-            [f for f in self.active_factions() if f.gang],
-            self.config.security.deaths_per_clash,
-        )
-        self.producer_stock = buy_stock(
-            self._agents_of(TraffickingOrg),
-            self.producer_stock,
-            self.market.price_hcl,
-            self.config.traffickers,
-        )
+        self._gangs_fight()
+        self._traffickers_buy()
         self.route_value = self._value_routes()
         self.agents_by_type[TraffickingOrg].shuffle_do(self._ship)
         self.transit.move(self.week // WEEKS_PER_YEAR, self.exit_market.price, self.beliefs)
@@ -249,6 +211,14 @@ class VraemModel(mesa.Model):
         cocaine = self._cocaine_from(leaf)
         self.producer_stock += cocaine
         return float(cocaine.sum()), float(leaf.sum())
+
+    def _gangs_fight(self) -> None:
+        gangs = [f for f in self.active_factions() if f.gang]
+        gang_fights(self, gangs, self.config.security.deaths_per_clash)
+
+    def _traffickers_buy(self) -> None:
+        orgs, price = self._agents_of(TraffickingOrg), self.market.price_hcl
+        self.producer_stock = buy_stock(orgs, self.producer_stock, price, self.config.traffickers)
 
     def _act_on_split_requests(self) -> None:
         for f in self.active_factions():

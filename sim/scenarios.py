@@ -14,6 +14,7 @@ from typing import Any
 from sim.config.errors import ConfigError
 from sim.config.loader import load_scenario_config, validate_scenario_config
 from sim.config.models import Scenario
+from sim.network.route_table import RouteTable
 from sim.network.routes import (
     RouteNetwork,
     apply_network_overrides,
@@ -24,6 +25,7 @@ from sim.network.routes import (
 NETWORK_FILES = ("nodes.csv", "edges.csv")
 _CACHE_SIZE = 8
 _networks: dict[tuple[Any, ...], RouteNetwork] = {}
+_compiled: dict[str, tuple[RouteNetwork, RouteTable]] = {}
 
 
 def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Scenario:
@@ -46,6 +48,20 @@ def compile_network(scenario: Scenario) -> RouteNetwork:
     file version) with the scenario's edge overrides and exit risk factors applied, as a new
     RouteNetwork of its own."""
     return apply_network_overrides(_network_data(scenario.network.data_dir), scenario)
+
+
+def compile_scenario(scenario: Scenario) -> tuple[RouteNetwork, RouteTable]:
+    """The compiled network and route table of a scenario, built once per process for each
+    distinct network and traffickers' section and shared (read-only) by all its replicates."""
+    key = scenario.network.model_dump_json() + scenario.traffickers.model_dump_json()
+    if key not in _compiled:
+        if len(_compiled) >= _CACHE_SIZE:
+            _compiled.pop(next(iter(_compiled)))
+        network = compile_network(scenario)
+        for array in (network.edge_km, network.edge_hours, network.edge_risk):
+            array.setflags(write=False)  # shared by replicates: nobody may change it
+        _compiled[key] = (network, RouteTable.build(network, scenario.traffickers))
+    return _compiled[key]
 
 
 def _network_data(data_dir: str | None) -> RouteNetwork:

@@ -161,7 +161,7 @@ def test_money_is_conserved_when_a_leaderless_faction_splits_by_itself(monkeypat
 
 
 def test_a_scenario_with_no_army_units_runs_with_no_patrols_or_operations():
-    from sim.config.loader import load_scenario
+    from sim.scenarios import load_scenario
 
     sc = load_scenario(
         SCENARIOS / "decapitation.yaml", ["security.army_units=0", "weeks=80", "replicates=1"]

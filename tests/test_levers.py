@@ -7,9 +7,9 @@ import pytest
 from conftest import SCENARIOS, baseline
 
 from sim.config.interventions import InterdictionSurge, Unrest
-from sim.config.loader import load_scenario
 from sim.interventions import LEVERS
 from sim.model import VraemModel
+from sim.scenarios import load_scenario
 
 WITH_LEVERS = [
     "combined",

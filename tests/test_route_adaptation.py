@@ -24,7 +24,8 @@ def _routed_share(exits: pd.DataFrame, exit_id: str, weeks: range) -> float:
 def _run(seed: int, surge: bool) -> pd.DataFrame:
     model = VraemModel(baseline(weeks=WEEKS), seed)
     if surge:
-        model.levers.scale("detection_factor", model.edges_of(["callao"], []), SURGE_FACTOR)
+        into_callao = model.network.edges_touching(["callao"], [])
+        model.levers.scale("detection_factor", into_callao, SURGE_FACTOR)
     rec = model.run()
     return rec.exits_frame(0, model.network.exit_group)
 

@@ -336,11 +336,28 @@ class Escorts:
         return True
 
 
-def expected_weekly_income(
-    faction: Faction, leaf_kg: np.ndarray, leaf_price: float, cocaine_kg: np.ndarray
-) -> float:
-    """What a faction earns in a week from leaf tax and escort fees on each district's output
-    (USD/week), by its control."""
-    tax = (faction.tax_share() * leaf_kg * leaf_price).sum()
-    fees = (faction.control * cocaine_kg).sum() * faction.cfg.escort_fee_usd_per_kg
-    return float(tax + fees)
+def start_in_equilibrium(
+    factions: list[Faction], leaf_kg: np.ndarray, leaf_price: float, cocaine_kg: np.ndarray
+) -> None:
+    """Give each faction the upkeep at which its expected weekly income (leaf tax and escort
+    fees on each district's output of leaf and cocaine, by its control) sustains its size."""
+    for f in factions:
+        tax = (f.tax_share() * leaf_kg * leaf_price).sum()
+        fees = (f.control * cocaine_kg).sum() * f.cfg.escort_fee_usd_per_kg
+        f.set_equilibrium_upkeep(float(tax + fees))
+
+
+def combined_control(factions: list[Faction], n_districts: int) -> np.ndarray:
+    """Control of each district by all the factions together (0-1)."""
+    control = np.zeros(n_districts)
+    for f in factions:
+        control += f.control
+    return np.minimum(control, 1.0)
+
+
+def combined_tax_share(factions: list[Faction], n_districts: int) -> np.ndarray:
+    """Share of leaf value taken by all the factions together in each district (0-1)."""
+    share = np.zeros(n_districts)
+    for f in factions:
+        share += f.tax_share()
+    return np.minimum(share, 1.0)

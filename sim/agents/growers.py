@@ -66,6 +66,14 @@ class Growers:
             self.district, weights=self.mature_ha + self.immature_ha, minlength=len(self.districts)
         )
 
+    def weekly_leaf_by_district(self) -> np.ndarray:
+        """Leaf the mature coca gives in a week, by district (kg/week)."""
+        return np.bincount(
+            self.district,
+            weights=self.mature_ha * self.cfg.yield_kg_per_ha_year / WEEKS_PER_YEAR,
+            minlength=len(self.districts),
+        )
+
     def margin(self, tax_share: np.ndarray) -> np.ndarray:
         """Premium of a coca hectare over the alternative crop, per household (USD/ha/yr)."""
         cfg = self.cfg

@@ -109,6 +109,12 @@ def buy_stock(
     return np.maximum(producer_stock - bought.sum(axis=0), 0.0)
 
 
+def draw_presence(rng: np.random.Generator, n_districts: int, cfg: TraffickersConfig) -> np.ndarray:
+    """An organisation's buying presence in each district (0-1, its strongest district 1)."""
+    presence = rng.uniform(cfg.presence_min_draw, 1.0, n_districts) ** cfg.presence_exponent
+    return presence / presence.max()
+
+
 class TraffickingOrg(mesa.Agent):
     """A trafficking organisation operating from some of the VRAEM's districts."""
 

@@ -120,7 +120,7 @@ class Surge(Action):
 
     def start(self, world: InterventionWorld, levers: Levers) -> None:
         iv = self.spec
-        self.edges = world.edges_of(iv.nodes, iv.edges)
+        self.edges = world.network.edges_touching(iv.nodes, iv.edges)
         levers.scale("detection_factor", self.edges, iv.factor)
         world.log_event(iv.type, describe(iv), f"{self.edges.size} edges, x{iv.factor:g}")
 
@@ -135,7 +135,7 @@ class Closure(Action):
 
     def start(self, world: InterventionWorld, levers: Levers) -> None:
         iv = self.spec
-        self.edges = world.edges_of(iv.nodes, iv.edges)
+        self.edges = world.network.edges_touching(iv.nodes, iv.edges)
         levers.add("closures", self.edges, 1)
         world.log_event(iv.type, describe(iv), f"{self.edges.size} edges closed")
 
@@ -150,7 +150,7 @@ class EradicationCampaign(Action):
 
     def start(self, world: InterventionWorld, levers: Levers) -> None:
         iv = self.spec
-        self.idx = world.district_index(iv.districts)
+        self.idx = world.network.district_index(iv.districts)
         self.per_week = iv.hectares / iv.weeks / self.idx.size
         levers.add("eradication_plan", self.idx, self.per_week)
         planned = self.per_week * self.idx.size
@@ -182,8 +182,9 @@ class DemandChange(Action):
 
     def start(self, world: InterventionWorld, levers: Levers) -> None:
         iv = self.spec
-        exits = world.exits if iv.exits == "all" else iv.exits
-        self.idx = np.array([world.exits.index(x) for x in exits])
+        exits = world.network.exits
+        chosen = exits if iv.exits == "all" else iv.exits
+        self.idx = np.array([exits.index(x) for x in chosen])
         levers.scale("demand_factor", self.idx, iv.factor)
         world.log_event(iv.type, describe(iv), f"demand x{iv.factor:g} at {len(self.idx)} exits")
 
@@ -198,7 +199,7 @@ class SubstitutionProgramme(Action):
 
     def start(self, world: InterventionWorld, levers: Levers) -> None:
         iv = self.spec
-        self.idx = world.district_index(iv.districts)
+        self.idx = world.network.district_index(iv.districts)
         levers.add("alt_subsidy", self.idx, iv.subsidy_usd_per_ha_year)
         world.log_event(iv.type, describe(iv), f"{self.idx.size} districts")
 

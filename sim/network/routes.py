@@ -68,6 +68,23 @@ class RouteNetwork:
     def dwell_h(self, node: str) -> float:
         return float(self.graph.nodes[node]["dwell_h"])
 
+    @property
+    def exits(self) -> list[str]:
+        """Exit ids, in index order."""
+        return list(self.exit_group)
+
+    def edges_touching(self, nodes: list[str], edges: list[tuple[str, str]]) -> np.ndarray:
+        """Sorted indices of the named edges and of every edge touching the named nodes."""
+        found = {self.edge_index[(u, v)] for u, v in edges}
+        for node in nodes:
+            found.update(self.edge_index[(node, nb)] for nb in self.graph[node])
+        return np.array(sorted(found), dtype=np.int64)
+
+    def district_index(self, districts: list[str] | str) -> np.ndarray:
+        """Indices of the named districts (`"all"`: every district)."""
+        chosen = self.districts if districts == "all" else districts
+        return np.array([self.districts.index(d) for d in chosen], dtype=np.int64)
+
 
 def _read_csv(path: Path, columns: list[str]) -> pd.DataFrame:
     """A network table as strings; ConfigError naming the file if it is missing, not UTF-8, not

@@ -8,6 +8,7 @@ import pandas as pd
 
 from sim.config.models import Scenario
 from sim.model import VraemModel
+from sim.scenarios import compile_scenario
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,8 @@ class ReplicateResult:
 
 def run_replicate(task: ReplicateTask) -> ReplicateResult:
     """Run one seeded replicate of a scenario."""
-    model = VraemModel(task.scenario, task.seed)
+    network, routes = compile_scenario(task.scenario)  # once per scenario and process
+    model = VraemModel(task.scenario, task.seed, network, routes)
     rec = model.run()
     net = model.network
     return ReplicateResult(
