@@ -243,7 +243,9 @@ class Faction(mesa.Agent):
 
     def _territory(self) -> None:
         """Control follows fighting strength: it shrinks when fighters are lost."""
-        strength = min(1.0, (self.fighters / self.fighters_ref) ** 0.5)
+        strength = min(
+            1.0, (self.fighters / self.fighters_ref) ** self.cfg.territory_strength_exponent
+        )
         self.control = self.control_ref * strength
 
 

@@ -20,8 +20,6 @@ import numpy as np
 
 from sim.config.models import MarketConfig
 
-RATIO_BOUNDS = (0.2, 5.0)  # keeps prices finite when an exit gets no arrivals at all
-
 
 class ExitMarkets:
     """Buyers at the exits: price per exit from expected deliveries and demand."""
@@ -47,9 +45,10 @@ class ExitMarkets:
         self.supply += w * (dispatched_kg * self.pass_rate - self.supply)
         cfg = self.cfg
         demand = self.absorption * self.demand_factor
-        total_ratio = np.clip(demand.sum() / max(self.supply.sum(), 1e-9), *RATIO_BOUNDS)
+        bounds = (cfg.exit_ratio_min, cfg.exit_ratio_max)
+        total_ratio = np.clip(demand.sum() / max(self.supply.sum(), 1e-9), *bounds)
         share_ratio = (demand / demand.sum()) / np.maximum(self.supply / self.supply.sum(), 1e-9)
-        share_ratio = np.clip(share_ratio, *RATIO_BOUNDS)
+        share_ratio = np.clip(share_ratio, *bounds)
         self.price = (
             self.ref_price
             * total_ratio ** (1.0 / cfg.exit_demand_elasticity)
@@ -87,15 +86,12 @@ class VraemMarket:
         if self.stock_avg is None:
             self.stock_avg = reference_stock
         self.stock_avg += (stock_kg - self.stock_avg) / cfg.price_adjustment_weeks
-        pressure = np.clip(reference_stock / max(self.stock_avg, 1.0), 0.25, 4.0)
+        pressure = np.clip(
+            reference_stock / max(self.stock_avg, 1.0),
+            cfg.stock_pressure_min,
+            cfg.stock_pressure_max,
+        )
         target = bid * pressure**cfg.stock_price_elasticity
         self.price_hcl += (target - self.price_hcl) / cfg.price_adjustment_weeks
         self.price_paste = self.paste_netback(self.price_hcl)
         self.price_leaf = self.leaf_netback(self.price_paste)
-
-    @staticmethod
-    def buy_share(base_share: float, bid: float, price: float) -> float:
-        """Share of producers' stock an organisation buys this week: more when margins are good."""
-        if price <= 0:
-            return base_share
-        return float(np.clip(base_share * (bid / price) ** 3, 0.0, 0.95))
