@@ -100,30 +100,32 @@ def _draw_run_figures(result, fig_dir: Path) -> None:
 
 
 def _print_headline(result) -> None:
-    from sim.runner.summary import interval, yearly_metrics
+    """The table after a run: some outcomes of `sim.metrics`, yearly means over years 2+."""
+    from sim.metrics import EXPORTED_AT_PORT, OUTCOMES, yearly
+    from sim.runner.summary import interval
 
-    yearly = yearly_metrics(result.timeseries, result.exits)
-    later = yearly[yearly["year"] >= 2] if yearly["year"].max() >= 2 else yearly
+    shown = (
+        "coca_ha",
+        "cocaine_produced_t",
+        "exported_t",
+        EXPORTED_AT_PORT,
+        "seized_t",
+        "price_leaf_usd_per_kg",
+        "price_hcl_vraem_usd_per_kg",
+        "armed_members",
+        "deaths",
+    )
+    per_year = yearly(result.timeseries, result.exits)
+    later = per_year[per_year["year"] >= 2] if per_year["year"].max() >= 2 else per_year
     per_rep = later.groupby("replicate").mean(numeric_only=True)
-    years = "years 2+" if yearly["year"].max() >= 2 else "year 1"
+    years = "years 2+" if per_year["year"].max() >= 2 else "year 1"
     table = Table(title=f"{result.scenario.name}: yearly mean over {years} (90% interval)")
     table.add_column("metric")
     table.add_column("mean", justify="right")
     table.add_column("90% interval", justify="right")
-    rows = [
-        ("coca area (ha)", "coca_ha"),
-        ("cocaine produced (t/yr)", "cocaine_produced_t"),
-        ("exported (t/yr)", "exported_t"),
-        ("exported via Callao (t/yr)", "exported_callao_t"),
-        ("seized (t/yr)", "seized_t"),
-        ("leaf price (USD/kg)", "price_leaf_usd_per_kg"),
-        ("HCl price VRAEM (USD/kg)", "price_hcl_vraem_usd_per_kg"),
-        ("armed members", "armed_members"),
-        ("deaths (per yr)", "deaths"),
-    ]
-    for label, col in rows:
-        mean, lo, hi = interval(per_rep[col])
-        table.add_row(label, f"{mean:,.1f}", f"{lo:,.1f} - {hi:,.1f}")
+    for name in shown:
+        mean, lo, hi = interval(per_rep[name])
+        table.add_row(OUTCOMES[name].label, f"{mean:,.1f}", f"{lo:,.1f} - {hi:,.1f}")
     out.print(table)
 
 
