@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "golden"))
-from make_golden import GOLDEN_SCENARIOS, HERE, TABLES, golden_run  # noqa: E402
+from make_golden import GOLDEN_SCENARIOS, HERE, TABLES, golden_run
 
 
 @pytest.mark.parametrize("name", GOLDEN_SCENARIOS)
