@@ -151,10 +151,6 @@ def validate(
 
     Exit 0 if every target's model mean is inside its band, 3 if one is missed.
     """
-    from sim.calibration import evaluate_targets
-    from sim.calibration.validate import fmt, write_validation
-    from sim.runner.results import write_result_folder
-
     try:
         overrides = [f"replicates={replicates}"] + ([f"seed={seed}"] if seed is not None else [])
         scenario = load_scenario(scenario_file, overrides)
@@ -164,6 +160,25 @@ def validate(
         err.print(
             f"note: the targets are measured over weeks 52-259; this run has {scenario.weeks}"
         )
+    table, folder = _run_validation(scenario, workers, out_dir, debug)
+    _print_validation(
+        table, f"{scenario.name}: calibration targets, years 2-5, {replicates} replicates"
+    )
+    missed = int((table["status"] != "PASS").sum())
+    out.print(
+        f"{len(table) - missed} of {len(table)} targets inside their band; results in {folder}"
+    )
+    if missed:
+        raise typer.Exit(VALIDATION_MISSED)
+
+
+def _run_validation(scenario, workers: int | None, out_dir: Path, debug: bool):
+    """Run the scenario, measure it on the targets and write the result folder with the
+    validation table and figure; return the table and the folder."""
+    from sim.calibration import evaluate_targets
+    from sim.calibration.validate import write_validation
+    from sim.runner.results import write_result_folder
+
     try:
         result = run_with_progress(scenario, workers)
         table = evaluate_targets(result.timeseries, result.exits)
@@ -177,7 +192,14 @@ def validate(
         raise typer.Exit(130) from None
     except Exception as exc:
         internal_error(exc, debug)
-    view = Table(title=f"{scenario.name}: calibration targets, years 2-5, {replicates} replicates")
+    return table, folder
+
+
+def _print_validation(table, title: str) -> None:
+    """The validation table on the console, PASS in green and MISS in red."""
+    from sim.calibration.validate import fmt
+
+    view = Table(title=title)
     for col, justify in (
         ("target", "left"),
         ("model mean", "right"),
@@ -196,12 +218,6 @@ def validate(
             f"[{colour}]{r.status}[/]",
         )
     out.print(view)
-    missed = int((table["status"] != "PASS").sum())
-    out.print(
-        f"{len(table) - missed} of {len(table)} targets inside their band; results in {folder}"
-    )
-    if missed:
-        raise typer.Exit(VALIDATION_MISSED)
 
 
 @app.command()
