@@ -8,14 +8,31 @@ replicates and compared with the band.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from importlib import resources
 
 import numpy as np
 import pandas as pd
 import yaml
 
-WEEKS_PER_YEAR = 52
-FIRST_WEEK = 52  # years 2-5 of the run
+from sim import metrics
+from sim.units import WEEKS_PER_YEAR
+
+FIRST_WEEK = WEEKS_PER_YEAR  # years 2-5 of the run
+SHARE_SUFFIX = "_export_share"  # "<exit or route group>_export_share": its share of exports
+
+Measure = Callable[[pd.DataFrame, pd.DataFrame], pd.Series]
+
+#: Targets named otherwise than the outcome of `sim.metrics` that measures them.
+TARGET_OUTCOMES: dict[str, str] = {
+    "vraem_coca_ha": "coca_ha",
+    "vraem_leaf_output_t_per_year": "leaf_t",
+    "vraem_cocaine_hcl_t_per_year": "cocaine_produced_t",
+    "mpcp_members": "armed_members",
+    "mpcp_fighters": "armed_fighters",
+    "conflict_deaths_per_year": "deaths",
+    "vraem_eradication_ha_per_year": "eradicated_ha",
+}
 
 
 def load_targets() -> dict[str, dict]:
@@ -24,47 +41,20 @@ def load_targets() -> dict[str, dict]:
     return yaml.safe_load(text)["targets"]
 
 
-def per_year(ts: pd.DataFrame, col: str, scale: float = 1.0) -> pd.Series:
-    """A weekly flow summed per replicate and expressed per year (times `scale`)."""
-    g = ts.groupby("replicate")
-    return g[col].sum() / g["week"].count() * WEEKS_PER_YEAR * scale
-
-
-def _exit_share(exits: pd.DataFrame, select: Callable[[pd.DataFrame], pd.Series]) -> pd.Series:
-    total = exits.groupby("replicate")["exported_kg"].sum()
-    part = exits[select(exits)].groupby("replicate")["exported_kg"].sum()
-    return part.reindex(total.index, fill_value=0.0) / total
-
-
-def _seizure_share(ts: pd.DataFrame) -> pd.Series:
-    g = ts.groupby("replicate")
-    seized, exported = g["seized_kg"].sum(), g["exported_kg"].sum()
-    return seized / (seized + exported)
-
-
-METRICS: dict[str, Callable[[pd.DataFrame, pd.DataFrame], pd.Series]] = {
-    "vraem_coca_ha": lambda ts, ex: ts.groupby("replicate")["coca_ha"].mean(),
-    "vraem_leaf_output_t_per_year": lambda ts, ex: per_year(ts, "leaf_t"),
-    "vraem_cocaine_hcl_t_per_year": lambda ts, ex: per_year(ts, "cocaine_produced_kg") / 1000,
-    "seizure_share": lambda ts, ex: _seizure_share(ts),
-    "callao_export_share": lambda ts, ex: _exit_share(ex, lambda e: e["exit"] == "callao"),
-    "bolivia_export_share": lambda ts, ex: _exit_share(ex, lambda e: e["group"] == "bolivia"),
-    "brazil_export_share": lambda ts, ex: _exit_share(ex, lambda e: e["group"] == "brazil"),
-    "price_leaf_usd_per_kg": lambda ts, ex: ts.groupby("replicate")["price_leaf_usd_per_kg"].mean(),
-    "price_paste_usd_per_kg": lambda ts, ex: ts.groupby("replicate")[
-        "price_paste_usd_per_kg"
-    ].mean(),
-    "price_hcl_vraem_usd_per_kg": lambda ts, ex: ts.groupby("replicate")[
-        "price_hcl_vraem_usd_per_kg"
-    ].mean(),
-    "price_hcl_callao_usd_per_kg": lambda ts, ex: (
-        ex[ex["exit"] == "callao"].groupby("replicate")["price_hcl_usd_per_kg"].mean()
-    ),
-    "mpcp_members": lambda ts, ex: ts.groupby("replicate")["armed_members"].mean(),
-    "mpcp_fighters": lambda ts, ex: ts.groupby("replicate")["armed_fighters"].mean(),
-    "conflict_deaths_per_year": lambda ts, ex: per_year(ts, "deaths"),
-    "vraem_eradication_ha_per_year": lambda ts, ex: per_year(ts, "eradicated_ha"),
-}
+def target_measure(name: str) -> Measure:
+    """How a target is measured per replicate: an outcome of `sim.metrics` (by its name or
+    through TARGET_OUTCOMES), or the export share of the exit or route group the name starts
+    with (e.g. `bolivia_export_share`)."""
+    outcome = TARGET_OUTCOMES.get(name, name)
+    if outcome in metrics.OUTCOMES:
+        return partial(metrics.over_weeks, outcome)
+    place = name.removesuffix(SHARE_SUFFIX)
+    if name.endswith(SHARE_SUFFIX) and place in metrics.network_places():
+        return lambda ts, ex: metrics.export_share(ex, place)
+    raise ValueError(
+        f"calibration target {name!r} names no outcome of sim.metrics and no exit or route group "
+        "of the network"
+    )
 
 
 def evaluate_targets(timeseries: pd.DataFrame, exits: pd.DataFrame) -> pd.DataFrame:
@@ -74,7 +64,7 @@ def evaluate_targets(timeseries: pd.DataFrame, exits: pd.DataFrame) -> pd.DataFr
     ex = exits[exits["week"] >= first]
     rows = []
     for name, target in load_targets().items():
-        values = METRICS[name](ts, ex).to_numpy(dtype=float)
+        values = target_measure(name)(ts, ex).to_numpy(dtype=float)
         lo, hi = (float(b) for b in target["band"])
         mean = float(values.mean())
         rows.append(

@@ -59,14 +59,15 @@ def compare(
     Effects are measured in year 1 and years 2-5 after each scenario's first intervention.
     """
     from sim.report.briefing import graph_for
-    from sim.report.compare import check_target, plan_comparison
+    from sim.report.compare import plan_comparison
+    from sim.runner.results import check_comparison_target
 
     overrides = list(set_ or [])
     for key, value in (("replicates", replicates), ("seed", seed), ("weeks", weeks)):
         if value is not None:
             overrides.append(f"{key}={value}")
     try:
-        check_target(out_dir)
+        check_comparison_target(out_dir)
         plan = plan_comparison(baseline_file, scenario_files, overrides)
         for sc in plan.scenarios:
             graph_for(sc)  # a bad network data folder is bad input: say so before running
@@ -109,7 +110,9 @@ def brief(
     debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
 ) -> None:
     """Redraw the tables, figures and briefing from saved results, without running the model."""
-    from sim.report.compare import check_target, folder_kind, load_comparison, pair_run_folders
+    from sim.report.compare import load_comparison, pair_run_folders
+    from sim.runner.folders import folder_kind
+    from sim.runner.results import check_comparison_target
 
     try:
         kinds = [folder_kind(d) for d in result_dirs]
@@ -128,7 +131,7 @@ def brief(
                 "expected a single `vraem compare` folder, or two or more `vraem run` folders "
                 "(the baseline first), not a mix",
             )
-        check_target(target)
+        check_comparison_target(target)
     except ConfigError as exc:
         fail_bad_input(exc)
     try:

@@ -101,30 +101,32 @@ def _draw_run_figures(result, fig_dir: Path) -> None:
 
 
 def _print_headline(result) -> None:
-    from sim.runner.summary import interval, yearly_metrics
+    """The table after a run: some outcomes of `sim.metrics`, yearly means over years 2+."""
+    from sim.metrics import EXPORTED_AT_PORT, OUTCOMES, yearly
+    from sim.runner.summary import interval
 
-    yearly = yearly_metrics(result.timeseries, result.exits)
-    later = yearly[yearly["year"] >= 2] if yearly["year"].max() >= 2 else yearly
+    shown = (
+        "coca_ha",
+        "cocaine_produced_t",
+        "exported_t",
+        EXPORTED_AT_PORT,
+        "seized_t",
+        "price_leaf_usd_per_kg",
+        "price_hcl_vraem_usd_per_kg",
+        "armed_members",
+        "deaths",
+    )
+    per_year = yearly(result.timeseries, result.exits)
+    later = per_year[per_year["year"] >= 2] if per_year["year"].max() >= 2 else per_year
     per_rep = later.groupby("replicate").mean(numeric_only=True)
-    years = "years 2+" if yearly["year"].max() >= 2 else "year 1"
+    years = "years 2+" if per_year["year"].max() >= 2 else "year 1"
     table = Table(title=f"{result.scenario.name}: yearly mean over {years} (90% interval)")
     table.add_column("metric")
     table.add_column("mean", justify="right")
     table.add_column("90% interval", justify="right")
-    rows = [
-        ("coca area (ha)", "coca_ha"),
-        ("cocaine produced (t/yr)", "cocaine_produced_t"),
-        ("exported (t/yr)", "exported_t"),
-        ("exported via Callao (t/yr)", "exported_callao_t"),
-        ("seized (t/yr)", "seized_t"),
-        ("leaf price (USD/kg)", "price_leaf_usd_per_kg"),
-        ("HCl price VRAEM (USD/kg)", "price_hcl_vraem_usd_per_kg"),
-        ("armed members", "armed_members"),
-        ("deaths (per yr)", "deaths"),
-    ]
-    for label, col in rows:
-        mean, lo, hi = interval(per_rep[col])
-        table.add_row(label, f"{mean:,.1f}", f"{lo:,.1f} - {hi:,.1f}")
+    for name in shown:
+        mean, lo, hi = interval(per_rep[name])
+        table.add_row(OUTCOMES[name].label, f"{mean:,.1f}", f"{lo:,.1f} - {hi:,.1f}")
     out.print(table)
 
 
@@ -150,10 +152,6 @@ def validate(
 
     Exit 0 if every target's model mean is inside its band, 3 if one is missed.
     """
-    from sim.calibration import evaluate_targets
-    from sim.calibration.validate import fmt, write_validation
-    from sim.runner.results import write_result_folder
-
     try:
         overrides = [f"replicates={replicates}"] + ([f"seed={seed}"] if seed is not None else [])
         scenario = load_scenario(scenario_file, overrides)
@@ -163,6 +161,25 @@ def validate(
         err.print(
             f"note: the targets are measured over weeks 52-259; this run has {scenario.weeks}"
         )
+    table, folder = _run_validation(scenario, workers, out_dir, debug)
+    _print_validation(
+        table, f"{scenario.name}: calibration targets, years 2-5, {replicates} replicates"
+    )
+    missed = int((table["status"] != "PASS").sum())
+    out.print(
+        f"{len(table) - missed} of {len(table)} targets inside their band; results in {folder}"
+    )
+    if missed:
+        raise typer.Exit(VALIDATION_MISSED)
+
+
+def _run_validation(scenario, workers: int | None, out_dir: Path, debug: bool):
+    """Run the scenario, measure it on the targets and write the result folder with the
+    validation table and figure; return the table and the folder."""
+    from sim.calibration import evaluate_targets
+    from sim.calibration.validate import write_validation
+    from sim.runner.results import write_result_folder
+
     try:
         result = run_with_progress(scenario, workers)
         table = evaluate_targets(result.timeseries, result.exits)
@@ -176,7 +193,14 @@ def validate(
         raise typer.Exit(130) from None
     except Exception as exc:
         internal_error(exc, debug)
-    view = Table(title=f"{scenario.name}: calibration targets, years 2-5, {replicates} replicates")
+    return table, folder
+
+
+def _print_validation(table, title: str) -> None:
+    """The validation table on the console, PASS in green and MISS in red."""
+    from sim.calibration.validate import fmt
+
+    view = Table(title=title)
     for col, justify in (
         ("target", "left"),
         ("model mean", "right"),
@@ -195,12 +219,6 @@ def validate(
             f"[{colour}]{r.status}[/]",
         )
     out.print(view)
-    missed = int((table["status"] != "PASS").sum())
-    out.print(
-        f"{len(table) - missed} of {len(table)} targets inside their band; results in {folder}"
-    )
-    if missed:
-        raise typer.Exit(VALIDATION_MISSED)
 
 
 @app.command()

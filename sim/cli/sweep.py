@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import TextColumn
+from rich.progress import Progress, TaskID, TextColumn
 
 from sim.cli.common import err, fail_bad_input, internal_error, out, progress_bar
 from sim.config.loader import ConfigError
@@ -47,52 +47,90 @@ def sweep(
     kept and only the missing ones run. Results do not depend on the executor or worker count.
     """
     from sim.runner.batch import default_workers
-    from sim.sweep.executors import ExecutorUnavailable
-    from sim.sweep.results import write_sweep_outputs
-    from sim.sweep.runner import SweepAlreadyComplete, SweepStateError, run_sweep
+
+    loaded = _load(sweep_file, executor, scheduler)
+    target = out_dir or Path("outputs") / loaded.spec.name
+    outcome = _run(
+        loaded,
+        target,
+        executor=executor.value,
+        workers=workers or default_workers(),
+        scheduler=scheduler,
+        resume=resume,
+        figures=not no_figures,
+        debug=debug,
+    )
+    if outcome is not None:
+        _report(outcome)
+
+
+def _load(sweep_file: Path, executor: ExecutorKind, scheduler: str | None):
+    """The loaded sweep; exit 2 on bad input (a bad file, --scheduler without dask)."""
     from sim.sweep.spec import load_sweep
 
     if scheduler and executor is not ExecutorKind.dask:
         fail_bad_input(ConfigError("--scheduler", "", "expected together with --executor dask"))
     try:
-        spec_sweep = load_sweep(sweep_file)
+        return load_sweep(sweep_file)
     except ConfigError as exc:
         fail_bad_input(exc)
-    spec = spec_sweep.spec
-    target = out_dir or Path("outputs") / spec.name
-    n_workers = workers or default_workers()
+
+
+def _progress_callbacks(progress: Progress, task: TaskID):
+    """`on_progress(done, total, failed)` and `on_executor(info)` for `run_sweep`."""
+
+    def on_progress(done: int, total: int, failed: int) -> None:
+        progress.update(task, completed=done, total=total, failed=failed)
+
+    def on_executor(info) -> None:
+        where = f" at {info.address}" if info.address else ""
+        board = f"; dashboard {info.dashboard}" if info.dashboard else ""
+        progress.console.print(
+            f"executor: {info.kind}{where}, {info.workers} worker(s){board}", highlight=False
+        )
+
+    return on_progress, on_executor
+
+
+def _run(
+    loaded,
+    target: Path,
+    *,
+    executor: str,
+    workers: int,
+    scheduler: str | None,
+    resume: bool,
+    figures: bool,
+    debug: bool,
+):
+    """Run the sweep with a progress bar; None if it was already complete. Exits 2 on bad input
+    or an unusable executor, 130 on Ctrl-C, 1 on an internal error."""
+    from sim.sweep.executors import ExecutorUnavailable
+    from sim.sweep.results import write_sweep_outputs
+    from sim.sweep.runner import SweepAlreadyComplete, SweepStateError, run_sweep
+
     with progress_bar(TextColumn("runs, [red]{task.fields[failed]} failed[/]")) as progress:
-        task = progress.add_task(f"{spec.name}", total=None, failed=0)
-
-        def on_progress(done: int, total: int, failed: int) -> None:
-            progress.update(task, completed=done, total=total, failed=failed)
-
-        def on_executor(info) -> None:
-            where = f" at {info.address}" if info.address else ""
-            board = f"; dashboard {info.dashboard}" if info.dashboard else ""
-            progress.console.print(
-                f"executor: {info.kind}{where}, {info.workers} worker(s){board}", highlight=False
-            )
-
+        task = progress.add_task(f"{loaded.spec.name}", total=None, failed=0)
+        on_progress, on_executor = _progress_callbacks(progress, task)
         try:
-            outcome = run_sweep(
-                spec_sweep,
+            return run_sweep(
+                loaded,
                 target,
-                executor=executor.value,
-                workers=n_workers,
+                executor=executor,
+                workers=workers,
                 scheduler=scheduler,
                 resume=resume,
                 on_progress=on_progress,
                 on_executor=on_executor,
                 command=sys.argv,
                 finalize=lambda sw, design, runs, folder: write_sweep_outputs(
-                    sw, design, runs, folder, figures=not no_figures
+                    sw, design, runs, folder, figures=figures
                 ),
             )
         except SweepAlreadyComplete as exc:
             progress.stop()
             out.print(str(exc))
-            return
+            return None
         except SweepStateError as exc:
             progress.stop()
             fail_bad_input(ConfigError(target, "", str(exc)))
@@ -109,6 +147,10 @@ def sweep(
         except Exception as exc:
             progress.stop()
             internal_error(exc, debug)
+
+
+def _report(outcome) -> None:
+    """The closing lines: runs, failures, time and rate, where the results are."""
     rate = outcome.executed / outcome.wall_time_s * 60 if outcome.wall_time_s > 0 else 0.0
     out.print(
         f"{len(outcome.runs)} runs ({outcome.executed} run now, {outcome.failed} failed) in "

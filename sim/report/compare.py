@@ -1,11 +1,5 @@
-"""Pair a baseline with scenarios under common random numbers: plan, run, save and load the runs.
-
-A comparison folder (written by `vraem compare`, redrawn by `vraem brief`) holds
-
-- `runs/<name>/`: each run's tables and `run.json`, as in a `vraem run` result folder;
-- `comparison.json`: which baseline run each scenario run is paired with (paths relative to the
-  folder), the focus scenario of the figures and the command;
-- what `sim.report.briefing.write_briefing` draws from the pairs (tables, figures, briefing).
+"""Pair a baseline with scenarios under common random numbers: plan and run the comparison, and pair
+saved runs. The runner writes and reads the folders (`sim.runner.results`, `sim.runner.folders`).
 
 Every scenario is paired with a baseline run of the same seed, replicates and horizon, so replicate
 k of both shares its seed and the paired difference isolates the intervention. Baselines are run
@@ -14,40 +8,24 @@ once per distinct (weeks, seed, replicates).
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
-from pydantic import ValidationError
 
 from sim.config.loader import ConfigError
 from sim.config.models import Scenario
-from sim.recorder import TIMESERIES_COLUMNS
 from sim.report.effects import first_event_week
 from sim.runner.batch import RunResult, run_scenario
-from sim.runner.results import manifest, write_tables
+from sim.runner.folders import folder_kind, load_run
+from sim.runner.folders import load_comparison as load_saved_comparison
+from sim.runner.results import (
+    RUN_MANIFEST,
+    PairedDirs,
+    copy_comparison,
+    write_comparison,
+)
 from sim.scenarios import load_scenario
-
-RUNS_DIR = "runs"
-MANIFEST_FILE = "comparison.json"
-RUN_MANIFEST = "run.json"
-MANIFEST_KIND = "vraem-compare"
-
-# the tables of a run folder and the columns the briefing reads from each
-RUN_TABLES: dict[str, tuple[str, ...]] = {
-    "timeseries.parquet": ("replicate", "week", *TIMESERIES_COLUMNS),
-    "exits.parquet": ("replicate", "week", "exit", "group", "exported_kg", "price_hcl_usd_per_kg"),
-    "edge_flows.parquet": ("replicate", "u", "v", "mode", "kg"),
-    "events.parquet": ("replicate", "week", "type", "who", "outcome"),
-}
-COPIED_FILES = (*RUN_TABLES, "summary.csv", RUN_MANIFEST)
 
 RunKey = tuple[int, int, int]  # (weeks, seed, replicates)
 
@@ -68,6 +46,11 @@ class Pair:
     @property
     def event_week(self) -> int:
         return first_event_week(self.scenario.scenario)
+
+    @property
+    def dirs(self) -> PairedDirs:
+        """The pair's folder names, as the runner records them."""
+        return PairedDirs(self.name, self.scenario_dir, self.baseline_dir)
 
 
 @dataclass
@@ -155,71 +138,16 @@ def run_plan(
 
 
 # ----------------------------------------------------------------------------------------------
-# writing
+# saving and loading pairs (the runner writes and reads the folders)
 # ----------------------------------------------------------------------------------------------
-def check_target(out: Path) -> None:
-    """Raise ConfigError unless `out` is new, an empty folder or a comparison folder: a folder
-    with other files is never replaced."""
-    out = Path(out)
-    if not out.exists():
-        return
-    if not out.is_dir():
-        raise ConfigError(out, "--out", "expected a folder for the comparison, found a file")
-    if (out / MANIFEST_FILE).is_file() or not any(out.iterdir()):
-        return
-    raise ConfigError(
-        out,
-        "--out",
-        f"expected a new folder, an empty one or a comparison folder to replace (with "
-        f"{MANIFEST_FILE}); this folder holds other files, which would be lost",
-    )
-
-
 def save_runs(pairs: Sequence[Pair], folder: Path, command: list[str] | None = None) -> str:
-    """Write each distinct run's tables and run.json under `folder/runs/`, and comparison.json;
-    return the creation time recorded in it."""
-    written: set[str] = set()
-    for pair in pairs:
-        runs = ((pair.baseline, pair.baseline_dir), (pair.scenario, pair.scenario_dir))
-        for result, name in runs:
-            if name in written:
-                continue
-            target = folder / RUNS_DIR / name
-            target.mkdir(parents=True)
-            write_tables(result, target)
-            info = manifest(result, command)
-            (target / RUN_MANIFEST).write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
-            written.add(name)
-    return write_manifest(pairs, folder, command)
-
-
-def write_manifest(
-    pairs: Sequence[Pair],
-    folder: Path,
-    command: list[str] | None,
-    created: str | None = None,
-) -> str:
-    """Write comparison.json (`created` defaults to now); return its creation time."""
-    from sim import __version__
-
-    created = created or datetime.now(UTC).isoformat(timespec="seconds")
-    info = {
-        "kind": MANIFEST_KIND,
-        "vraem_sim": __version__,
-        "created": created,
-        "command": command,
-        "focus": pairs[0].name,
-        "pairs": [
-            {
-                "scenario": p.name,
-                "scenario_dir": f"{RUNS_DIR}/{p.scenario_dir}",
-                "baseline_dir": f"{RUNS_DIR}/{p.baseline_dir}",
-            }
-            for p in pairs
-        ],
-    }
-    (folder / MANIFEST_FILE).write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
-    return created
+    """Write each distinct run of the pairs under `folder/runs/`, and comparison.json; return
+    the creation time recorded in it."""
+    runs: dict[str, RunResult] = {}
+    for p in pairs:
+        runs.setdefault(p.baseline_dir, p.baseline)
+        runs.setdefault(p.scenario_dir, p.scenario)
+    return write_comparison(runs, [p.dirs for p in pairs], folder, command)
 
 
 def copy_runs(
@@ -229,135 +157,21 @@ def copy_runs(
     command: list[str] | None = None,
     created: str | None = None,
 ) -> str:
-    """Copy (hard-link where possible) the run folders in `sources` (dir name -> source folder)
-    into `folder/runs/`, and write comparison.json; return its creation time."""
-    for name, src in sources.items():
-        target = folder / RUNS_DIR / name
-        target.mkdir(parents=True)
-        for file in COPIED_FILES:
-            if (src / file).exists():
-                _link_or_copy(src / file, target / file)
-    return write_manifest(pairs, folder, command, created)
-
-
-def _link_or_copy(src: Path, dst: Path) -> None:
-    try:
-        os.link(src, dst)
-    except OSError:
-        shutil.copy2(src, dst)
-
-
-# ----------------------------------------------------------------------------------------------
-# loading
-# ----------------------------------------------------------------------------------------------
-def folder_kind(folder: Path) -> str:
-    """'compare' or 'run'; raises ConfigError for anything else."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise ConfigError(folder, "", "folder not found (expected a result folder)")
-    if (folder / MANIFEST_FILE).is_file():
-        return "compare"
-    if (folder / RUN_MANIFEST).is_file():
-        return "run"
-    raise ConfigError(
-        folder,
-        "",
-        f"expected a result folder of `vraem compare` (with {MANIFEST_FILE}) or of `vraem run` "
-        f"(with {RUN_MANIFEST}); neither file is there",
-    )
-
-
-def _read_json(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(path, "", "file not found") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ConfigError(path, "", f"could not be read as JSON ({exc})") from None
-    if not isinstance(data, dict):
-        raise ConfigError(path, "", "expected a JSON object at the top level")
-    return data
-
-
-def _read_table(path: Path, columns: Sequence[str]) -> pd.DataFrame:
-    if not path.is_file():
-        raise ConfigError(path, "", "file not found (expected the tables of a `vraem run` folder)")
-    try:
-        df = pd.read_parquet(path)
-    except Exception as exc:  # pyarrow raises several types for damaged files
-        raise ConfigError(path, "", f"could not be read as a Parquet table ({exc})") from None
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise ConfigError(path, ", ".join(missing), "expected these columns in the table")
-    return df
-
-
-def load_run(folder: Path) -> RunResult:
-    """A run folder (of `vraem run` or under a comparison's runs/) as a RunResult."""
-    folder = Path(folder)
-    info_path = folder / RUN_MANIFEST
-    info = _read_json(info_path)
-    try:
-        scenario = Scenario.model_validate(info["config"])
-    except KeyError:
-        raise ConfigError(info_path, "config", "expected the resolved scenario config") from None
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        key = "config." + ".".join(str(p) for p in first["loc"])
-        raise ConfigError(info_path, key, f"expected a valid scenario: {first['msg']}") from None
-    seeds = info.get("replicate_seeds")
-    if not isinstance(seeds, list) or not all(isinstance(s, int) for s in seeds):
-        raise ConfigError(info_path, "replicate_seeds", "expected a list of integer seeds")
-    tables = {name: _read_table(folder / name, cols) for name, cols in RUN_TABLES.items()}
-    ts = tables["timeseries.parquet"]
-    if ts["replicate"].nunique() != len(seeds) or int(ts["week"].max()) + 1 != scenario.weeks:
-        raise ConfigError(
-            folder / "timeseries.parquet",
-            "",
-            f"expected {len(seeds)} replicates x {scenario.weeks} weeks as in {info_path}",
-        )
-    return RunResult(
-        scenario=scenario,
-        seeds=[int(s) for s in seeds],
-        timeseries=ts,
-        exits=tables["exits.parquet"],
-        edge_flows=tables["edge_flows.parquet"],
-        events=tables["events.parquet"],
-        wall_time_s=float(info.get("wall_time_s", 0.0)),
-        workers=int(info.get("workers", 1)),
-    )
+    """Copy the pairs' run folders (`sources`: folder name -> source folder) into
+    `folder/runs/`, and write comparison.json; return its creation time."""
+    return copy_comparison(sources, [p.dirs for p in pairs], folder, command, created)
 
 
 def load_comparison(folder: Path) -> tuple[list[Pair], dict[str, Path], str | None]:
-    """The pairs of a comparison folder, the source folder of each run (dir name -> path) and
-    the creation time of the comparison."""
-    folder = Path(folder)
-    path = folder / MANIFEST_FILE
-    info = _read_json(path)
-    if info.get("kind") != MANIFEST_KIND or not isinstance(info.get("pairs"), list):
-        raise ConfigError(path, "pairs", "expected the manifest of a `vraem compare` folder")
-    runs: dict[str, RunResult] = {}
-    sources: dict[str, Path] = {}
+    """The pairs of a comparison folder (checked to share seeds), the source folder of each run
+    (folder name -> path) and the creation time of the comparison."""
+    saved = load_saved_comparison(folder)
     pairs = []
-    for i, entry in enumerate(info["pairs"]):
-        try:
-            scen_rel, base_rel = entry["scenario_dir"], entry["baseline_dir"]
-        except (KeyError, TypeError):
-            raise ConfigError(
-                path, f"pairs.{i}", "expected scenario_dir and baseline_dir"
-            ) from None
-        for rel in (scen_rel, base_rel):
-            name = Path(rel).name
-            if name not in runs:
-                runs[name] = load_run(folder / rel)
-                sources[name] = folder / rel
-        base, scen = runs[Path(base_rel).name], runs[Path(scen_rel).name]
-        check_pairing(base, scen, folder / base_rel, folder / scen_rel)
-        pairs.append(Pair(base, scen, Path(base_rel).name, Path(scen_rel).name))
-    if not pairs:
-        raise ConfigError(path, "pairs", "expected at least one scenario paired with a baseline")
-    created = info.get("created")
-    return pairs, sources, created if isinstance(created, str) else None
+    for d in saved.pairs:
+        base, scen = saved.runs[d.baseline_dir], saved.runs[d.scenario_dir]
+        check_pairing(base, scen, saved.sources[d.baseline_dir], saved.sources[d.scenario_dir])
+        pairs.append(Pair(base, scen, d.baseline_dir, d.scenario_dir))
+    return pairs, saved.sources, saved.created
 
 
 def pair_run_folders(folders: Sequence[Path]) -> tuple[list[Pair], dict[str, Path]]:

@@ -3,60 +3,34 @@
 Both are run with the same master seed, so replicate k of each shares its seed (common random
 numbers) and the paired difference isolates the intervention. Effects are given for year 1 after
 the event (the scenario's first intervention, or week 0 without one) and for years 2-5 after it,
-as the mean and 90% interval across replicates. `vraem compare` builds on this module; the
-stop-gap command below prints the Markdown table only:
-
-    python -m sim.report.effects scenarios/baseline.yaml scenarios/arrest_leader.yaml ...
+as the mean and 90% interval across replicates, for the compared outcomes of `sim.metrics`.
+`vraem compare` builds on this module.
 """
 
 from __future__ import annotations
 
-import argparse
 import warnings
 from collections.abc import Callable
-from pathlib import Path
+from functools import partial
 
 import numpy as np
 import pandas as pd
 
-from sim.calibration.targets import per_year
+from sim import metrics
 from sim.config.models import Scenario
 from sim.runner.batch import RunResult
+from sim.units import WEEKS_PER_YEAR
 
-WEEKS_PER_YEAR = 52
 LAST_YEAR = 5  # the second window runs to the end of year 5 after the event
 INTERVAL_PERCENTILES = (5.0, 95.0)  # the 90% interval across replicates
 WINDOWS = ("year 1", "years 2-5")
 
 Measure = Callable[[pd.DataFrame, pd.DataFrame], pd.Series]
 
-
-def _callao(ts: pd.DataFrame, ex: pd.DataFrame) -> pd.Series:
-    at = ex[ex["exit"] == "callao"]
-    weeks = ts.groupby("replicate")["week"].count()
-    return at.groupby("replicate")["exported_kg"].sum() / weeks * WEEKS_PER_YEAR / 1000
-
-
-def _callao_price(ts: pd.DataFrame, ex: pd.DataFrame) -> pd.Series:
-    return ex[ex["exit"] == "callao"].groupby("replicate")["price_hcl_usd_per_kg"].mean()
-
-
-def _level(col: str) -> Measure:
-    return lambda ts, ex: ts.groupby("replicate")[col].mean()
-
-
-# name -> (how it is computed per replicate over a window, relative change or absolute, unit)
+#: The compared outcomes of `sim.metrics` by their name in the comparison table: (how each is
+#: computed per replicate over a window, relative change or absolute, unit).
 OUTCOMES: dict[str, tuple[Measure, bool, str]] = {
-    "exports": (lambda ts, ex: per_year(ts, "exported_kg", 1e-3), True, "t/yr"),
-    "exports via Callao": (_callao, True, "t/yr"),
-    "seizures": (lambda ts, ex: per_year(ts, "seized_kg", 1e-3), True, "t/yr"),
-    "HCl price VRAEM": (_level("price_hcl_vraem_usd_per_kg"), True, "USD/kg"),
-    "HCl price Callao": (_callao_price, True, "USD/kg"),
-    "leaf price": (_level("price_leaf_usd_per_kg"), True, "USD/kg"),
-    "coca area": (_level("coca_ha"), True, "ha"),
-    "violent deaths": (lambda ts, ex: per_year(ts, "deaths"), False, "per yr"),
-    "armed groups": (_level("armed_groups"), False, "groups"),
-    "armed income": (lambda ts, ex: per_year(ts, "armed_income_usd", 1e-6), True, "M USD/yr"),
+    o.wording.name: (partial(metrics.over_weeks, o), o.relative, o.unit) for o in metrics.compared()
 }
 
 
@@ -219,40 +193,3 @@ def markdown(table: pd.DataFrame) -> str:
             ]
             lines.append(f"| {scenario} | {window} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
-
-
-def main() -> None:
-    from sim.runner.batch import default_workers, run_scenario
-    from sim.scenarios import load_scenario
-
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("baseline", type=Path)
-    parser.add_argument("scenarios", type=Path, nargs="+")
-    parser.add_argument("--replicates", type=int, default=20)
-    parser.add_argument(
-        "--event-week", type=int, default=None, help="default: each scenario's first intervention"
-    )
-    parser.add_argument("--workers", type=int, default=default_workers())
-    args = parser.parse_args()
-    tables = []
-    cache: dict[tuple[int, int], RunResult] = {}
-    for path in args.scenarios:
-        scen_cfg = load_scenario(path, [f"replicates={args.replicates}"])
-        key = (scen_cfg.weeks, scen_cfg.seed)
-        if key not in cache:
-            base_cfg = load_scenario(
-                args.baseline,
-                [
-                    f"replicates={args.replicates}",
-                    f"weeks={scen_cfg.weeks}",
-                    f"seed={scen_cfg.seed}",
-                ],
-            )
-            cache[key] = run_scenario(base_cfg, workers=args.workers)
-        scen = run_scenario(scen_cfg, workers=args.workers)
-        tables.append(effect_table(cache[key], scen, args.event_week))
-    print(markdown(pd.concat(tables, ignore_index=True)))
-
-
-if __name__ == "__main__":
-    main()

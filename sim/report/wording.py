@@ -7,58 +7,45 @@ same wherever it appears: changes are shown as whole numbers from 10 up and with
 
 from __future__ import annotations
 
+import csv
 import math
+from importlib import resources
 from typing import Any
+
+from sim import metrics
 
 INTERVAL_NAME = "90% interval"
 DISPLAY_DECIMALS_BELOW_TEN = 1
+PLACE_WORDS_FILE = "place_words.csv"  # in sim/report/data: exit and group id -> words
 
+# a unit as words after a number ("17.3 a year")
+UNIT_WORDS: dict[str, str] = {"per yr": "a year"}
+
+_COMPARED = metrics.compared()
 # outcome -> (subject in a sentence, plural verb?)
 SUBJECTS: dict[str, tuple[str, bool]] = {
-    "exports": ("total exports", True),
-    "exports via Callao": ("exports via Callao", True),
-    "seizures": ("seizures", True),
-    "HCl price VRAEM": ("the cocaine price in the VRAEM", False),
-    "HCl price Callao": ("the cocaine price at Callao", False),
-    "leaf price": ("the coca leaf price", False),
-    "coca area": ("the coca area", False),
-    "violent deaths": ("violent deaths", True),
-    "armed groups": ("the number of armed groups", False),
-    "armed income": ("the armed groups' income", False),
+    o.wording.name: (o.wording.subject, o.wording.plural) for o in _COMPARED
 }
-
 # outcome -> short heading for tables and figure panels
-HEADINGS: dict[str, str] = {
-    "exports": "Exports",
-    "exports via Callao": "Exports via Callao",
-    "seizures": "Seizures",
-    "HCl price VRAEM": "HCl price, VRAEM",
-    "HCl price Callao": "HCl price, Callao",
-    "leaf price": "Leaf price",
-    "coca area": "Coca area",
-    "violent deaths": "Violent deaths",
-    "armed groups": "Armed groups",
-    "armed income": "Armed groups' income",
+HEADINGS: dict[str, str] = {o.wording.name: o.wording.heading for o in _COMPARED}
+# absolute outcomes: the unit written after a change ("rise by 9.8 a year")
+ABSOLUTE_UNITS: dict[str, str] = {
+    o.wording.name: f" {UNIT_WORDS[o.unit]}" if o.unit in UNIT_WORDS else ""
+    for o in _COMPARED
+    if not o.relative
 }
 
-# absolute outcomes: the unit written after a change ("rise by 9.8 a year")
-ABSOLUTE_UNITS: dict[str, str] = {"violent deaths": " a year", "armed groups": ""}
+
+def _place_words(kind: str) -> dict[str, str]:
+    """Exit ids or route groups (`kind` "exit" or "group") as words in a sentence."""
+    path = resources.files("sim.report") / "data" / PLACE_WORDS_FILE
+    with path.open(encoding="utf-8", newline="") as f:
+        return {row["id"]: row["words"] for row in csv.DictReader(f) if row["kind"] == kind}
+
 
 # exit ids and route groups as words in a sentence
-EXIT_WORDS: dict[str, str] = {
-    "callao": "Callao",
-    "chimbote": "Chimbote",
-    "paita": "Paita",
-    "desaguadero": "Desaguadero",
-    "bolivia_air": "the air bridge",
-    "inapari": "Iñapari",
-    "brazil_river": "the river route to Brazil",
-}
-GROUP_WORDS: dict[str, str] = {
-    "pacific_ports": "the Pacific ports",
-    "bolivia": "Bolivia",
-    "brazil": "Brazil",
-}
+EXIT_WORDS: dict[str, str] = _place_words("exit")
+GROUP_WORDS: dict[str, str] = _place_words("group")
 
 
 def fmt_num(x: float) -> str:
@@ -90,7 +77,7 @@ def sig3(x: float) -> str:
 
 def fmt_level(x: float, unit: str) -> str:
     """A level with its unit: "396 t/yr", "2.58 USD/kg", "17.3 a year"."""
-    words = {"per yr": "a year"}.get(unit, unit)
+    words = UNIT_WORDS.get(unit, unit)
     return f"{sig3(x)} {words}".rstrip()
 
 

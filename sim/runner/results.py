@@ -1,4 +1,16 @@
-"""Write a run's result folder atomically: build it in a temporary folder, then swap it in."""
+"""Write result folders, atomically: each is built in a temporary sibling, then swapped in.
+
+A run folder (`vraem run`, `vraem validate`, and each run of a comparison) holds the tables of
+RUN_TABLES, `summary.csv` and `run.json` (resolved config, seeds, versions). A comparison folder
+(`vraem compare`, `vraem brief`) holds
+
+- `runs/<name>/`: each distinct run, as a run folder;
+- `comparison.json`: which baseline run each scenario run is paired with (paths relative to the
+  folder), the focus scenario of the figures and the command;
+- what `sim.report.briefing.write_briefing` draws from the pairs (tables, figures, briefing).
+
+`sim.runner.folders` reads both kinds back.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +20,32 @@ import platform
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import sim
+from sim.config.loader import ConfigError
+from sim.recorder import TIMESERIES_COLUMNS
 from sim.runner.batch import RunResult
 from sim.runner.summary import summary_table
+
+RUN_MANIFEST = "run.json"
+SUMMARY_FILE = "summary.csv"
+# the tables of a run folder and the columns a reader needs in each
+RUN_TABLES: dict[str, tuple[str, ...]] = {
+    "timeseries.parquet": ("replicate", "week", *TIMESERIES_COLUMNS),
+    "exits.parquet": ("replicate", "week", "exit", "group", "exported_kg", "price_hcl_usd_per_kg"),
+    "edge_flows.parquet": ("replicate", "u", "v", "mode", "kg"),
+    "events.parquet": ("replicate", "week", "type", "who", "outcome"),
+}
+COPIED_FILES = (*RUN_TABLES, SUMMARY_FILE, RUN_MANIFEST)  # what a comparison keeps of a run
+RUNS_DIR = "runs"
+MANIFEST_FILE = "comparison.json"
+MANIFEST_KIND = "vraem-compare"
 
 DEPENDENCIES = ("mesa", "networkx", "numpy", "pandas", "pyarrow", "pydantic", "matplotlib")
 
@@ -64,14 +94,23 @@ def manifest(result: RunResult, command: list[str] | None = None) -> dict:
 
 
 def write_tables(result: RunResult, folder: Path) -> None:
-    """Parquet tables, summary.csv and run.json into `folder` (which must exist)."""
-    result.timeseries.to_parquet(folder / "timeseries.parquet", index=False)
-    result.exits.to_parquet(folder / "exits.parquet", index=False)
-    result.edge_flows.to_parquet(folder / "edge_flows.parquet", index=False)
-    result.events.to_parquet(folder / "events.parquet", index=False)
+    """The Parquet tables and summary.csv into `folder` (which must exist)."""
+    frames = (result.timeseries, result.exits, result.edge_flows, result.events)
+    for name, frame in zip(RUN_TABLES, frames, strict=True):
+        frame.to_parquet(folder / name, index=False)
     summary_table(result.timeseries, result.exits, result.seeds).to_csv(
-        folder / "summary.csv", index=False, float_format="%.6g"
+        folder / SUMMARY_FILE, index=False, float_format="%.6g"
     )
+
+
+def _write_json(info: dict, path: Path) -> None:
+    path.write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
+
+
+def write_run(result: RunResult, folder: Path, command: list[str] | None = None) -> None:
+    """A run folder's tables, summary.csv and run.json into `folder` (which must exist)."""
+    write_tables(result, folder)
+    _write_json(manifest(result, command), folder / RUN_MANIFEST)
 
 
 FOLDER_MODE = 0o777  # before the umask, as for any new folder
@@ -126,9 +165,105 @@ def write_result_folder(
     folder is complete.
     """
     with staged_folder(out) as tmp:
-        write_tables(result, tmp)
+        write_run(result, tmp, command)
         if draw is not None:
             draw(result, tmp / "figures")
-        info = manifest(result, command)
-        (tmp / "run.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
     return Path(out).resolve()
+
+
+# ----------------------------------------------------------------------------------------------
+# comparison folders
+# ----------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PairedDirs:
+    """A scenario run and the baseline run it is paired with, by their folder names in runs/."""
+
+    scenario: str  # the scenario's name
+    scenario_dir: str
+    baseline_dir: str
+
+
+def check_comparison_target(out: Path) -> None:
+    """Raise ConfigError unless `out` is new, an empty folder or a comparison folder: a folder
+    with other files is never replaced."""
+    out = Path(out)
+    if not out.exists():
+        return
+    if not out.is_dir():
+        raise ConfigError(out, "--out", "expected a folder for the comparison, found a file")
+    if (out / MANIFEST_FILE).is_file() or not any(out.iterdir()):
+        return
+    raise ConfigError(
+        out,
+        "--out",
+        f"expected a new folder, an empty one or a comparison folder to replace (with "
+        f"{MANIFEST_FILE}); this folder holds other files, which would be lost",
+    )
+
+
+def write_comparison(
+    runs: Mapping[str, RunResult],
+    pairs: Sequence[PairedDirs],
+    folder: Path,
+    command: list[str] | None = None,
+) -> str:
+    """Write each run (folder name -> run) under `folder/runs/`, and comparison.json; return the
+    creation time recorded in it."""
+    for name, result in runs.items():
+        target = folder / RUNS_DIR / name
+        target.mkdir(parents=True)
+        write_run(result, target, command)
+    return write_comparison_manifest(pairs, folder, command)
+
+
+def copy_comparison(
+    sources: Mapping[str, Path],
+    pairs: Sequence[PairedDirs],
+    folder: Path,
+    command: list[str] | None = None,
+    created: str | None = None,
+) -> str:
+    """Copy (hard-link where possible) the run folders in `sources` (folder name -> source
+    folder) into `folder/runs/`, and write comparison.json; return its creation time."""
+    for name, src in sources.items():
+        target = folder / RUNS_DIR / name
+        target.mkdir(parents=True)
+        for file in COPIED_FILES:
+            if (src / file).exists():
+                _link_or_copy(src / file, target / file)
+    return write_comparison_manifest(pairs, folder, command, created)
+
+
+def _link_or_copy(src: Path, dst: Path) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+
+
+def write_comparison_manifest(
+    pairs: Sequence[PairedDirs],
+    folder: Path,
+    command: list[str] | None,
+    created: str | None = None,
+) -> str:
+    """Write comparison.json (`created` defaults to now; the first pair is the focus); return
+    its creation time."""
+    created = created or datetime.now(UTC).isoformat(timespec="seconds")
+    info = {
+        "kind": MANIFEST_KIND,
+        "vraem_sim": sim.__version__,
+        "created": created,
+        "command": command,
+        "focus": pairs[0].scenario,
+        "pairs": [
+            {
+                "scenario": p.scenario,
+                "scenario_dir": f"{RUNS_DIR}/{p.scenario_dir}",
+                "baseline_dir": f"{RUNS_DIR}/{p.baseline_dir}",
+            }
+            for p in pairs
+        ],
+    }
+    _write_json(info, folder / MANIFEST_FILE)
+    return created

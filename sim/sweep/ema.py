@@ -23,13 +23,14 @@ from pathlib import Path
 from typing import Any
 
 from sim.config.loader import ConfigError, read_scenario_dict, set_key
+from sim.metrics import EXPORTED_AT_PORT
 from sim.scenarios import validate_scenario
 from sim.sweep.design import RunSpec
 from sim.sweep.evaluate import Chunk, run_chunk
 from sim.sweep.spec import MODEL_METRICS, Sweep, load_sweep
 
 IDENTIFIER_DOT = "__"  # stands for "." in parameter names that must be Python identifiers
-DEFAULT_METRICS = ("exported_t", "exported_callao_t", "seized_t", "deaths", "armed_groups")
+DEFAULT_METRICS = ("exported_t", EXPORTED_AT_PORT, "seized_t", "deaths", "armed_groups")
 
 
 class VraemFunction:

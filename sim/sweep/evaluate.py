@@ -50,11 +50,11 @@ def ishigami(x1: float, x2: float, x3: float) -> float:
 def run_metrics(
     timeseries: pd.DataFrame, exits: pd.DataFrame, metrics: tuple[str, ...], years: tuple[int, int]
 ) -> dict[str, float]:
-    """A run's metrics: the yearly values of `yearly_metrics`, averaged over `years` (inclusive;
-    cut at the horizon)."""
-    from sim.runner.summary import yearly_metrics
+    """A run's metrics: the yearly values of `sim.metrics.yearly`, averaged over `years`
+    (inclusive; cut at the horizon)."""
+    from sim.metrics import yearly as yearly_outcomes
 
-    yearly = yearly_metrics(timeseries, exits)
+    yearly = yearly_outcomes(timeseries, exits)
     window = yearly[(yearly["year"] >= years[0]) & (yearly["year"] <= years[1])]
     return {m: float(window[m].mean()) for m in metrics}
 

@@ -27,6 +27,7 @@ from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from sim import metrics
 from sim.config.loader import (
     ConfigError,
     deep_merge,
@@ -38,32 +39,11 @@ from sim.config.loader import (
 )
 from sim.config.models import Scenario
 from sim.scenarios import validate_scenario
+from sim.units import WEEKS_PER_YEAR
 
-WEEKS_PER_YEAR = 52
-
-#: Per-run metrics a sweep can analyse (yearly values from `sim.runner.summary.yearly_metrics`,
-#: averaged over the sweep's `years`): name -> description with unit.
-MODEL_METRICS: dict[str, str] = {
-    "coca_ha": "coca area (ha)",
-    "leaf_t": "dry coca leaf harvested (t/yr)",
-    "cocaine_produced_t": "cocaine produced, HCl equivalent (t/yr)",
-    "exported_t": "cocaine exported (t/yr)",
-    "exported_callao_t": "cocaine exported via Callao (t/yr)",
-    "seized_t": "cocaine seized (t/yr)",
-    "lost_t": "cocaine lost other than by seizure (t/yr)",
-    "seizure_share": "seizure share (seized / (seized + exported))",
-    "price_leaf_usd_per_kg": "leaf price (USD/kg)",
-    "price_paste_usd_per_kg": "paste price (USD/kg)",
-    "price_hcl_vraem_usd_per_kg": "HCl price in the VRAEM (USD/kg)",
-    "price_hcl_callao_usd_per_kg": "HCl price at Callao (USD/kg)",
-    "armed_groups": "active armed groups (mean count)",
-    "armed_members": "armed group members (mean count)",
-    "armed_fighters": "armed fighters (mean count)",
-    "armed_income_musd": "armed groups' income (million USD/yr)",
-    "violent_events": "violent events (per yr)",
-    "deaths": "violent deaths (per yr)",
-    "eradicated_ha": "coca eradicated (ha/yr)",
-}
+#: Per-run metrics a sweep can analyse (the yearly values of the outcomes of `sim.metrics`,
+#: averaged over the sweep's `years`): name -> label with unit.
+MODEL_METRICS: dict[str, str] = {o.name: o.label for o in metrics.OUTCOMES.values()}
 
 #: The analytic Ishigami function (a=7, b=0.1): a self-test of the sensitivity pipeline.
 ISHIGAMI_PARAMETERS = ("x1", "x2", "x3")
