@@ -81,11 +81,11 @@ def run(
 
 def _draw_run_figures(result, fig_dir: Path) -> None:
     from sim.interventions import describe
-    from sim.network.routes import apply_network_overrides, load_network
     from sim.report.figures import write_run_figures
+    from sim.scenarios import compile_network
 
     sc = result.scenario
-    net = apply_network_overrides(load_network(sc.network.data_dir), sc)
+    net = compile_network(sc)
     source = source_line(sc)
     write_run_figures(
         result.timeseries,
