@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.config.errors import ConfigError
-from sim.config.loader import load_scenario_config, validate_scenario_config
+from sim.config.loader import blame_overrides, load_scenario_config, validate_scenario_config
 from sim.config.models import Scenario
 from sim.network.route_table import RouteTable
 from sim.network.routes import (
@@ -31,7 +31,10 @@ _compiled: dict[str, tuple[RouteNetwork, RouteTable]] = {}
 def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Scenario:
     """Read, merge, override and validate a scenario file, names checked against its network."""
     scenario = load_scenario_config(path, overrides)
-    check_scenario_names(scenario, path)
+    try:
+        check_scenario_names(scenario, path)
+    except ConfigError as exc:
+        raise blame_overrides(exc, overrides or [], path) from None
     return scenario
 
 
@@ -158,8 +161,34 @@ def check_scenario_names(scenario: Scenario, source: str | Path) -> None:
         raise ConfigError(source, "armed_group.leaders", "expected unique ids")
 
 
+def _check_no_contradiction(scenario: Scenario, source: str | Path) -> None:
+    """No intervention is given twice, and no two splits of the group fall in one week (the
+    second would have nothing to split)."""
+    seen: dict[str, int] = {}
+    split_weeks: dict[int, int] = {}
+    for i, iv in enumerate(scenario.interventions):
+        key = iv.model_dump_json()
+        if key in seen:
+            raise ConfigError(
+                source,
+                f"interventions.{i}",
+                f"expected no duplicate: repeats interventions.{seen[key]}",
+            )
+        seen[key] = i
+        if iv.type == "fragmentation":
+            if iv.week in split_weeks:
+                raise ConfigError(
+                    source,
+                    f"interventions.{i}.week",
+                    f"contradicts interventions.{split_weeks[iv.week]}: two splits of the armed "
+                    f"group in week {iv.week}",
+                )
+            split_weeks[iv.week] = i
+
+
 def _check_interventions(scenario: Scenario, net: RouteNetwork, source: str | Path) -> None:
     """Every intervention starts inside the horizon and names things that exist."""
+    _check_no_contradiction(scenario, source)
     districts, exits = set(net.districts), set(net.exit_group)
     people = {p.id for p in scenario.armed_group.leaders} | {"leader", "successors"}
     for i, iv in enumerate(scenario.interventions):

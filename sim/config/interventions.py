@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 class InterventionBase(BaseModel):
     """Fields every intervention has."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     week: int = Field(ge=0, description="Reporting week at which it starts (0-based).")
     label: str = Field("", description="Short label for figures and event logs (optional).")

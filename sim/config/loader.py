@@ -15,10 +15,64 @@ from pydantic import ValidationError
 from sim.config.errors import ConfigError  # also re-exported: older code imports it from here
 from sim.config.models import Scenario
 
+MAX_FILE_BYTES = 1_000_000  # scenario and sweep files are a few kB; refuse anything huge
+MAX_NESTING = 32  # levels of mappings and lists; the config itself needs about 5
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """The safe loader, refusing a key given twice in one mapping (YAML would keep the last)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    f"key {key!r} given twice (lines {seen[key]} and {line}); keep one",
+                    key_node.start_mark,
+                )
+            seen[key] = line
+        return super().construct_mapping(node, deep=deep)
+
+
+def nesting_depth(data: Any) -> tuple[int, str]:
+    """How deeply mappings and lists nest in `data`, and the key path of the deepest point
+    (iterative, so any depth can be measured)."""
+    deepest, where = 0, ""
+    stack: list[tuple[Any, int, str]] = [(data, 0, "")]
+    while stack:
+        node, depth, path = stack.pop()
+        if depth > deepest:
+            deepest, where = depth, path
+        if isinstance(node, dict):
+            items = ((str(k), v) for k, v in node.items())
+        elif isinstance(node, list):
+            items = ((str(i), v) for i, v in enumerate(node))
+        else:
+            continue
+        for k, v in items:
+            stack.append((v, depth + 1, f"{path}.{k}" if path else k))
+    return deepest, where
+
 
 def read_text(path: Path) -> str:
-    """The text of a UTF-8 file; ConfigError naming the file if it is missing, unreadable or
-    not UTF-8."""
+    """The text of a UTF-8 file; ConfigError naming the file if it is missing, unreadable, not
+    UTF-8 or larger than MAX_FILE_BYTES."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise ConfigError(path, "", "file not found") from None
+    except OSError as exc:
+        raise ConfigError(path, "", f"cannot be read ({exc.strerror})") from None
+    if size > MAX_FILE_BYTES:
+        raise ConfigError(
+            path, "", f"is {size:,} bytes; expected a file of at most {MAX_FILE_BYTES:,} bytes"
+        )
+    if path.is_dir():
+        raise ConfigError(path, "", "is a folder; expected a YAML file")
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -40,16 +94,25 @@ def read_yaml(path: Path) -> dict[str, Any]:
     """A YAML file's top-level mapping (safe loader); ConfigError naming the file otherwise."""
     text = read_text(path)
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader: builds no objects
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise ConfigError(path, "", f"is not valid YAML{at}: {problem}") from None
+    except RecursionError:
+        raise ConfigError(
+            path, "", f"nests lists or mappings too deeply; expected at most {MAX_NESTING} levels"
+        ) from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
         raise ConfigError(path, "", "expected a mapping of keys to values at the top level")
+    depth, where = nesting_depth(data)
+    if depth > MAX_NESTING:
+        raise ConfigError(
+            path, where, f"nests {depth} levels deep; expected at most {MAX_NESTING} levels"
+        )
     return data
 
 
@@ -177,9 +240,24 @@ def validate_scenario_config(data: dict[str, Any], source: str | Path) -> Scenar
         raise ConfigError(source, key, f"expected a valid value: {msg}{more}") from None
 
 
+def blame_overrides(exc: ConfigError, overrides: list[str], path: str | Path) -> ConfigError:
+    """The same error, blamed on `--set` when its key is (in) one that `--set` gave."""
+    keys = [item.split("=", 1)[0].strip() for item in overrides if "=" in item]
+    for key in keys:
+        if exc.key == key or exc.key.startswith(key + ".") or key.startswith(exc.key + "."):
+            if exc.key:
+                return ConfigError("--set", exc.key, f"{exc.expected} (applied to {path})")
+    return exc
+
+
 def load_scenario_config(path: str | Path, overrides: list[str] | None = None) -> Scenario:
     """Read, merge, override and type-check a scenario file (`sim.scenarios.load_scenario` also
-    checks its names against the route network)."""
+    checks its names against the route network). Errors in values given by `--set` name
+    `--set`."""
+    overrides = overrides or []
     data = read_scenario_dict(path)
-    data = apply_overrides(data, overrides or [])
-    return validate_scenario_config(data, path)
+    data = apply_overrides(data, overrides)
+    try:
+        return validate_scenario_config(data, path)
+    except ConfigError as exc:
+        raise blame_overrides(exc, overrides, path) from None

@@ -13,7 +13,7 @@ from pydantic import Field, field_validator, model_validator
 
 from sim.config.armed_group import ArmedGroupConfig, LeaderConfig
 from sim.config.interventions import Intervention
-from sim.config.section import Fraction, NonNegative, Positive, Section
+from sim.config.section import FolderName, Fraction, NonNegative, Positive, Section
 
 __all__ = [
     "ArmedGroupConfig",
@@ -483,7 +483,7 @@ class NetworkConfig(Section):
 class Scenario(Section):
     """A scenario: one configuration of the model, plus run settings."""
 
-    name: str = Field(description="Scenario name; names the default output folder.")
+    name: FolderName = Field(description="Scenario name; names the default output folder.")
     description: str = Field("", description="What the scenario represents.")
     weeks: int = Field(260, ge=1, le=2_600, description="Reported horizon (weeks).")
     seed: int = Field(20231113, ge=0, description="Master seed for the replicates.")

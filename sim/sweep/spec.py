@@ -38,6 +38,7 @@ from sim.config.loader import (
     set_key,
 )
 from sim.config.models import Scenario
+from sim.config.section import FolderName
 from sim.scenarios import validate_scenario
 from sim.units import WEEKS_PER_YEAR
 
@@ -51,7 +52,7 @@ ISHIGAMI_METRICS = {"y": "Ishigami function value"}
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class ParameterSpec(_Strict):
@@ -134,7 +135,7 @@ class DiscoverySpec(_Strict):
 class SweepSpec(_Strict):
     """A parameter sweep over a base scenario."""
 
-    name: str = Field(description="Sweep name; names the default output folder.")
+    name: FolderName = Field(description="Sweep name; names the default output folder.")
     description: str = Field("", description="What the sweep asks.")
     model: Literal["vraem", "ishigami"] = Field(
         "vraem",
@@ -314,8 +315,13 @@ def load_sweep(path: str | Path) -> Sweep:
         )
     additions = copy.deepcopy(spec.scenario)
     resolve_data_dir(additions, path.parent)  # the sweep file wrote it
-    raw = deep_merge(read_scenario_dict(base_path), additions)
-    base = validate_scenario(raw, path).model_dump(mode="json")
+    base_dict = read_scenario_dict(base_path)
+    validate_scenario(base_dict, base_path)  # the base's own errors name the base file
+    try:
+        base = validate_scenario(deep_merge(base_dict, additions), path).model_dump(mode="json")
+    except ConfigError as exc:  # what the sweep file's `scenario:` block added
+        key = f"scenario.{exc.key}" if exc.key else "scenario"
+        raise ConfigError(path, key, exc.expected) from None
     sweep = Sweep(spec, path, base)
     n_years = math.ceil(sweep.weeks / WEEKS_PER_YEAR)
     if spec.years[0] > n_years:
