@@ -12,12 +12,15 @@ from __future__ import annotations
 import math
 import textwrap
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from matplotlib.transforms import Bbox
 
 from sim.report.style import NOTE_INK
+
+if TYPE_CHECKING:
+    from sim.config.models import Scenario
 
 MARKER_COLOUR = "#7A7A7A"
 MARKER_DASHES = (0, (5, 3))
@@ -51,6 +54,19 @@ ROW_LABEL_BOX: dict[str, Any] = {
     "alpha": 0.85,
 }
 LABEL_ROWS = (0.95, 0.74, 0.53)  # axes heights of the rows of horizontal marker labels
+
+
+def intervention_markers(scenario: Scenario) -> list[tuple[int, str]]:
+    """(week, short label) of each intervention, for the dashed marker lines."""
+    from sim.interventions import describe
+
+    return [(iv.week, describe(iv)) for iv in scenario.interventions]
+
+
+def scenario_markers(scenario: Scenario) -> tuple[list[tuple[int, str]], str]:
+    """The merged markers of a scenario's interventions within its run, and their footnote."""
+    merged = merge_markers(intervention_markers(scenario), scenario.weeks - 1)
+    return merged, marker_note(merged)
 
 
 def merge_markers(

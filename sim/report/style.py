@@ -15,7 +15,7 @@ import math
 import textwrap
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import matplotlib as mpl
 import numpy as np
@@ -26,6 +26,9 @@ from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter, MultipleLocator
 
 from sim.units import WEEKS_PER_YEAR
+
+if TYPE_CHECKING:
+    from sim.config.models import Scenario
 
 FIGSIZE: tuple[float, float] = (16.0, 9.0)
 DPI: int = 120
@@ -332,6 +335,13 @@ def figure_title(fig: Figure, text: str) -> None:
     if width > limit:
         n_lines = math.ceil(width / limit)
         title.set_text(textwrap.fill(text, width=math.ceil(len(text) / n_lines) + TITLE_WRAP_SLACK))
+
+
+def source_line(scenario: Scenario) -> str:
+    """The source line of a scenario's figures: "vraem-sim <version>, N replicates, seed S"."""
+    from sim import __version__
+
+    return f"vraem-sim {__version__}, {scenario.replicates} replicates, seed {scenario.seed}"
 
 
 def save_figure(fig: Figure, path: str | Path, title: str, source_line: str) -> Path:
