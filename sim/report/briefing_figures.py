@@ -87,6 +87,7 @@ WINDOW_STYLES = (("year 1", YEAR1_STYLE), ("years 2-5", LATER_STYLE))
 WINDOW_OFFSETS = {"year 1": -0.17, "years 2-5": 0.17}  # rows of the change panel, in bar heights
 ZERO_LINE = {"color": "#555555", "zorder": 1}
 LINE_WIDTH = 1.8  # pt: whiskers and marker edges of the effect panels
+WIDER_FROM = 1.01  # the footnote says change lines are wider only if they are 1% wider or more
 
 
 # ----------------------------------------------------------------------------------------------
@@ -186,7 +187,7 @@ def flow_map_figure(pair: Any, graph: nx.Graph) -> Figure:
         f" both directions together; changes under {scales.threshold:.1f} t/yr are not drawn."
         + (
             f" Change lines are {kd / k:.1f} times as wide as baseline lines of the same t/yr."
-            if k > 0 and kd > k * 1.01
+            if k > 0 and kd > k * WIDER_FROM
             else ""
         )
         + "\nOutlines: Natural Earth 1:50m (public domain). Inset: the map's area (red box) "
@@ -213,6 +214,18 @@ MIN_LABEL_SHARE = 5.0  # % of exports: segments narrower than this carry no labe
 MIN_NAME_SHARE = 12.0  # % of exports: segments at least this wide are named too
 BAR_GROUP_GAP = 0.45  # extra space (in bar heights) between windows
 SHARE_BAR_HEIGHT = 0.72
+SHARE_BAR_EDGE = {"edgecolor": INK, "linewidth": 0.7}
+SHARE_LEGEND = {
+    "loc": "upper center",
+    "bbox_to_anchor": (0.5, -0.12),  # under the bars
+    "ncols": 4,
+    "frameon": False,
+    "handleheight": 1.3,
+    "handlelength": 2.2,
+}
+CHANGE_POINT = {"ms": 8, "mew": LINE_WIDTH, "elinewidth": LINE_WIDTH, "capsize": 4}
+CHANGE_LEGEND = {"loc": "lower right", "frameon": True, "framealpha": 0.9, "edgecolor": "none"}
+SHARE_WIDTH_RATIOS = (1.55, 1.0)  # stacked bars, changes
 SHARE_LABEL_STYLE = {
     "ha": "center",
     "va": "center",
@@ -307,8 +320,7 @@ def _draw_share_bars(
                 height=SHARE_BAR_HEIGHT,
                 color=colours[e],
                 hatch=hatches[e],
-                edgecolor=INK,
-                linewidth=0.7,
+                **SHARE_BAR_EDGE,
             )
             if v >= MIN_LABEL_SHARE:
                 text = f"{v:.0f}%"
@@ -326,15 +338,7 @@ def _draw_share_bars(
         Patch(facecolor=colours[e], hatch=hatches[e], edgecolor=INK, label=_short_exit(e))
         for e in order
     ]
-    ax.legend(
-        handles=handles,
-        loc="upper center",
-        bbox_to_anchor=(0.5, -0.12),
-        ncols=4,
-        frameon=False,
-        handleheight=1.3,
-        handlelength=2.2,
-    )
+    ax.legend(handles=handles, **SHARE_LEGEND)
 
 
 def _draw_share_changes(ax: Any, mine: pd.DataFrame, order: list[str]) -> None:
@@ -359,11 +363,8 @@ def _draw_share_changes(ax: Any, mine: pd.DataFrame, order: list[str]) -> None:
             color=style["color"],
             mfc=style["mfc"],
             mec=style["color"],
-            ms=8,
-            mew=LINE_WIDTH,
-            elinewidth=LINE_WIDTH,
-            capsize=4,
             label=window,
+            **CHANGE_POINT,
         )
         line[-1][0].set_linestyle(style["ls"])
     ax.axvline(0, lw=1.2, **ZERO_LINE)
@@ -371,7 +372,7 @@ def _draw_share_changes(ax: Any, mine: pd.DataFrame, order: list[str]) -> None:
     ax.set_xlabel("change in share of exports (percentage points)")
     ax.set_title("Change in share vs baseline", loc="left")
     ax.grid(axis="y", visible=False)
-    ax.legend(loc="lower right", frameon=True, framealpha=0.9, edgecolor="none")
+    ax.legend(**CHANGE_LEGEND)
     lim = np.nanmax(np.abs(mine[["change_p05", "change_p95"]].to_numpy(dtype=float)))
     lim = max(float(lim) if math.isfinite(lim) else 0.0, 1.0) * CHANGE_HEADROOM
     ax.set_xlim(-lim, lim)
@@ -390,7 +391,7 @@ def exit_shares_figure(pair: Any, shares: pd.DataFrame) -> Figure:
     with mpl.rc_context(RC):
         fig = new_figure()
         reserve_footer(fig)
-        ax_bar, ax_chg = fig.subplots(1, 2, width_ratios=[1.55, 1.0])
+        ax_bar, ax_chg = fig.subplots(1, 2, width_ratios=list(SHARE_WIDTH_RATIOS))
         _draw_share_bars(ax_bar, bars, order, colours, hatches, before_odd)
         _draw_share_changes(ax_chg, mine, order)
         figure_title(fig, shares_title(shares, name))
@@ -421,6 +422,11 @@ PERCENT_TICKS = FuncFormatter(lambda x, _pos: f"{x:g}%")
 UNCLEAR_ALPHA = 0.45  # effects whose interval includes zero are drawn faded
 SUMMARY_OFFSETS = {"year 1": -0.16, "years 2-5": 0.16}  # rows of the two windows
 SUMMARY_PAD = 0.12  # margin of each panel's x axis, as a share of its range
+MIN_SUMMARY_RANGE = 1e-9  # a panel whose intervals all sit on zero gets a margin of 1
+SUMMARY_TICKS = {"nbins": 4, "steps": [1, 2, 5, 10]}
+EFFECT_MARKER_SIZE = 7.5
+SUMMARY_TITLE_FONT = 12.5
+SCENARIO_FONT, MANY_SCENARIOS_FONT = 12, 10.5  # scenario labels
 
 
 def _summary_handles() -> list[Any]:
@@ -473,7 +479,7 @@ def _effect(ax: Any, r: Any, yy: float, style: dict[str, str]) -> None:
         r.change,
         yy,
         marker=style["marker"],
-        ms=7.5,
+        ms=EFFECT_MARKER_SIZE,
         mfc=style["mfc"],
         mec=style["color"],
         mew=LINE_WIDTH,
@@ -494,12 +500,12 @@ def _summary_panel(ax: Any, table: pd.DataFrame, outcome: str, y: dict[str, floa
                 _effect(ax, r, y[r.scenario] + SUMMARY_OFFSETS[window], style)
     ax.axvline(0, lw=1.1, **ZERO_LINE)
     unit = "%" if relative else ("per yr" if outcome == "violent deaths" else "number")
-    ax.set_title(f"{HEADINGS[outcome]} ({unit})", loc="left", fontsize=12.5)
+    ax.set_title(f"{HEADINGS[outcome]} ({unit})", loc="left", fontsize=SUMMARY_TITLE_FONT)
     ax.grid(axis="y", visible=False)
-    ax.xaxis.set_major_locator(MaxNLocator(nbins=4, steps=[1, 2, 5, 10]))
+    ax.xaxis.set_major_locator(MaxNLocator(**SUMMARY_TICKS))
     lo = min(float(rows["change_p05"].min()), 0.0)
     hi = max(float(rows["change_p95"].max()), 0.0)
-    pad = max(hi - lo, 1e-9) * SUMMARY_PAD or 1.0
+    pad = max(hi - lo, MIN_SUMMARY_RANGE) * SUMMARY_PAD or 1.0
     ax.set_xlim(lo - pad, hi + pad)
     if relative:
         ax.xaxis.set_major_formatter(PERCENT_TICKS)
@@ -526,7 +532,7 @@ def effects_summary_figure(table: pd.DataFrame, source: str) -> Figure:
             ax.set_yticks(
                 list(y.values()),
                 [textwrap.fill(scenario_label(s), LABEL_WRAP) for s in scenarios],
-                fontsize=10.5 if len(scenarios) > MANY_SCENARIOS else 12,
+                fontsize=MANY_SCENARIOS_FONT if len(scenarios) > MANY_SCENARIOS else SCENARIO_FONT,
             )
         axes[0, 0].set_ylim(len(scenarios) - 0.5, -0.5)
         for ax in axes[-1]:

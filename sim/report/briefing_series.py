@@ -68,6 +68,11 @@ EVENT_OFFSET = 0.18  # scenario above, baseline below the row of its kind
 EVENT_SIZE = (40, 110)  # marker area (pt^2): at least, plus this times the share of replicates
 GROUPS_HEADROOM = 1.9  # the groups panel's top, as a multiple of its largest value (+1)
 ARMED_HEIGHTS = (0.8, 1, 1, 1)  # events, groups, fighters, deaths
+FAN_GRID = (2, 3)  # rows and columns of fan charts
+BASE_ZORDER, SCEN_ZORDER = 4, 5  # medians above the bands, the scenario's on top
+EVENT_EDGE = {"linewidths": 1.2, "zorder": 5}
+NO_EVENTS_STYLE = {"ha": "center", "va": "center", "fontsize": 11, "color": "#555555"}
+EVENT_ROWS_Y = (-0.6, -0.4)  # y axis of the event rows: from, and to (+ number of rows)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -99,8 +104,8 @@ def _draw_fan(ax: Any, base: pd.DataFrame, scen: pd.DataFrame) -> np.ndarray:
     xb = b.index.to_numpy(dtype=float)
     ax.plot(xb, b["p05"], **BASE_RANGE_STYLE)
     ax.plot(xb, b["p95"], **BASE_RANGE_STYLE)
-    ax.plot(xb, b["p50"], **BASE_STYLE, zorder=4)
-    ax.plot(x, s["p50"], **SCEN_STYLE, zorder=5)
+    ax.plot(xb, b["p50"], **BASE_STYLE, zorder=BASE_ZORDER)
+    ax.plot(x, s["p50"], **SCEN_STYLE, zorder=SCEN_ZORDER)
     return np.vstack([x, s.to_numpy().T, b.reindex(s.index).to_numpy().T])
 
 
@@ -196,7 +201,7 @@ def _fan_panel(
     base = _smoothed(panel.series(pair.baseline), panel.smooth)
     scen = _smoothed(panel.series(pair.scenario), panel.smooth)
     drawn = _draw_fan(ax, base, scen)
-    marker_lines(ax, merged, zorder=1.5)
+    marker_lines(ax, merged)
     _window_spans(ax, pair.event_week, sc.weeks)
     ax.set_title(HEADINGS[panel.outcome], loc="left")
     ax.set_title(_panel_note(table, sc.name, panel.outcome), loc="right", **PANEL_NOTE_STYLE)
@@ -217,7 +222,7 @@ def fan_chart_figure(pair: Any, table: pd.DataFrame) -> Figure:
     with mpl.rc_context(RC):
         fig = new_figure()
         reserve_footer(fig)
-        axes = panels_with_legend(fig, 2, 3, fan_legend_handles())
+        axes = panels_with_legend(fig, *FAN_GRID, fan_legend_handles())
         drawn = [
             _fan_panel(ax, pair, table, panel, merged)
             for ax, panel in zip(axes.flat, FAN_PANELS, strict=True)
@@ -268,8 +273,7 @@ def _draw_events(ax: Any, pair: Any) -> None:
                 marker=EVENT_MARKERS[r.kind],
                 c=face,
                 edgecolors=edge,
-                linewidths=1.2,
-                zorder=5,
+                **EVENT_EDGE,
             )
     if scen.empty and base.empty:
         ax.text(
@@ -277,13 +281,10 @@ def _draw_events(ax: Any, pair: Any) -> None:
             0.5,
             "no leader removed, no split and no dissolution in any replicate",
             transform=ax.transAxes,
-            ha="center",
-            va="center",
-            fontsize=11,
-            color="#555555",
+            **NO_EVENTS_STYLE,
         )
     ax.set_yticks(list(ypos.values()), list(ypos.keys()))
-    ax.set_ylim(-0.6, len(kinds) - 0.4)
+    ax.set_ylim(EVENT_ROWS_Y[0], len(kinds) + EVENT_ROWS_Y[1])
     ax.grid(axis="y", visible=False)
     ax.set_title(
         "Leadership events (filled: scenario, hollow: baseline; size: share of replicates)",
@@ -354,7 +355,7 @@ def armed_groups_figure(pair: Any, table: pd.DataFrame) -> Figure:
         _draw_groups(ax_groups, pair)
         _draw_fighters_and_deaths(ax_fight, ax_deaths, pair)
         for ax in axes:
-            marker_lines(ax, merged, zorder=1.5)
+            marker_lines(ax, merged)
             week_axis(ax, sc.weeks)
         for ax in axes[1:]:
             ax.yaxis.set_major_formatter(NUM_FMT)

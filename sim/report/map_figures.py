@@ -30,7 +30,6 @@ from sim.report.maps import (
     LEGEND_LINE_WIDTH,
     LESS_TRAFFIC,
     MIN_LW,
-    MODE_STYLE,
     MORE_TRAFFIC,
     PLACE_LABEL_OFFSET_PT,
     VRAEM_CENTRE,
@@ -67,6 +66,7 @@ from sim.report.outline import draw_countries
 from sim.report.style import (
     GREY,
     INK,
+    MODE_STYLE,
     RC,
     figure_title,
     footer,
@@ -86,6 +86,9 @@ LEGEND_COLUMN_SHARE = 0.24  # width of the legend column against the maps (about
 RUN_GRID = {"color": "#EEEEEE"}
 RUN_WIDTH_FRACTIONS = (0.05, 0.25, 1.0)  # reference flows in the legend, against the largest
 NO_FLOW_WIDTH = 1.5  # pt: the legend line of a link without flow
+RUN_LEGEND = {"frameon": False, "alignment": "left", "borderaxespad": 0.0}
+RUN_LEGEND_HANDLE = 3.2  # length of the legend lines (font sizes)
+WIDTH_LEGEND_Y = 0.52  # the line-width legend is centred this high in the legend column
 ZOOM_BOX_STYLE = {"fill": False, "ec": INK, "lw": 1.5, "ls": "--", "zorder": 9}
 HUBS_NAMED = 7  # hubs named on the whole network
 HUBS_NAMED_ZOOMED, DISTRICTS_NAMED_ZOOMED = 5, 8  # ... and on the detail panel
@@ -167,15 +170,14 @@ def _route_legends(leg_ax: Any, flows: pd.DataFrame, max_t: float, exits: dict[A
     places = place_handles(
         RUN_NODE_STYLES, exits, RUN_EXIT_STYLE, lambda g: f"exit: {group_label(g)}"
     )
-    common = {"frameon": False, "alignment": "left", "borderaxespad": 0.0}
     leg_ax.add_artist(
         leg_ax.legend(
             handles=mode,
             title="Transport mode",
             loc="upper left",
             bbox_to_anchor=(0.0, 1.0),
-            handlelength=3.2,
-            **common,
+            handlelength=RUN_LEGEND_HANDLE,
+            **RUN_LEGEND,
         )
     )
     leg_ax.add_artist(
@@ -183,10 +185,10 @@ def _route_legends(leg_ax: Any, flows: pd.DataFrame, max_t: float, exits: dict[A
             handles=width,
             title="Mean flow (line width)",
             loc="center left",
-            bbox_to_anchor=(0.0, 0.52),
-            handlelength=3.2,
+            bbox_to_anchor=(0.0, WIDTH_LEGEND_Y),
+            handlelength=RUN_LEGEND_HANDLE,
             labelspacing=1.0,
-            **common,
+            **RUN_LEGEND,
         )
     )
     leg_ax.legend(
@@ -195,7 +197,7 @@ def _route_legends(leg_ax: Any, flows: pd.DataFrame, max_t: float, exits: dict[A
         loc="lower left",
         bbox_to_anchor=(0.0, 0.0),
         labelspacing=0.9,
-        **common,
+        **RUN_LEGEND,
     )
 
 

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 MARKER_COLOUR = "#7A7A7A"
 MARKER_DASHES = (0, (5, 3))
 MARKER_WIDTH = 1.1
+MARKER_ZORDER = 1.5  # behind the data, above the grid
 MARKER_FONT = 9.5
 LABEL_PAD_PT = 3.0  # white box around a rotated label
 LABEL_GAP_PT = 4.0  # from the line to its label
@@ -103,7 +104,9 @@ def marker_note(markers: Sequence[tuple[int, str]], *, last_week: int | None = N
     return "Interventions: " + "; ".join(parts)
 
 
-def marker_lines(ax: Any, merged: Sequence[tuple[int, str]], zorder: float, **kw: Any) -> None:
+def marker_lines(
+    ax: Any, merged: Sequence[tuple[int, str]], zorder: float = MARKER_ZORDER, **kw: Any
+) -> None:
     """A thin dashed grey vertical line at each marker week (``kw`` overrides the style)."""
     style = {"color": MARKER_COLOUR, "ls": MARKER_DASHES, "lw": MARKER_WIDTH, "zorder": zorder}
     style.update(kw)

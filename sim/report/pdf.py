@@ -37,7 +37,16 @@ from sim.report.briefing import MAX_PAGES, Briefing, FigureRef
 MARGIN = 1.5 * cm
 TEXT_WIDTH = A4[0] - 2 * MARGIN
 FIGURE_ASPECT = 9 / 16  # height / width of every figure
-TITLE_PT = 16
+TITLE_PT, TITLE_LEADING = 16, 19
+BODY_LEADING = 1.28  # line height as a multiple of the font size: body text
+SMALL_LEADING = 1.25  # ... small text (subtitle, notes, lists)
+HEADING_LEADING = 1.2  # ... headings and table cells
+SMALL_BELOW_BODY = 1.5  # pt: small text is this much smaller than the body
+HEADING_ABOVE_BODY = 2.5  # pt: headings are this much larger
+BULLET_INDENT = 10  # pt
+BULLET_SCALE = 0.8  # bullet size against the body font
+GRID_WIDTH = 0.25  # pt: the headline table's grid
+NOTE_GAP = 3  # pt between the table and its note
 FOOTER_PT = 7.5  # the page footer: source and page number
 FOOTER_Y = 0.8 * cm
 FOOTER_CHARS = 110  # the page footer's source text is cut to this length
@@ -104,15 +113,15 @@ def _styles(d: Density) -> Styles:
         parent=base["BodyText"],
         fontName="Helvetica",
         fontSize=d.body_pt,
-        leading=d.body_pt * 1.28,
+        leading=d.body_pt * BODY_LEADING,
         alignment=TA_LEFT,
         spaceAfter=2,
     )
     small = ParagraphStyle(
         "small",
         parent=body,
-        fontSize=d.body_pt - 1.5,
-        leading=(d.body_pt - 1.5) * 1.25,
+        fontSize=d.body_pt - SMALL_BELOW_BODY,
+        leading=(d.body_pt - SMALL_BELOW_BODY) * SMALL_LEADING,
         textColor=colors.HexColor(SMALL_INK),
     )
     caption = ParagraphStyle("caption", parent=small, fontName="Helvetica-Oblique", spaceAfter=6)
@@ -121,7 +130,7 @@ def _styles(d: Density) -> Styles:
         parent=base["Title"],
         fontName="Helvetica-Bold",
         fontSize=TITLE_PT,
-        leading=19,
+        leading=TITLE_LEADING,
         alignment=TA_LEFT,
         spaceAfter=4,
     )
@@ -129,14 +138,14 @@ def _styles(d: Density) -> Styles:
         "h2",
         parent=base["Heading2"],
         fontName="Helvetica-Bold",
-        fontSize=d.body_pt + 2.5,
-        leading=(d.body_pt + 2.5) * 1.2,
+        fontSize=d.body_pt + HEADING_ABOVE_BODY,
+        leading=(d.body_pt + HEADING_ABOVE_BODY) * HEADING_LEADING,
         spaceBefore=6,
         spaceAfter=3,
         keepWithNext=1,
     )
     cell = ParagraphStyle(
-        "cell", parent=body, fontSize=d.table_pt, leading=d.table_pt * 1.2, spaceAfter=0
+        "cell", parent=body, fontSize=d.table_pt, leading=d.table_pt * HEADING_LEADING, spaceAfter=0
     )
     return Styles(body, small, caption, title, h2, cell)
 
@@ -148,11 +157,11 @@ def _p(text: str, style: ParagraphStyle) -> Paragraph:
 
 def _bullets(items: list[Any], d: Density) -> ListFlowable:
     return ListFlowable(
-        [ListItem(i, leftIndent=10) for i in items],
+        [ListItem(i, leftIndent=BULLET_INDENT) for i in items],
         bulletType="bullet",
         start="\u2022",
-        leftIndent=10,
-        bulletFontSize=d.body_pt * 0.8,
+        leftIndent=BULLET_INDENT,
+        bulletFontSize=d.body_pt * BULLET_SCALE,
     )
 
 
@@ -191,7 +200,7 @@ def _story(b: Briefing, folder: Path, d: Density, s: Styles) -> list[Any]:
         story.append(PageBreak())
     story.append(_p("Headline table", s.h2))
     story.append(_table(b, s.cell))
-    story += [Spacer(1, 3), _p(b.table_note, s.small)]
+    story += [Spacer(1, NOTE_GAP), _p(b.table_note, s.small)]
     story += [_p("Scenarios and windows", s.h2), _bullets([_p(x, s.small) for x in b.scenarios], d)]
     story += [_p("Assumptions and caveats", s.h2), _bullets([_p(c, s.small) for c in b.caveats], d)]
     return story
@@ -236,7 +245,7 @@ def _table(b: Briefing, cell: ParagraphStyle) -> Table:
     data = [[Paragraph(html.escape(h), head) for h in b.table_header]]
     top, bottom, left, right = TABLE_PADDING
     style = [
-        ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor(GRID_COLOUR)),
+        ("GRID", (0, 0), (-1, -1), GRID_WIDTH, colors.HexColor(GRID_COLOUR)),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor(HEAD_FILL)),
         ("TOPPADDING", (0, 0), (-1, -1), top),

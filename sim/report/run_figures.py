@@ -81,6 +81,24 @@ BAR_HEADROOM = 1.18  # x axis of the bars: up to this times the longest bar
 MIN_BAND_LABEL = 7  # percentage points: stack bands at least this thick are named
 BAND_LABEL_FONT = 13
 BAND_LABEL_CLEARANCE_PX = 8.0  # band labels keep this far from marker lines and the axes edge
+BAND_LABEL_BOX = {"boxstyle": "round,pad=0.3", "fc": "white", "ec": INK, "lw": 0.6}
+PANEL_LEGEND = {"loc": "best", "frameon": True, "framealpha": 0.85, "edgecolor": "none"}
+BAR_EDGE = {"edgecolor": INK, "linewidth": 0.8}
+WHISKERS = {"fmt": "none", "ecolor": INK, "elinewidth": 1.5, "capsize": 5}
+STACK_EDGE = {"edgecolor": INK, "linewidth": 0.6}
+# marker lines on the stack: dark dashes on a light line, to show on every colour
+STACK_MARKER_UNDERLAY = {"zorder": 2.4, "color": "white", "ls": "-", "lw": 2.6, "alpha": 0.85}
+STACK_MARKER_LINE = {"zorder": 2.5, "color": "#3A3A3A", "lw": 1.3}
+GROUP_LEGEND = {
+    "loc": "lower right",
+    "frameon": True,
+    "framealpha": 0.95,
+    "edgecolor": "none",
+    "fontsize": BAR_FONT,
+    "handleheight": 1.4,
+    "handlelength": 2.4,
+}
+EXIT_WIDTH_RATIOS = (1.0, 1.15)  # bars by exit, stack over time
 
 
 def _select_scenario(ts: pd.DataFrame, scenario: str | None) -> pd.DataFrame:
@@ -223,13 +241,13 @@ def _dash_panel(
         ax.fill_between(x, b["lo"], b["hi"], color=colour, alpha=BAND_ALPHA, lw=0)
         ax.plot(x, b["mid"], color=colour, ls=style, lw=MEDIAN_WIDTH, label=label)
         series.append(np.vstack([x, b[["lo", "mid", "hi"]].to_numpy().T]))
-    marker_lines(ax, merged, zorder=1.5)
+    marker_lines(ax, merged)
     ax.set_title(ptitle, loc="left")
     ax.set_ylabel(ylabel)
     ax.yaxis.set_major_formatter(NUM_FMT)
     ax.set_ylim(bottom=0)
     if len(lines) > 1:
-        ax.legend(loc="best", frameon=True, framealpha=0.85, edgecolor="none")
+        ax.legend(**PANEL_LEGEND)
     week_axis(ax, n_weeks)
     return series
 
@@ -371,17 +389,14 @@ def _exit_bars(ax: Any, table: pd.DataFrame, styles: dict[str, tuple[str, str, s
     mean = table["mean"].to_numpy() * 100
     lo = table["lo"].to_numpy() * 100
     hi = table["hi"].to_numpy() * 100
-    bars = ax.barh(y, mean, color=colours, edgecolor=INK, linewidth=0.8, height=BAR_HEIGHT)
+    bars = ax.barh(y, mean, color=colours, height=BAR_HEIGHT, **BAR_EDGE)
     for bar, h in zip(bars, hatches, strict=True):
         bar.set_hatch(h)
     ax.errorbar(
         mean,
         y,
         xerr=np.vstack([np.clip(mean - lo, 0, None), np.clip(hi - mean, 0, None)]),
-        fmt="none",
-        ecolor=INK,
-        elinewidth=1.5,
-        capsize=5,
+        **WHISKERS,
     )
     xmax = max(float(np.nanmax(hi)), float(np.nanmax(mean)), 1.0)
     for yi, m, h in zip(y, mean, hi, strict=True):
@@ -417,9 +432,7 @@ def _group_stack(
     ends = np.minimum(starts + block, last_week + 1)
     x = np.column_stack([starts, ends]).ravel()
     layers = [np.repeat(by_block[g].to_numpy() * 100, 2) for g in groups]
-    polys = ax.stackplot(
-        x, *layers, colors=[styles[g][0] for g in groups], edgecolor=INK, linewidth=0.6
-    )
+    polys = ax.stackplot(x, *layers, colors=[styles[g][0] for g in groups], **STACK_EDGE)
     for poly, g in zip(polys, groups, strict=True):
         poly.set_hatch(styles[g][1])
     # direct labels in the middle of each band, where it is thick enough
@@ -430,9 +443,8 @@ def _group_stack(
     ax.set_ylabel("share of exports (%)")
     ax.set_xlabel("weeks since start")
     week_axis(ax, last_week + 1)
-    # dark dashes on a light line, to show on every colour of the stack
-    marker_lines(ax, merged, zorder=2.4, color="white", ls="-", lw=2.6, alpha=0.85)
-    marker_lines(ax, merged, zorder=2.5, color="#3A3A3A", lw=1.3)
+    marker_lines(ax, merged, **STACK_MARKER_UNDERLAY)
+    marker_lines(ax, merged, **STACK_MARKER_LINE)
     ax.set_title(f"Share of exports by route group, {block}-week blocks", loc="left")
     ax.grid(False)
     return x, layers, labels
@@ -443,17 +455,7 @@ def _group_legend(ax: Any, groups: list[str], styles: dict[str, tuple[str, str, 
         Patch(facecolor=styles[g][0], hatch=styles[g][1], edgecolor=INK, label=group_label(g))
         for g in groups
     ]
-    ax.legend(
-        handles=handles,
-        title="Route group",
-        loc="lower right",
-        frameon=True,
-        framealpha=0.95,
-        edgecolor="none",
-        fontsize=BAR_FONT,
-        handleheight=1.4,
-        handlelength=2.4,
-    )
+    ax.legend(handles=handles, title="Route group", **GROUP_LEGEND)
 
 
 def _exit_note(n_rep: int, block: int, merged: Sequence[tuple[int, str]]) -> str:
@@ -491,7 +493,7 @@ def exit_shares_figure(
     with mpl.rc_context(RC):
         fig = new_figure()
         reserve_footer(fig)
-        ax_bar, ax_area = fig.subplots(1, 2, width_ratios=[1.0, 1.15])
+        ax_bar, ax_area = fig.subplots(1, 2, width_ratios=list(EXIT_WIDTH_RATIOS))
         _exit_bars(ax_bar, table, styles)
         x, layers, band_labels = _group_stack(ax_area, by_block, block, last_week, styles, merged)
         _group_legend(ax_bar, groups, styles)
@@ -521,7 +523,7 @@ def _band_labels(
                     va="center",
                     fontsize=BAND_LABEL_FONT,
                     fontweight="bold",
-                    bbox={"boxstyle": "round,pad=0.3", "fc": "white", "ec": INK, "lw": 0.6},
+                    bbox=BAND_LABEL_BOX,
                 )
             )
         bottom += thick
