@@ -1,4 +1,4 @@
-"""Tests for sim.report.figures: files written, PNG, 16:9, data-driven titles."""
+"""Tests for sim.report.run_figures: files written, PNG, 16:9, data-driven titles."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.report.figures import (
+from sim.report.markers import marker_note
+from sim.report.run_figures import (
     dashboard_figure,
     exit_finding,
     exit_shares_figure,
     headline_finding,
-    marker_note,
     production_and_seizure_share,
     route_finding,
     write_run_figures,

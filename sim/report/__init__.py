@@ -1,9 +1,14 @@
-"""Reporting: briefing figures for vraem-sim runs."""
+"""Reporting: the figures of a run and the briefing of a comparison.
 
-from sim.report.figures import (
+Modules: `style` (palette, figure frame, number formats), `markers` (intervention markers),
+`maps` and `map_figures` (route maps), `run_figures` (`vraem run`), `briefing_figures` and
+`briefing_series` (`vraem compare`/`brief`), `briefing` (content and Markdown), `pdf`.
+"""
+
+from sim.report.markers import marker_note
+from sim.report.run_figures import (
     exit_finding,
     headline_finding,
-    marker_note,
     plot_dashboard,
     plot_exit_shares,
     plot_route_map,

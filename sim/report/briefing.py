@@ -8,8 +8,6 @@ an A4 PDF (reportlab). Both show the same text; the PDF is laid out to 2-4 pages
 
 from __future__ import annotations
 
-import html
-import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,12 +19,11 @@ import pandas as pd
 from sim.config.models import Scenario
 from sim.report.briefing_figures import (
     FIGURE_FILES,
-    SMOOTH_WEEKS,
     DrawnFigure,
     combined_source,
-    intervention_markers,
     write_briefing_figures,
 )
+from sim.report.briefing_series import SMOOTH_WEEKS
 from sim.report.compare import Pair
 from sim.report.effects import (
     OUTCOMES,
@@ -36,6 +33,7 @@ from sim.report.effects import (
     windows,
 )
 from sim.report.findings import key_findings
+from sim.report.markers import intervention_markers
 from sim.report.wording import (
     ABSOLUTE_UNITS,
     HEADINGS,
@@ -283,6 +281,20 @@ def _caveats(pairs: Sequence[Pair]) -> list[str]:
     return items
 
 
+def _figure_refs(drawn: Sequence[DrawnFigure], focus: str) -> tuple[FigureRef, list[FigureRef]]:
+    """The numbered summary figure and the focus scenario's figures, in DETAIL_ORDER."""
+    by_kind = {(d.kind, d.scenario): d for d in drawn}
+    summary = by_kind[("summary", None)]
+    summary_ref = FigureRef(
+        1, f"{FIGURES_DIR}/{summary.file}", summary.title, FIGURE_CAPTIONS["summary"]
+    )
+    details = []
+    for number, kind in enumerate(DETAIL_ORDER, start=2):
+        d = by_kind[(kind, focus)]
+        details.append(FigureRef(number, f"{FIGURES_DIR}/{d.file}", d.title, FIGURE_CAPTIONS[kind]))
+    return summary_ref, details
+
+
 def build_briefing(
     pairs: Sequence[Pair],
     table: pd.DataFrame,
@@ -307,15 +319,7 @@ def build_briefing(
     for bullet in key_findings(table, shares, names):
         head, _, text = bullet.partition(": ")
         findings.append((head, text))
-    by_kind = {(d.kind, d.scenario): d for d in drawn}
-    summary = by_kind[("summary", None)]
-    summary_ref = FigureRef(
-        1, f"{FIGURES_DIR}/{summary.file}", summary.title, FIGURE_CAPTIONS["summary"]
-    )
-    details = []
-    for number, kind in enumerate(DETAIL_ORDER, start=2):
-        d = by_kind[(kind, focus)]
-        details.append(FigureRef(number, f"{FIGURES_DIR}/{d.file}", d.title, FIGURE_CAPTIONS[kind]))
+    summary_ref, details = _figure_refs(drawn, focus)
     other_figs = ""
     if others:
         kinds = ", ".join(FIGURE_FILES[k].removesuffix("_{name}.png") for k in DETAIL_ORDER)
@@ -392,215 +396,12 @@ def _md_figure(fig: FigureRef) -> list[str]:
 # ----------------------------------------------------------------------------------------------
 # PDF
 # ----------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Density:
-    """Sizes of one PDF layout; the briefing tries denser ones until it fits MAX_PAGES."""
-
-    body_pt: float
-    figure_width: float  # share of the text width
-    table_pt: float
-    page_breaks: bool
-
-
-DENSITIES = (
-    Density(9.5, 1.0, 6.6, True),
-    Density(9.0, 0.9, 6.3, True),
-    Density(8.5, 0.82, 6.0, True),
-    Density(8.0, 0.75, 5.8, False),
-)
-
-
 def render_pdf(b: Briefing, folder: Path) -> tuple[bytes, int]:
-    """The briefing as an A4 PDF and its number of pages: the first layout of DENSITIES that
-    fits MAX_PAGES, else the densest."""
-    data, pages = b"", 0
-    for density in DENSITIES:
-        data, pages = _pdf(b, folder, density)
-        if pages <= MAX_PAGES:
-            break
-    return data, pages
+    """The briefing as an A4 PDF of at most MAX_PAGES pages if it fits, and its number of pages
+    (see `sim.report.pdf`; reportlab is imported only when a PDF is made)."""
+    from sim.report.pdf import render_pdf as render
 
-
-def _pdf(b: Briefing, folder: Path, d: Density) -> tuple[bytes, int]:
-    from reportlab.lib import colors
-    from reportlab.lib.enums import TA_LEFT
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
-    from reportlab.lib.units import cm
-    from reportlab.platypus import (
-        Image,
-        KeepTogether,
-        ListFlowable,
-        ListItem,
-        PageBreak,
-        Paragraph,
-        SimpleDocTemplate,
-        Spacer,
-        Table,
-        TableStyle,
-    )
-
-    margin = 1.5 * cm
-    width = A4[0] - 2 * margin
-    base = getSampleStyleSheet()
-    body = ParagraphStyle(
-        "body",
-        parent=base["BodyText"],
-        fontName="Helvetica",
-        fontSize=d.body_pt,
-        leading=d.body_pt * 1.28,
-        alignment=TA_LEFT,
-        spaceAfter=2,
-    )
-    small = ParagraphStyle(
-        "small",
-        parent=body,
-        fontSize=d.body_pt - 1.5,
-        leading=(d.body_pt - 1.5) * 1.25,
-        textColor=colors.HexColor("#444444"),
-    )
-    caption = ParagraphStyle("caption", parent=small, fontName="Helvetica-Oblique", spaceAfter=6)
-    title = ParagraphStyle(
-        "title",
-        parent=base["Title"],
-        fontName="Helvetica-Bold",
-        fontSize=16,
-        leading=19,
-        alignment=TA_LEFT,
-        spaceAfter=4,
-    )
-    h2 = ParagraphStyle(
-        "h2",
-        parent=base["Heading2"],
-        fontName="Helvetica-Bold",
-        fontSize=d.body_pt + 2.5,
-        leading=(d.body_pt + 2.5) * 1.2,
-        spaceBefore=6,
-        spaceAfter=3,
-        keepWithNext=1,
-    )
-    cell = ParagraphStyle(
-        "cell", parent=body, fontSize=d.table_pt, leading=d.table_pt * 1.2, spaceAfter=0
-    )
-
-    def p(text: str, style: Any = body) -> Paragraph:
-        return Paragraph(html.escape(text), style)
-
-    def bullets(items: list[Any]) -> ListFlowable:
-        return ListFlowable(
-            [ListItem(i, leftIndent=10) for i in items],
-            bulletType="bullet",
-            start="\u2022",
-            leftIndent=10,
-            bulletFontSize=d.body_pt * 0.8,
-        )
-
-    def figure(ref: FigureRef) -> KeepTogether:
-        w = width * d.figure_width
-        img = Image(str(folder / ref.path), width=w, height=w * 9 / 16)
-        img.hAlign = "CENTER"
-        text = f"<b>Figure {ref.number}.</b> {html.escape(ref.title)}. {html.escape(ref.caption)}"
-        return KeepTogether([img, Paragraph(text, caption)])
-
-    story: list[Any] = [p(b.title, title), p(b.subtitle, small), p("Key findings", h2)]
-    story.append(
-        bullets(
-            [
-                Paragraph(f"<b>{html.escape(lab)}</b>: {html.escape(t)}", body)
-                for lab, t in b.findings
-            ]
-        )
-    )
-    story += [p("Effects of all scenarios", h2), figure(b.summary_figure)]
-    if d.page_breaks:
-        story.append(PageBreak())
-    story.append(p(b.detail_heading, h2))
-    for i, ref in enumerate(b.detail_figures):
-        story.append(figure(ref))
-        if d.page_breaks and i == 1:
-            story.append(PageBreak())
-    if b.other_figures:
-        story.append(p(b.other_figures, small))
-    if d.page_breaks:
-        story.append(PageBreak())
-    story.append(p("Headline table", h2))
-    story.append(_pdf_table(b, width, cell, colors, Table, TableStyle, Paragraph))
-    story += [Spacer(1, 3), p(b.table_note, small)]
-    story += [p("Scenarios and windows", h2), bullets([p(s, small) for s in b.scenarios])]
-    story += [p("Assumptions and caveats", h2), bullets([p(c, small) for c in b.caveats])]
-
-    buffer = io.BytesIO()
-    pages = [0]
-
-    def on_page(canvas: Any, doc: Any) -> None:
-        pages[0] = doc.page
-        canvas.saveState()
-        canvas.setFont("Helvetica", 7.5)
-        canvas.setFillColor(colors.HexColor("#666666"))
-        canvas.drawString(margin, 0.8 * cm, b.subtitle.split(";")[0][:110])
-        canvas.drawRightString(A4[0] - margin, 0.8 * cm, f"page {doc.page}")
-        canvas.restoreState()
-
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=margin,
-        rightMargin=margin,
-        topMargin=margin,
-        bottomMargin=margin,
-        title=b.title,
-        author="vraem-sim",
-        subject="Scenario briefing",
-    )
-    doc.build(story, onFirstPage=on_page, onLaterPages=on_page)
-    return buffer.getvalue(), pages[0]
-
-
-def _pdf_table(
-    b: Briefing,
-    width: float,
-    cell: Any,
-    colors: Any,
-    table_cls: Any,
-    style_cls: Any,
-    paragraph: Any,
-) -> Any:
-    """The headline table: a label column and one column per outcome."""
-    n = len(b.table_header)
-    label_w = width * 0.16
-    col_w = (width - label_w) / (n - 1)
-    bold = cell.clone("bold", fontName="Helvetica-Bold")
-    head = cell.clone("head", fontName="Helvetica-Bold")
-    data = [[paragraph(html.escape(h), head) for h in b.table_header]]
-    style = [
-        ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#BBBBBB")),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E8E8E8")),
-        ("TOPPADDING", (0, 0), (-1, -1), 1.5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
-        ("LEFTPADDING", (0, 0), (-1, -1), 2),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 2),
-    ]
-    for kind, label, cells in b.table_rows:
-        r = len(data)
-        if kind == "section":
-            data.append([paragraph(f"<b>{html.escape(label)}</b>", cell)] + [""] * (n - 1))
-            style += [
-                ("SPAN", (0, r), (-1, r)),
-                ("BACKGROUND", (0, r), (-1, r), colors.HexColor("#F3F3F3")),
-            ]
-            continue
-        row = [paragraph(html.escape(label), head if kind == "baseline" else cell)]
-        for c in cells:
-            st = bold if c.bold else cell
-            text = html.escape(c.text) + (f"<br/>{html.escape(c.sub)}" if c.sub else "")
-            row.append(paragraph(text, st))
-        data.append(row)
-        if kind == "baseline":
-            style.append(("TEXTCOLOR", (0, r), (-1, r), colors.HexColor("#333333")))
-    return table_cls(
-        data, colWidths=[label_w] + [col_w] * (n - 1), style=style_cls(style), repeatRows=1
-    )
+    return render(b, folder)
 
 
 # ----------------------------------------------------------------------------------------------

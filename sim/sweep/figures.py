@@ -1,4 +1,4 @@
-"""Figures of a sweep, in the briefing style of `sim.report.figures` (16:9, finding as title,
+"""Figures of a sweep, in the briefing style of `sim.report.style` (16:9, finding as title,
 units on axes, source line): sensitivity bars, outcome against each parameter, a response
 surface for two-parameter grids, and the PRIM box of a scenario-discovery sweep."""
 
@@ -6,14 +6,16 @@ from __future__ import annotations
 
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 from scipy.stats import spearmanr
 
-from sim.report.figures import _RC, _footer, _new_figure, _save, _title
+from sim.report.style import RC, figure_title, footer, new_figure, save_figure
 from sim.sweep.analysis import DiscoveryResult
 from sim.sweep.spec import ISHIGAMI_METRICS, MODEL_METRICS, Sweep
 
@@ -24,6 +26,13 @@ OUTCOME_COLOUR = "#B22222"
 MIN_RESTRICTION = 0.05  # a box limit that cuts less than 5% of a range is not worth reporting
 HARDLY = 0.25  # a parameter whose main effect is under a quarter of the other's "hardly" moves it
 TITLE_RESTRICTIONS = 2  # box limits named in the title (all are in the figure's text box)
+PANEL_FONT = 12  # panel titles and notes
+SOBOL_BAR, MORRIS_BAR = 0.38, 0.6  # bar heights (ST and S1 side by side; mu*)
+CAPSIZE = 3  # whisker caps (pt)
+SIGMA_COLOUR = "#F4B183"
+POINT_SIZE = 26  # design points of the PRIM figure (pt^2)
+FADED = 0.35  # alpha of design points outside the box on another parameter
+AXIS_TOP = 1.02  # coverage and density axes end just above 1
 
 
 def _metric_label(name: str) -> str:
@@ -54,106 +63,125 @@ def _fmt(x: float) -> str:
     return f"{x:,.0f}" if abs(x) >= 100 else f"{x:,.3g}"
 
 
-def sensitivity_figure(sweep: Sweep, sens: pd.DataFrame, source_line: str):
+def _sobol_bars(ax: Any, rows: pd.DataFrame, y: np.ndarray) -> None:
+    """Total (hatched, light) and first-order (dark) Sobol index per parameter, with whiskers."""
+    h = SOBOL_BAR
+    ax.barh(
+        y + h / 2,
+        rows["ST"],
+        h,
+        xerr=rows["ST_conf"],
+        color=LIGHT,
+        hatch="//",
+        edgecolor=DARK,
+        label="total effect ST",
+        capsize=CAPSIZE,
+    )
+    ax.barh(
+        y - h / 2,
+        rows["S1"],
+        h,
+        xerr=rows["S1_conf"],
+        color=DARK,
+        label="first order S1",
+        capsize=CAPSIZE,
+    )
+    ax.set_xlim(left=min(0.0, float(np.nanmin(rows["S1"] - rows["S1_conf"]))))
+    ax.set_xlabel("share of output variance")
+
+
+def _morris_bars(ax: Any, rows: pd.DataFrame, y: np.ndarray, metric: str) -> None:
+    """Morris mu* per parameter (bars with whiskers) and sigma (diamonds)."""
+    ax.barh(
+        y,
+        rows["mu_star"],
+        MORRIS_BAR,
+        xerr=rows["mu_star_conf"],
+        color=DARK,
+        label="mean |elementary effect| μ*",
+        capsize=CAPSIZE,
+    )
+    ax.plot(
+        rows["sigma"],
+        y,
+        "D",
+        color=SIGMA_COLOUR,
+        markeredgecolor="black",
+        label="σ (interactions, non-linearity)",
+    )
+    ax.set_xlabel(f"μ* and σ ({_metric_label(metric).split('(')[-1].rstrip(')')})")
+
+
+def _sensitivity_panel(
+    ax: Any, rows: pd.DataFrame, y: np.ndarray, sobol: bool, metric: str
+) -> None:
+    """One metric's indices per parameter: Sobol ST and S1 bars, or Morris mu* bars and sigma."""
+    value = rows["ST"] if sobol else rows["mu_star"]
+    if rows.get("note", pd.Series("", index=rows.index)).fillna("").str.len().gt(0).all():
+        ax.text(0.5, 0.5, "not computed:\nfailed runs", ha="center", transform=ax.transAxes)
+    elif value.isna().all():
+        ax.text(
+            0.5,
+            0.5,
+            "no variation:\nthe same in every run",
+            ha="center",
+            transform=ax.transAxes,
+            fontsize=PANEL_FONT,
+        )
+    elif sobol:
+        _sobol_bars(ax, rows, y)
+    else:
+        _morris_bars(ax, rows, y, metric)
+    ax.set_title(_metric_label(metric), fontsize=PANEL_FONT, wrap=True)
+    ax.grid(axis="y", visible=False)
+
+
+def _sensitivity_title(sweep: Sweep, first: pd.DataFrame, top: str, metric: str) -> str:
+    """The parameter that moves the first metric most, with its index."""
+    row = first.loc[top]
+    if sweep.spec.method == "sobol":
+        return (
+            f"{param_label(sweep, top)} drives most of the variation in "
+            f"{_metric_short(metric)}: total Sobol index {row['ST']:.2f} "
+            f"(95% interval ±{row['ST_conf']:.2f})"
+        )
+    return (
+        f"{param_label(sweep, top)} moves {_metric_short(metric)} the most: "
+        f"μ* = {_fmt(row['mu_star'])} (Morris screening)"
+    )
+
+
+def sensitivity_figure(sweep: Sweep, sens: pd.DataFrame, source_line: str) -> tuple[Figure, str]:
     """Sobol S1/ST (or Morris mu*/sigma) per parameter, one panel per metric."""
     spec = sweep.spec
     metrics = [m for m in spec.metrics if m in set(sens["metric"])][:MAX_METRIC_PANELS]
-    fig = _new_figure()
+    fig = new_figure()
     axes = fig.subplots(1, len(metrics), sharey=True, squeeze=False)[0]
     sobol = spec.method == "sobol"
     first = sens[sens["metric"] == metrics[0]].set_index("parameter")
     key = "ST" if sobol else "mu_star"
     order = first[key].fillna(0).sort_values().index.tolist() if key in first else list(first.index)
-    labels = [param_label(sweep, p) for p in order]
     y = np.arange(len(order))
     for ax, metric in zip(axes, metrics, strict=True):
         rows = sens[sens["metric"] == metric].set_index("parameter").reindex(order)
-        value = rows["ST"] if sobol else rows["mu_star"]
-        if rows.get("note", pd.Series("", index=rows.index)).fillna("").str.len().gt(0).all():
-            ax.text(0.5, 0.5, "not computed:\nfailed runs", ha="center", transform=ax.transAxes)
-        elif value.isna().all():
-            ax.text(
-                0.5,
-                0.5,
-                "no variation:\nthe same in every run",
-                ha="center",
-                transform=ax.transAxes,
-                fontsize=12,
-            )
-        elif sobol:
-            h = 0.38
-            ax.barh(
-                y + h / 2,
-                rows["ST"],
-                h,
-                xerr=rows["ST_conf"],
-                color=LIGHT,
-                hatch="//",
-                edgecolor=DARK,
-                label="total effect ST",
-                capsize=3,
-            )
-            ax.barh(
-                y - h / 2,
-                rows["S1"],
-                h,
-                xerr=rows["S1_conf"],
-                color=DARK,
-                label="first order S1",
-                capsize=3,
-            )
-            ax.set_xlim(left=min(0.0, float(np.nanmin(rows["S1"] - rows["S1_conf"]))))
-            ax.set_xlabel("share of output variance")
-        else:
-            ax.barh(
-                y,
-                rows["mu_star"],
-                0.6,
-                xerr=rows["mu_star_conf"],
-                color=DARK,
-                label="mean |elementary effect| μ*",
-                capsize=3,
-            )
-            ax.plot(
-                rows["sigma"],
-                y,
-                "D",
-                color="#F4B183",
-                markeredgecolor="black",
-                label="σ (interactions, non-linearity)",
-            )
-            ax.set_xlabel(f"μ* and σ ({_metric_label(metric).split('(')[-1].rstrip(')')})")
-        ax.set_title(_metric_label(metric), fontsize=12, wrap=True)
-        ax.grid(axis="y", visible=False)
-    axes[0].set_yticks(y, labels)
+        _sensitivity_panel(ax, rows, y, sobol, metric)
+    axes[0].set_yticks(y, [param_label(sweep, p) for p in order])
     axes[0].legend(loc="lower right")
-    top = order[-1]
-    row = first.loc[top]
-    if sobol:
-        title = (
-            f"{param_label(sweep, top)} drives most of the variation in "
-            f"{_metric_short(metrics[0])}: total Sobol index {row['ST']:.2f} "
-            f"(95% interval ±{row['ST_conf']:.2f})"
-        )
-    else:
-        title = (
-            f"{param_label(sweep, top)} moves {_metric_short(metrics[0])} the most: "
-            f"μ* = {_fmt(row['mu_star'])} (Morris screening)"
-        )
-    _title(fig, title)
+    title = _sensitivity_title(sweep, first, order[-1], metrics[0])
+    figure_title(fig, title)
     note = f"{spec.method} design, {spec.samples} base samples; whiskers: 95% bootstrap interval"
-    _footer(fig, source_line, note)
+    footer(fig, source_line, note)
     return fig, title
 
 
 def scatter_figure(
     sweep: Sweep, points: pd.DataFrame, reference: pd.Series | None, source_line: str
-):
+) -> tuple[Figure, str]:
     """Each metric (rows) against each parameter (columns), one dot per design point."""
     spec = sweep.spec
     metrics = spec.metrics[:3]
     params = spec.parameter_names[:MAX_SCATTER_PARAMS]
-    fig = _new_figure()
+    fig = new_figure()
     axes = fig.subplots(len(metrics), len(params), squeeze=False, sharey="row")
     best = (0.0, params[0], metrics[0])
     for i, metric in enumerate(metrics):
@@ -196,8 +224,8 @@ def scatter_figure(
         f"{_sentence(_metric_short(metric))} {direction} with {param_label(sweep, param)} "
         f"(Spearman ρ = {rho:+.2f}); each dot is one design point"
     )
-    _title(fig, title)
-    _footer(fig, source_line, f"mean of {spec.replicates} replicate(s) per point")
+    figure_title(fig, title)
+    footer(fig, source_line, f"mean of {spec.replicates} replicate(s) per point")
     return fig, title
 
 
@@ -233,13 +261,13 @@ def grid_finding(
 
 def response_figure(
     sweep: Sweep, points: pd.DataFrame, reference: pd.Series | None, source_line: str
-):
+) -> tuple[Figure, str]:
     """Two-parameter grid: a heat map per metric, cells labelled with the value (and the change
     against the reference runs)."""
     spec = sweep.spec
     px, py = spec.parameter_names[:2]
     metrics = spec.metrics[:3]
-    fig = _new_figure()
+    fig = new_figure()
     axes = fig.subplots(1, len(metrics), squeeze=False)[0]
     for ax, metric in zip(axes, metrics, strict=True):
         table = points.pivot_table(index=py, columns=px, values=metric, aggfunc="mean")
@@ -262,13 +290,13 @@ def response_figure(
         fig.colorbar(im, ax=ax, shrink=0.8, label=_metric_label(metric))
         ax.set_title(_metric_label(metric), fontsize=12)
     title = grid_finding(sweep, points, reference, metrics[0], px, py)
-    _title(fig, title)
+    figure_title(fig, title)
     note = "cell: mean over replicates" + (
         "; % = change against the reference runs (base scenario, same seeds)"
         if reference is not None
         else ""
     )
-    _footer(fig, source_line, note)
+    footer(fig, source_line, note)
     return fig, title
 
 
@@ -280,23 +308,23 @@ def restriction(found: DiscoveryResult, points: pd.DataFrame) -> pd.Series:
     return (1 - kept).clip(lower=0).fillna(0).sort_values(ascending=False)
 
 
-def prim_figure(sweep: Sweep, points: pd.DataFrame, found: DiscoveryResult, source_line: str):
-    """The PRIM box on the two most restricted parameters, and the peeling trajectory."""
-    spec = sweep.spec
-    fig = _new_figure()
-    ax, tr = fig.subplots(1, 2, width_ratios=[1.5, 1])
-    removed = restriction(found, points)
-    shown = removed[removed >= MIN_RESTRICTION]
-    names = list(shown.index) + [p for p in removed.index if p not in shown.index]
-    px, py = names[0], names[1] if len(names) > 1 else names[0]
-    flags = found.flags.to_numpy(dtype=bool)
+def _inside_box(points: pd.DataFrame, found: DiscoveryResult) -> np.ndarray:
+    """Whether each design point lies inside the PRIM box on every restricted parameter."""
     inside = np.ones(len(points), dtype=bool)
     for name, r in found.limits.iterrows():
         v = points[name].astype(float).to_numpy()
         inside &= (v >= r.low) & (v <= r.high)
+    return inside
+
+
+def _prim_points(ax: Any, points: pd.DataFrame, found: DiscoveryResult, px: str, py: str) -> None:
+    """Design points on two parameters (outcome: filled squares; faded outside the box on
+    another parameter) and the PRIM box on them."""
+    flags = found.flags.to_numpy(dtype=bool)
+    inside = _inside_box(points, found)
     x, y = points[px].astype(float), points[py].astype(float)
     for happens, marker in ((False, "o"), (True, "s")):
-        for in_box, alpha in ((True, 1.0), (False, 0.35)):
+        for in_box, alpha in ((True, 1.0), (False, FADED)):
             sel = (flags == happens) & (inside == in_box)
             style = (
                 {"color": OUTCOME_COLOUR}
@@ -306,7 +334,9 @@ def prim_figure(sweep: Sweep, points: pd.DataFrame, found: DiscoveryResult, sour
             label = None
             if in_box:
                 label = "outcome happens" if happens else "outcome does not happen"
-            ax.scatter(x[sel], y[sel], s=26, marker=marker, alpha=alpha, label=label, **style)
+            ax.scatter(
+                x[sel], y[sel], s=POINT_SIZE, marker=marker, alpha=alpha, label=label, **style
+            )
     lx, ly = found.limits.loc[px], found.limits.loc[py]
     ax.add_patch(
         Rectangle(
@@ -319,15 +349,14 @@ def prim_figure(sweep: Sweep, points: pd.DataFrame, found: DiscoveryResult, sour
             linestyle="--",
         )
     )
-    ax.set_xlabel(param_label(sweep, px))
-    ax.set_ylabel(param_label(sweep, py))
     handles, labels = ax.get_legend_handles_labels()
     handles.append(Patch(fill=False, edgecolor="black", linestyle="--", linewidth=2))
     labels.append("PRIM box")
     ax.legend(handles, labels, loc="lower left", framealpha=0.95)
-    ax.set_title(
-        f"design points ({len(points)}); faded: outside the box on another parameter", fontsize=12
-    )
+
+
+def _prim_trajectory(tr: Any, sweep: Sweep, found: DiscoveryResult, shown: pd.Series) -> None:
+    """Coverage against density of each peeling step, the chosen box, its limits as text."""
     traj = found.trajectory
     tr.plot(traj["coverage"], traj["density"], "-o", color=DARK, markersize=4)
     tr.plot(
@@ -342,10 +371,10 @@ def prim_figure(sweep: Sweep, points: pd.DataFrame, found: DiscoveryResult, sour
     )
     tr.set_xlabel("coverage (share of outcome points inside the box)")
     tr.set_ylabel("density (share of box points with the outcome)")
-    tr.set_xlim(0, 1.02)
-    tr.set_ylim(0, 1.02)
+    tr.set_xlim(0, AXIS_TOP)
+    tr.set_ylim(0, AXIS_TOP)
     tr.legend(loc="lower left")
-    tr.set_title("PRIM peeling trajectory", fontsize=12)
+    tr.set_title("PRIM peeling trajectory", fontsize=PANEL_FONT)
     box_text = "\n".join(
         f"{param_label(sweep, n)}: {found.limits.loc[n, 'low']:.3g} – "
         f"{found.limits.loc[n, 'high']:.3g}"
@@ -361,17 +390,42 @@ def prim_figure(sweep: Sweep, points: pd.DataFrame, found: DiscoveryResult, sour
         fontsize=10,
         bbox={"fc": "white", "ec": "#999999"},
     )
+
+
+def _prim_title(sweep: Sweep, found: DiscoveryResult, shown: pd.Series) -> str:
     limits = " and ".join(
         f"{param_label(sweep, n)} {found.limits.loc[n, 'low']:.3g}–"
         f"{found.limits.loc[n, 'high']:.3g}"
         for n in shown.index[:TITLE_RESTRICTIONS]
     )
-    title = (
+    return (
         f"{_sentence(found.outcome)} in {found.share:.0%} of design points; "
         f"mostly where {limits} (coverage {found.coverage:.0%}, density {found.density:.0%})"
     )
-    _title(fig, title)
-    _footer(
+
+
+def prim_figure(
+    sweep: Sweep, points: pd.DataFrame, found: DiscoveryResult, source_line: str
+) -> tuple[Figure, str]:
+    """The PRIM box on the two most restricted parameters, and the peeling trajectory."""
+    spec = sweep.spec
+    fig = new_figure()
+    ax, tr = fig.subplots(1, 2, width_ratios=[1.5, 1])
+    removed = restriction(found, points)
+    shown = removed[removed >= MIN_RESTRICTION]
+    names = list(shown.index) + [p for p in removed.index if p not in shown.index]
+    px, py = names[0], names[1] if len(names) > 1 else names[0]
+    _prim_points(ax, points, found, px, py)
+    ax.set_xlabel(param_label(sweep, px))
+    ax.set_ylabel(param_label(sweep, py))
+    ax.set_title(
+        f"design points ({len(points)}); faded: outside the box on another parameter",
+        fontsize=PANEL_FONT,
+    )
+    _prim_trajectory(tr, sweep, found, shown)
+    title = _prim_title(sweep, found, shown)
+    figure_title(fig, title)
+    footer(
         fig,
         source_line,
         "PRIM (EMA workbench); outcome relative to the reference runs"
@@ -393,7 +447,7 @@ def write_sweep_figures(
     """Every figure that applies to this sweep, as PNG files in `folder`."""
     spec = sweep.spec
     made = []
-    with mpl.rc_context(_RC):
+    with mpl.rc_context(RC):
         if sens is not None and not sens.empty and {"S1", "mu_star"} & set(sens.columns):
             made.append(("sensitivity.png", sensitivity_figure(sweep, sens, source_line)))
         made.append(("scatter.png", scatter_figure(sweep, points, reference, source_line)))
@@ -403,4 +457,4 @@ def write_sweep_figures(
             )
         if found is not None and not found.limits.empty:
             made.append(("prim_box.png", prim_figure(sweep, points, found, source_line)))
-    return [_save(fig, folder / name, title, source_line) for name, (fig, title) in made]
+    return [save_figure(fig, folder / name, title, source_line) for name, (fig, title) in made]

@@ -1,0 +1,699 @@
+"""The figures of a `vraem run` (one scenario, several seeded replicates), titled with findings.
+
+:func:`dashboard_figure`, :func:`exit_shares_figure` and :func:`route_map_figure` build a 16:9
+``Figure`` (style: `sim.report.style`); the ``plot_*`` functions save one as PNG and
+:func:`write_run_figures` writes all three into a folder. The title sentences
+(:func:`headline_finding`, :func:`exit_finding`, :func:`route_finding`) are usable on their own.
+
+The time-series figures take ``markers``: (week, short label) pairs drawn as dashed vertical
+lines (e.g. ``[(52, "arrest leader")]``; see `sim.report.markers`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import matplotlib as mpl
+import networkx as nx
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+from matplotlib.ticker import PercentFormatter
+
+from sim.report.map_figures import route_map
+from sim.report.maps import MIN_LW, mean_edge_flows, node_name, node_positions
+from sim.report.markers import marker_labels, marker_lines, marker_note, merge_markers
+from sim.report.style import (
+    BLUE,
+    EXIT_DESTINATIONS,
+    GREEN,
+    INK,
+    NUM_FMT,
+    ORANGE,
+    RC,
+    VERMILLION,
+    exit_label,
+    figure_title,
+    fmt_about,
+    fmt_pct,
+    footer,
+    group_label,
+    group_short,
+    group_styles,
+    new_figure,
+    ordered_groups,
+    require_columns,
+    reserve_footer,
+    save_figure,
+    week_axis,
+)
+from sim.units import KG_PER_T, WEEKS_PER_YEAR
+
+__all__ = [
+    "dashboard_figure",
+    "exit_finding",
+    "exit_shares_figure",
+    "headline_finding",
+    "plot_dashboard",
+    "plot_exit_shares",
+    "plot_route_map",
+    "production_and_seizure_share",
+    "route_finding",
+    "route_map_figure",
+    "write_run_figures",
+]
+
+_TS_REQUIRED = ("replicate", "week")
+_EXITS_REQUIRED = ("replicate", "week", "exit", "group", "exported_kg")
+
+BAND_QUANTILES = (0.05, 0.5, 0.95)  # the dashboard's band and median across replicates
+BAND_ALPHA = 0.22
+MEDIAN_WIDTH = 2.0
+SHORT_BLOCK, LONG_BLOCK = 4, 13  # weeks pooled per block of the exit stack (runs of 2+ years)
+BAR_HEIGHT = 0.7
+BAR_FONT = 12
+BAR_LABEL_GAP = 0.02  # share labels right of the whiskers, as a share of the axis
+BAR_HEADROOM = 1.18  # x axis of the bars: up to this times the longest bar
+MIN_BAND_LABEL = 7  # percentage points: stack bands at least this thick are named
+BAND_LABEL_FONT = 13
+BAND_LABEL_CLEARANCE_PX = 8.0  # band labels keep this far from marker lines and the axes edge
+BAND_LABEL_BOX = {"boxstyle": "round,pad=0.3", "fc": "white", "ec": INK, "lw": 0.6}
+PANEL_LEGEND = {"loc": "best", "frameon": True, "framealpha": 0.85, "edgecolor": "none"}
+BAR_EDGE = {"edgecolor": INK, "linewidth": 0.8}
+WHISKERS = {"fmt": "none", "ecolor": INK, "elinewidth": 1.5, "capsize": 5}
+STACK_EDGE = {"edgecolor": INK, "linewidth": 0.6}
+# marker lines on the stack: dark dashes on a light line, to show on every colour
+STACK_MARKER_UNDERLAY = {"zorder": 2.4, "color": "white", "ls": "-", "lw": 2.6, "alpha": 0.85}
+STACK_MARKER_LINE = {"zorder": 2.5, "color": "#3A3A3A", "lw": 1.3}
+GROUP_LEGEND = {
+    "loc": "lower right",
+    "frameon": True,
+    "framealpha": 0.95,
+    "edgecolor": "none",
+    "fontsize": BAR_FONT,
+    "handleheight": 1.4,
+    "handlelength": 2.4,
+}
+EXIT_WIDTH_RATIOS = (1.0, 1.15)  # bars by exit, stack over time
+
+
+def _select_scenario(ts: pd.DataFrame, scenario: str | None) -> pd.DataFrame:
+    """Rows of ``scenario`` when ``ts`` holds several scenarios, else all rows."""
+    if scenario is None or "scenario" not in ts.columns:
+        return ts
+    names = ts["scenario"].dropna().unique()
+    if len(names) <= 1:
+        return ts
+    if scenario not in set(names):
+        raise ValueError(f"ts holds scenarios {sorted(map(str, names))}, not {scenario!r}")
+    return ts[ts["scenario"] == scenario]
+
+
+# ----------------------------------------------------------------------------------------------
+# dashboard
+# ----------------------------------------------------------------------------------------------
+def production_and_seizure_share(ts: pd.DataFrame) -> tuple[float, float]:
+    """Median across replicates of (cocaine production in t/year, seizure share).
+
+    Production of a replicate = its mean weekly ``cocaine_produced_kg`` * 52 /
+    1000. Seizure share of a replicate = total ``seized_kg`` / (total
+    ``seized_kg`` + total ``exported_kg``) over the whole run, i.e. the share
+    of cocaine leaving the valley's stocks that is seized rather than exported.
+    """
+    require_columns(ts, (*_TS_REQUIRED, "cocaine_produced_kg", "seized_kg", "exported_kg"), "ts")
+    by_rep = ts.groupby("replicate")
+    prod = by_rep["cocaine_produced_kg"].mean() * WEEKS_PER_YEAR / KG_PER_T
+    seized = by_rep["seized_kg"].sum()
+    outflow = seized + by_rep["exported_kg"].sum()
+    share = (seized / outflow.where(outflow > 0)).dropna()
+    return float(prod.median()), float(share.median()) if len(share) else float("nan")
+
+
+def headline_finding(ts: pd.DataFrame, scenario: str | None = None) -> str:
+    """The dashboard title, e.g. "Baseline: the VRAEM produces about 430 t of
+    cocaine a year; 6% of shipments are seized before export".
+
+    ``scenario`` is used to pick rows when ``ts`` holds several scenarios and as
+    the prefix of the sentence.
+    """
+    ts = _select_scenario(ts, scenario)
+    prod_t, share = production_and_seizure_share(ts)
+    text = f"the VRAEM produces about {fmt_about(prod_t)} t of cocaine a year"
+    if math.isfinite(share):
+        text += f"; {fmt_pct(share)} of shipments are seized before export"
+    else:
+        text += "; nothing was shipped out"
+    return f"{scenario}: {text}" if scenario else text[0].upper() + text[1:]
+
+
+def _bands(ts: pd.DataFrame, col: str, scale: float = 1.0, roll: int = 0) -> pd.DataFrame:
+    """Per-week 5th, 50th and 95th percentile across replicates of ``col``."""
+    wide = ts.pivot(index="week", columns="replicate", values=col).sort_index()
+    wide = wide.astype(float) * scale
+    if roll > 1:
+        wide = wide.rolling(roll, min_periods=roll).sum()
+    arr = wide.to_numpy()
+    ok = ~np.all(np.isnan(arr), axis=1)
+    q = np.full((arr.shape[0], 3), np.nan)
+    if ok.any():
+        q[ok] = np.nanquantile(arr[ok], BAND_QUANTILES, axis=1).T
+    return pd.DataFrame(q, index=wide.index, columns=["lo", "mid", "hi"])
+
+
+# (title, y label, [(column, legend label, scale, colour, style)], rolling window)
+_DASH_PANELS: list[tuple[str, str, list[tuple[str, str, float, str, str]], int]] = [
+    ("Coca area", "hectares (ha)", [("coca_ha", "coca area", 1.0, GREEN, "-")], 0),
+    (
+        "Cocaine produced",
+        "tonnes per week (t/week)",
+        [("cocaine_produced_kg", "produced", 1e-3, BLUE, "-")],
+        0,
+    ),
+    (
+        "Cocaine exported and seized",
+        "tonnes per week (t/week)",
+        [
+            ("exported_kg", "exported", 1e-3, BLUE, "-"),
+            ("seized_kg", "seized", 1e-3, VERMILLION, "--"),
+        ],
+        0,
+    ),
+    (
+        "Coca leaf price",
+        "USD per kg of leaf",
+        [("price_leaf_usd_per_kg", "leaf", 1.0, GREEN, "-")],
+        0,
+    ),
+    (
+        "Paste and HCl prices (VRAEM)",
+        "USD per kg",
+        [
+            ("price_hcl_vraem_usd_per_kg", "cocaine HCl", 1.0, BLUE, "-"),
+            ("price_paste_usd_per_kg", "base paste", 1.0, ORANGE, "--"),
+        ],
+        0,
+    ),
+    (
+        "Armed group size",
+        "people",
+        [
+            ("armed_members", "members", 1.0, BLUE, "-"),
+            ("armed_fighters", "fighters", 1.0, VERMILLION, "--"),
+        ],
+        0,
+    ),
+    (
+        "Deaths (4-week rolling sum)",
+        "deaths per 4 weeks",
+        [("deaths", "deaths", 1.0, VERMILLION, "-")],
+        4,
+    ),
+    (
+        "Cocaine stocks",
+        "tonnes (t, end of week)",
+        [
+            ("cocaine_stock_kg", "in stock", 1e-3, BLUE, "-"),
+            ("cocaine_in_transit_kg", "in transit", 1e-3, ORANGE, "--"),
+        ],
+        0,
+    ),
+]
+
+
+def _dash_panel(
+    ax: Any,
+    ts: pd.DataFrame,
+    panel: tuple[str, str, list[tuple[str, str, float, str, str]], int],
+    merged: Sequence[tuple[int, str]],
+    n_weeks: int,
+) -> list[np.ndarray]:
+    """One dashboard panel: median and band of each line, marker lines, titles and axes.
+    Returns the drawn series as rows (week, lo, mid, hi), for placing marker labels."""
+    ptitle, ylabel, lines, roll = panel
+    series = []
+    for col, label, scale, colour, style in lines:
+        b = _bands(ts, col, scale, roll)
+        x = b.index.to_numpy(dtype=float)
+        ax.fill_between(x, b["lo"], b["hi"], color=colour, alpha=BAND_ALPHA, lw=0)
+        ax.plot(x, b["mid"], color=colour, ls=style, lw=MEDIAN_WIDTH, label=label)
+        series.append(np.vstack([x, b[["lo", "mid", "hi"]].to_numpy().T]))
+    marker_lines(ax, merged)
+    ax.set_title(ptitle, loc="left")
+    ax.set_ylabel(ylabel)
+    ax.yaxis.set_major_formatter(NUM_FMT)
+    ax.set_ylim(bottom=0)
+    if len(lines) > 1:
+        ax.legend(**PANEL_LEGEND)
+    week_axis(ax, n_weeks)
+    return series
+
+
+def _dash_note(n_rep: int, merged: Sequence[tuple[int, str]]) -> str:
+    """The dashboard's footnote: what lines and shading show, the interventions."""
+    if n_rep > 1:
+        text = (
+            f"Lines: median of {n_rep} replicates; shading: 5th-95th percentile across replicates."
+        )
+    else:
+        text = "Lines: a single replicate (no uncertainty band)."
+    text += f" Major x ticks every {WEEKS_PER_YEAR} weeks (1 year) on runs of 2+ years."
+    return text + (f"\n{marker_note(merged)}" if merged else "")
+
+
+def dashboard_figure(
+    ts: pd.DataFrame,
+    *,
+    scenario: str,
+    source_line: str,
+    markers: Sequence[tuple[int, str]] = (),
+) -> Figure:
+    """Build the 2 x 4 panel time-series dashboard (median + 90% band).
+
+    ``markers``: (week, short label) pairs, drawn as dashed lines in every
+    panel, labelled in the first panel and listed in the footnote.
+    """
+    needed = {c for _t, _y, lines, _r in _DASH_PANELS for c, *_ in lines}
+    require_columns(ts, (*_TS_REQUIRED, *sorted(needed)), "ts")
+    ts = _select_scenario(ts, scenario)
+    n_rep = ts["replicate"].nunique()
+    last_week = int(ts["week"].max())
+    merged = merge_markers(markers, last_week)
+    title = headline_finding(ts, scenario)
+    with mpl.rc_context(RC):
+        fig = new_figure()
+        reserve_footer(fig)
+        axes = fig.subplots(2, 4, sharex=True)
+        drawn = [
+            _dash_panel(ax, ts, panel, merged, last_week + 1)
+            for ax, panel in zip(axes.flat, _DASH_PANELS, strict=True)
+        ]
+        for ax in axes[-1]:
+            ax.set_xlabel("weeks since start")
+        figure_title(fig, title)
+        footer(fig, source_line, _dash_note(n_rep, merged))
+        if merged:
+            fig.draw_without_rendering()  # final layout, so labels can be placed
+            marker_labels(axes.flat[0], merged, drawn[0])
+    return fig
+
+
+def plot_dashboard(
+    ts: pd.DataFrame,
+    path: str | Path,
+    *,
+    scenario: str,
+    source_line: str,
+    markers: Sequence[tuple[int, str]] = (),
+) -> Path:
+    """Save the time-series dashboard as a 16:9 PNG at ``path``; return the path."""
+    fig = dashboard_figure(ts, scenario=scenario, source_line=source_line, markers=markers)
+    return save_figure(fig, path, fig.get_suptitle(), source_line)
+
+
+# ----------------------------------------------------------------------------------------------
+# exit shares
+# ----------------------------------------------------------------------------------------------
+def _exit_share_table(exits: pd.DataFrame) -> pd.DataFrame:
+    """Per exit: mean, 5th and 95th percentile across replicates of its export share."""
+    wide = exits.pivot_table(
+        index="replicate", columns="exit", values="exported_kg", aggfunc="sum", fill_value=0.0
+    ).astype(float)
+    tot = wide.sum(axis=1)
+    shares = wide[tot > 0].div(tot[tot > 0], axis=0)
+    if shares.empty:
+        raise ValueError("exits: no cocaine exported in any replicate")
+    # exit id -> group (the most frequent group recorded for that exit)
+    groups = exits.groupby("exit")["group"].agg(lambda s: s.astype(str).mode().iloc[0])
+    table = pd.DataFrame(
+        {
+            "mean": shares.mean(),
+            "lo": shares.quantile(BAND_QUANTILES[0]),
+            "hi": shares.quantile(BAND_QUANTILES[-1]),
+            "group": groups.reindex(shares.columns).to_numpy(),
+        }
+    )
+    return table.sort_values("mean", ascending=False)
+
+
+def _group_share_table(exits: pd.DataFrame) -> pd.Series:
+    wide = exits.pivot_table(
+        index="replicate", columns="group", values="exported_kg", aggfunc="sum", fill_value=0.0
+    ).astype(float)
+    tot = wide.sum(axis=1)
+    return wide[tot > 0].div(tot[tot > 0], axis=0).mean()
+
+
+def exit_finding(exits: pd.DataFrame, scenario: str | None = None) -> str:
+    """Title sentence of the exit chart, e.g. "Baseline: Callao takes 41% of
+    exports; by route: Pacific ports 55%, Bolivia 38%, Brazil 7%".
+
+    Shares are per-replicate shares of exported kg over the whole run, averaged
+    across replicates.
+    """
+    require_columns(exits, _EXITS_REQUIRED, "exits")
+    table = _exit_share_table(exits)
+    top = table.index[0]
+    gshares = _group_share_table(exits)
+    order = gshares.sort_values(ascending=False)
+    parts = ", ".join(f"{group_short(g)} {fmt_pct(s)}" for g, s in order.items())
+    text = (
+        f"{exit_label(top)} takes {fmt_pct(table.loc[top, 'mean'])} of exports; by route: {parts}"
+    )
+    return f"{scenario}: {text}" if scenario else text
+
+
+def _block_shares(
+    exits: pd.DataFrame, groups: list[str], last_week: int
+) -> tuple[int, pd.DataFrame]:
+    """Weeks per block and each group's share of exports per block: block sums of exports,
+    summed over replicates (= export-weighted mean of the replicates' shares)."""
+    block = LONG_BLOCK if last_week + 1 >= 2 * WEEKS_PER_YEAR else SHORT_BLOCK
+    e = exits.assign(block=(exits["week"] // block).astype(int))
+    by_block = e.pivot_table(
+        index="block", columns="group", values="exported_kg", aggfunc="sum", fill_value=0.0
+    ).astype(float)
+    by_block = by_block.reindex(columns=groups, fill_value=0.0)
+    tot = by_block.sum(axis=1)
+    return block, by_block[tot > 0].div(tot[tot > 0], axis=0)
+
+
+def _exit_bars(ax: Any, table: pd.DataFrame, styles: dict[str, tuple[str, str, str]]) -> None:
+    """Horizontal bars of each exit's share (colour and hatch by group), whiskers, labels."""
+    y = np.arange(len(table))[::-1]
+    colours = [styles[g][0] for g in table["group"]]
+    hatches = [styles[g][1] for g in table["group"]]
+    mean = table["mean"].to_numpy() * 100
+    lo = table["lo"].to_numpy() * 100
+    hi = table["hi"].to_numpy() * 100
+    bars = ax.barh(y, mean, color=colours, height=BAR_HEIGHT, **BAR_EDGE)
+    for bar, h in zip(bars, hatches, strict=True):
+        bar.set_hatch(h)
+    ax.errorbar(
+        mean,
+        y,
+        xerr=np.vstack([np.clip(mean - lo, 0, None), np.clip(hi - mean, 0, None)]),
+        **WHISKERS,
+    )
+    xmax = max(float(np.nanmax(hi)), float(np.nanmax(mean)), 1.0)
+    for yi, m, h in zip(y, mean, hi, strict=True):
+        ax.text(
+            max(m, h) + xmax * BAR_LABEL_GAP,
+            yi,
+            fmt_pct(m / 100),
+            va="center",
+            ha="left",
+            fontsize=BAR_FONT,
+        )
+    ax.set_yticks(y, [exit_label(x) for x in table.index])
+    ax.tick_params(axis="y", labelsize=BAR_FONT)
+    ax.set_xlim(0, xmax * BAR_HEADROOM)
+    ax.xaxis.set_major_formatter(PercentFormatter(decimals=0))
+    ax.set_xlabel("share of exported cocaine, whole run (%)")
+    ax.set_title("Share of exports by exit", loc="left")
+    ax.grid(axis="y", visible=False)
+
+
+def _group_stack(
+    ax: Any,
+    by_block: pd.DataFrame,
+    block: int,
+    last_week: int,
+    styles: dict[str, tuple[str, str, str]],
+    merged: Sequence[tuple[int, str]],
+) -> tuple[np.ndarray, list[np.ndarray], list[Any]]:
+    """Stepped stack of the group shares (each block's share held over its weeks), named in
+    the middle, with the marker lines. Returns the x steps, the layers and the band labels."""
+    groups = list(by_block.columns)
+    starts = by_block.index.to_numpy(dtype=float) * block
+    ends = np.minimum(starts + block, last_week + 1)
+    x = np.column_stack([starts, ends]).ravel()
+    layers = [np.repeat(by_block[g].to_numpy() * 100, 2) for g in groups]
+    polys = ax.stackplot(x, *layers, colors=[styles[g][0] for g in groups], **STACK_EDGE)
+    for poly, g in zip(polys, groups, strict=True):
+        poly.set_hatch(styles[g][1])
+    # direct labels in the middle of each band, where it is thick enough
+    mid = len(x) // 2
+    labels = _band_labels(ax, float(x[mid]), mid, groups, layers)
+    ax.set_ylim(0, 100)
+    ax.yaxis.set_major_formatter(PercentFormatter(decimals=0))
+    ax.set_ylabel("share of exports (%)")
+    ax.set_xlabel("weeks since start")
+    week_axis(ax, last_week + 1)
+    marker_lines(ax, merged, **STACK_MARKER_UNDERLAY)
+    marker_lines(ax, merged, **STACK_MARKER_LINE)
+    ax.set_title(f"Share of exports by route group, {block}-week blocks", loc="left")
+    ax.grid(False)
+    return x, layers, labels
+
+
+def _group_legend(ax: Any, groups: list[str], styles: dict[str, tuple[str, str, str]]) -> None:
+    handles = [
+        Patch(facecolor=styles[g][0], hatch=styles[g][1], edgecolor=INK, label=group_label(g))
+        for g in groups
+    ]
+    ax.legend(handles=handles, title="Route group", **GROUP_LEGEND)
+
+
+def _exit_note(n_rep: int, block: int, merged: Sequence[tuple[int, str]]) -> str:
+    if n_rep > 1:
+        text = (
+            f"Bars: mean over {n_rep} replicates; whiskers: 5th-95th percentile across "
+            f"replicates. Right: exports pooled over replicates per {block}-week block."
+        )
+    else:
+        text = f"A single replicate (no whiskers). Right: exports per {block}-week block."
+    return text + (f"\n{marker_note(merged)}" if merged else "")
+
+
+def exit_shares_figure(
+    exits: pd.DataFrame,
+    *,
+    scenario: str,
+    source_line: str,
+    markers: Sequence[tuple[int, str]] = (),
+) -> Figure:
+    """Build the exit-share figure: bars by exit (left), group shares over time (right).
+
+    ``markers``: (week, short label) pairs, drawn as dashed lines on the right
+    panel and listed in the footnote.
+    """
+    require_columns(exits, _EXITS_REQUIRED, "exits")
+    table = _exit_share_table(exits)
+    groups = ordered_groups(list(table["group"]))
+    styles = group_styles(groups)
+    n_rep = exits["replicate"].nunique()
+    title = exit_finding(exits, scenario)
+    last_week = int(exits["week"].max())
+    merged = merge_markers(markers, last_week)
+    block, by_block = _block_shares(exits, groups, last_week)
+    with mpl.rc_context(RC):
+        fig = new_figure()
+        reserve_footer(fig)
+        ax_bar, ax_area = fig.subplots(1, 2, width_ratios=list(EXIT_WIDTH_RATIOS))
+        _exit_bars(ax_bar, table, styles)
+        x, layers, band_labels = _group_stack(ax_area, by_block, block, last_week, styles, merged)
+        _group_legend(ax_bar, groups, styles)
+        figure_title(fig, title)
+        footer(fig, source_line, _exit_note(n_rep, block, merged))
+        if merged:
+            fig.draw_without_rendering()  # final layout: move band labels off the lines
+            _clear_band_labels(ax_area, band_labels, x, len(x) // 2, groups, layers, merged)
+    return fig
+
+
+def _band_labels(
+    ax: Any, xpos: float, idx: int, groups: Sequence[str], layers: Sequence[np.ndarray]
+) -> list[Any]:
+    """Name each band of the stacked area at ``xpos`` (values at ``idx``) if 7+ points thick."""
+    out = []
+    bottom = 0.0
+    for g, layer in zip(groups, layers, strict=True):
+        thick = float(layer[idx])
+        if thick >= MIN_BAND_LABEL:
+            out.append(
+                ax.text(
+                    xpos,
+                    bottom + thick / 2,
+                    group_short(g),
+                    ha="center",
+                    va="center",
+                    fontsize=BAND_LABEL_FONT,
+                    fontweight="bold",
+                    bbox=BAND_LABEL_BOX,
+                )
+            )
+        bottom += thick
+    return out
+
+
+def _clear_band_labels(
+    ax: Any,
+    labels: list[Any],
+    x: np.ndarray,
+    mid: int,
+    groups: Sequence[str],
+    layers: Sequence[np.ndarray],
+    merged: Sequence[tuple[int, str]],
+) -> None:
+    """If a marker line runs through the band labels, move them to the block
+    nearest the middle where none does (keeping as many labels)."""
+    renderer = ax.get_figure().canvas.get_renderer()
+    line_x = [float(ax.transData.transform((w, 0.0))[0]) for w, _label in merged]
+
+    def crossed(texts: list[Any]) -> bool:
+        for t in texts:
+            bb = t.get_window_extent(renderer).padded(BAND_LABEL_CLEARANCE_PX)
+            if any(bb.x0 < lx < bb.x1 for lx in line_x):
+                return True
+            if bb.x0 < ax.bbox.x0 or bb.x1 > ax.bbox.x1:
+                return True
+        return False
+
+    if not crossed(labels):
+        return
+    n_shown = len(labels)
+    for t in labels:
+        t.remove()
+    # block k spans x[2k]..x[2k+1]; try block centres, nearest the middle first
+    starts = list(range(0, len(x) - 1, 2))
+    starts.sort(key=lambda i: abs((x[i] + x[i + 1]) / 2 - x[mid]))
+    for i in starts:
+        texts = _band_labels(ax, float(x[i] + x[i + 1]) / 2, i, groups, layers)
+        if len(texts) >= n_shown and not crossed(texts):
+            return
+        for t in texts:
+            t.remove()
+    _band_labels(ax, float(x[mid]), mid, groups, layers)  # nowhere clear: as before
+
+
+def plot_exit_shares(
+    exits: pd.DataFrame,
+    path: str | Path,
+    *,
+    scenario: str,
+    source_line: str,
+    markers: Sequence[tuple[int, str]] = (),
+) -> Path:
+    """Save the exit-share figure as a 16:9 PNG at ``path``; return the path."""
+    fig = exit_shares_figure(exits, scenario=scenario, source_line=source_line, markers=markers)
+    return save_figure(fig, path, fig.get_suptitle(), source_line)
+
+
+# ----------------------------------------------------------------------------------------------
+# route map
+# ----------------------------------------------------------------------------------------------
+def _exit_place(graph: nx.Graph, n: Any) -> str:
+    """Where an exit leads, for title sentences ("... by air to Bolivia")."""
+    return EXIT_DESTINATIONS.get(str(n), node_name(graph, n))
+
+
+def route_finding(
+    edge_flows: pd.DataFrame, graph: nx.Graph, *, weeks: int, scenario: str | None = None
+) -> str:
+    """Title sentence of the route map, from the mean flows on edges into exit
+    nodes, e.g. "Baseline: 300 t/yr leave by road to Callao and 130 t/yr by air
+    to Bolivia; together 74% of all exports"."""
+    flows = mean_edge_flows(edge_flows, graph, weeks)
+    exits = {n for n, d in graph.nodes(data=True) if d.get("kind") == "exit"}
+    legs: dict[tuple[Any, str], float] = {}
+    for u, v, mode, t in zip(
+        flows["u"], flows["v"], flows["mode"], flows["t_per_year"], strict=True
+    ):
+        for end in (u, v):
+            if end in exits:
+                legs[(end, mode)] = legs.get((end, mode), 0.0) + t
+    prefix = f"{scenario}: " if scenario else ""
+    if not legs:
+        return prefix + "no cocaine reached an exit on the route network"
+    ranked = sorted(legs.items(), key=lambda kv: -kv[1])
+    total = sum(legs.values())
+    (n1, m1), t1 = ranked[0]
+    text = f"{fmt_about(t1)} t/yr leave by {m1} to {_exit_place(graph, n1)}"
+    if len(ranked) == 1:
+        return prefix + text + ", the only way out used"
+    (n2, m2), t2 = ranked[1]
+    text += f" and {fmt_about(t2)} t/yr by {m2} to {_exit_place(graph, n2)}"
+    return prefix + text + f"; together {fmt_pct((t1 + t2) / total)} of all exports"
+
+
+def route_map_figure(
+    edge_flows: pd.DataFrame,
+    graph: nx.Graph,
+    *,
+    scenario: str,
+    source_line: str,
+    weeks: int,
+) -> Figure:
+    """Build the route map: network in grey, flows by line width and mode.
+
+    When the producing area (districts and airstrips) is small against the
+    whole network, a second panel zooms in on it (its box is drawn on the
+    overview map). Line width is proportional to the mean flow across
+    replicates in t/year, with a 1 pt minimum so that small flows stay visible.
+    """
+    pos = node_positions(graph)
+    if not pos:
+        raise ValueError("graph: no node has lon/lat")
+    flows = mean_edge_flows(edge_flows, graph, weeks)
+    title = route_finding(edge_flows, graph, weeks=weeks, scenario=scenario)
+    n_rep = edge_flows["replicate"].nunique()
+    rep = "replicate" if n_rep == 1 else "replicates"
+    note = (
+        f"Line width proportional to the mean flow over {n_rep} {rep} in t/yr "
+        f"({weeks}-week run; minimum {MIN_LW:g} pt), both directions together."
+    )
+    return route_map(graph, pos, flows, title=title, source_line=source_line, note=note)
+
+
+def plot_route_map(
+    edge_flows: pd.DataFrame,
+    graph: nx.Graph,
+    path: str | Path,
+    *,
+    scenario: str,
+    source_line: str,
+    weeks: int,
+) -> Path:
+    """Save the route map as a 16:9 PNG at ``path``; return the path.
+
+    ``weeks`` is the length of the horizon over which ``edge_flows.kg`` was
+    summed; flows are shown as t/year = kg / weeks * 52 / 1000.
+    """
+    fig = route_map_figure(
+        edge_flows, graph, scenario=scenario, source_line=source_line, weeks=weeks
+    )
+    return save_figure(fig, path, fig.get_suptitle(), source_line)
+
+
+# ----------------------------------------------------------------------------------------------
+# all together
+# ----------------------------------------------------------------------------------------------
+def write_run_figures(
+    ts: pd.DataFrame,
+    exits: pd.DataFrame,
+    edge_flows: pd.DataFrame,
+    graph: nx.Graph,
+    fig_dir: str | Path,
+    *,
+    scenario: str,
+    source_line: str,
+    weeks: int,
+    markers: Sequence[tuple[int, str]] = (),
+) -> list[Path]:
+    """Write dashboard.png, exit_shares.png and route_map.png into ``fig_dir``.
+
+    ``markers`` (week, short label) go on the dashboard and the exit shares
+    figure; the route map (whole-run totals) has none.
+    """
+    fig_dir = Path(fig_dir)
+    fig_dir.mkdir(parents=True, exist_ok=True)
+    common = {"scenario": scenario, "source_line": source_line}
+    return [
+        plot_dashboard(ts, fig_dir / "dashboard.png", markers=markers, **common),
+        plot_exit_shares(exits, fig_dir / "exit_shares.png", markers=markers, **common),
+        plot_route_map(edge_flows, graph, fig_dir / "route_map.png", weeks=weeks, **common),
+    ]
