@@ -81,7 +81,7 @@ def run(
 
 def _draw_run_figures(result, fig_dir: Path) -> None:
     from sim.interventions import describe
-    from sim.report.figures import write_run_figures
+    from sim.report.run_figures import write_run_figures
     from sim.scenarios import compile_network
 
     sc = result.scenario

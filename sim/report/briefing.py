@@ -409,9 +409,9 @@ def render_pdf(b: Briefing, folder: Path) -> tuple[bytes, int]:
 # ----------------------------------------------------------------------------------------------
 def graph_for(scenario: Scenario) -> nx.Graph:
     """The route network a scenario ran on (for the map)."""
-    from sim.network.routes import apply_network_overrides, load_network
+    from sim.scenarios import compile_network
 
-    return apply_network_overrides(load_network(scenario.network.data_dir), scenario).graph
+    return compile_network(scenario).graph
 
 
 @dataclass
