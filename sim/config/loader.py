@@ -183,6 +183,14 @@ def set_key(data: dict[str, Any], key: str, value: Any, source: str | Path) -> N
             node[part] = value
         else:
             if node.get(part) is None:
+                if parts[depth + 1].isdigit():  # an index into a list that is not there
+                    here = ".".join(parts[: depth + 1])
+                    raise ConfigError(
+                        source,
+                        key,
+                        f"'{here}' has no items to index; give the whole list instead, "
+                        f"e.g. {here}=[...]",
+                    )
                 node[part] = {}
             node = node[part]
 
