@@ -433,3 +433,17 @@ def test_the_map_outlines_are_packaged_natural_earth_shapes():
     lon0, lat0 = peru.min(axis=0)
     lon1, lat1 = peru.max(axis=0)
     assert -81.5 < lon0 < -81 and -69 < lon1 < -68.5 and -18.5 < lat0 < -18 and -0.1 < lat1 < 0
+
+
+def test_compare_with_a_window_of_one_week_after_the_intervention_draws_everything(tmp_path):
+    scenario = tmp_path / "short.yaml"
+    scenario.write_text(
+        f"extends: {SCENARIOS / 'baseline.yaml'}\nname: short\ninterventions:\n"
+        "  - {type: interdiction_surge, week: 2, weeks: 4, factor: 3, nodes: [callao]}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    args = ["compare", str(SCENARIOS / "baseline.yaml"), str(scenario), "--replicates", "2"]
+    result = runner.invoke(app, [*args, "--weeks", "3", "--workers", "1", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert (out / "briefing.pdf").exists() and (out / "figures" / "effects_summary.png").exists()

@@ -422,7 +422,8 @@ PERCENT_TICKS = FuncFormatter(lambda x, _pos: f"{x:g}%")
 UNCLEAR_ALPHA = 0.45  # effects whose interval includes zero are drawn faded
 SUMMARY_OFFSETS = {"year 1": -0.16, "years 2-5": 0.16}  # rows of the two windows
 SUMMARY_PAD = 0.12  # margin of each panel's x axis, as a share of its range
-MIN_SUMMARY_RANGE = 1e-9  # a panel whose intervals all sit on zero gets a margin of 1
+MIN_SUMMARY_RANGE = 1e-9  # below this a panel's intervals all sit on zero ...
+FLAT_PANEL_MARGIN = {True: 10.0, False: 1.0}  # ... and it spans +-10% (relative) or +-1
 SUMMARY_TICKS = {"nbins": 4, "steps": [1, 2, 5, 10]}
 EFFECT_MARKER_SIZE = 7.5
 SUMMARY_TITLE_FONT = 12.5
@@ -503,9 +504,12 @@ def _summary_panel(ax: Any, table: pd.DataFrame, outcome: str, y: dict[str, floa
     ax.set_title(f"{HEADINGS[outcome]} ({unit})", loc="left", fontsize=SUMMARY_TITLE_FONT)
     ax.grid(axis="y", visible=False)
     ax.xaxis.set_major_locator(MaxNLocator(**SUMMARY_TICKS))
-    lo = min(float(rows["change_p05"].min()), 0.0)
-    hi = max(float(rows["change_p95"].max()), 0.0)
-    pad = max(hi - lo, MIN_SUMMARY_RANGE) * SUMMARY_PAD or 1.0
+    ends = rows[["change_p05", "change_p95"]].to_numpy(dtype=float)
+    ends = ends[np.isfinite(ends)]  # an empty window (a short run) has no interval
+    lo = min(float(ends.min()), 0.0) if ends.size else 0.0
+    hi = max(float(ends.max()), 0.0) if ends.size else 0.0
+    flat = hi - lo < MIN_SUMMARY_RANGE
+    pad = FLAT_PANEL_MARGIN[relative] if flat else (hi - lo) * SUMMARY_PAD
     ax.set_xlim(lo - pad, hi + pad)
     if relative:
         ax.xaxis.set_major_formatter(PERCENT_TICKS)
