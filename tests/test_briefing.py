@@ -405,7 +405,7 @@ def test_a_failure_while_drawing_leaves_nothing_half_written(compare_dir, tmp_pa
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("sim.report.briefing.write_briefing_figures", broken)
+    monkeypatch.setattr("sim.report.publish.write_briefing_figures", broken)
     out = tmp_path / "new"
     res = runner.invoke(app, ["brief", str(compare_dir), "--out", str(out)])
     assert res.exit_code == 1

@@ -58,8 +58,8 @@ def compare(
 
     Effects are measured in year 1 and years 2-5 after each scenario's first intervention.
     """
-    from sim.report.briefing import graph_for
     from sim.report.compare import plan_comparison
+    from sim.report.publish import graph_for
     from sim.runner.results import check_comparison_target
 
     overrides = list(set_ or [])
@@ -168,8 +168,8 @@ def _run(plan, executor):
 
 def _write(pairs, target: Path, *, kind: str, sources=None, created=None):
     """Build the folder in a temporary sibling, then move it into place."""
-    from sim.report.briefing import write_briefing
     from sim.report.compare import copy_runs, save_runs
+    from sim.report.publish import write_briefing
     from sim.runner.results import staged_folder
 
     err.print(f"drawing {FIGURES_PER_SCENARIO * len(pairs) + 1} figures and the briefing ...")
