@@ -403,3 +403,40 @@ def test_a_model_sweep_writes_every_figure_that_applies(tmp_path):
     manifest = json.loads((out / "sweep.json").read_text())
     assert manifest["runs"] == 7 and manifest["failed_runs"] == 0
     assert manifest["outputs"]["figures"] == [f"figures/{f}" for f in expected]
+
+
+def test_a_sweep_whose_runs_all_fail_finishes_and_says_so(tmp_path, monkeypatch):
+    path = _tiny_sweep(tmp_path, timeseries=False)
+
+    def broken(chunk, run):
+        raise RuntimeError(f"boom in run {run.run_id}")
+
+    monkeypatch.setattr(evaluate, "simulate_run", broken)
+    out = tmp_path / "out"
+    command = ["sweep", str(path), "--out", str(out), "--workers", "1"]
+    result = CliRunner().invoke(app, command)
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    assert "all 10 runs failed" in result.output and "boom in run 0" in result.output
+    runs = pd.read_parquet(out / "runs.parquet")
+    assert len(runs) == 10 and (runs["status"] == "failed").all()  # the data is kept
+    manifest = json.loads((out / "sweep.json").read_text())
+    assert manifest["failed_runs"] == 10
+    assert "every run failed" in manifest["outputs"]["figures"]
+    again = CliRunner().invoke(app, [*command, "--resume"])
+    assert again.exit_code == 0 and "complete" in again.output
+
+
+def test_a_sweep_whose_figures_fail_to_draw_still_publishes_its_data(tmp_path, monkeypatch):
+    import sim.sweep.figures
+
+    def broken(*args, **kwargs):
+        raise ValueError("no ink")
+
+    monkeypatch.setattr(sim.sweep.figures, "write_sweep_figures", broken)
+    path = _tiny_sweep(tmp_path, timeseries=False)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["sweep", str(path), "--out", str(out), "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    assert "drawing failed (ValueError: no ink)" in result.output
+    assert len(pd.read_parquet(out / "runs.parquet")) == 10

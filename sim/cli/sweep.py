@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -156,6 +157,17 @@ def _report(outcome) -> None:
         f"{len(outcome.runs)} runs ({outcome.executed} run now, {outcome.failed} failed) in "
         f"{outcome.wall_time_s:.1f} s ({rate:.0f} runs/min); results in {outcome.folder}"
     )
+    manifest = json.loads((outcome.folder / "sweep.json").read_text(encoding="utf-8"))
+    figures = manifest.get("outputs", {}).get("figures", [])
+    if isinstance(figures, str) and "drawing failed" in figures:
+        err.print(f"[yellow]warning:[/] figures: {figures}")
+    if outcome.failed and outcome.failed == len(outcome.runs):
+        first = outcome.runs["error"].dropna().iloc[0]
+        err.print(
+            f"error: all {outcome.failed} runs failed (first: {first}); their errors are in "
+            "the 'error' column of runs.parquet"
+        )
+        raise typer.Exit(1)
     if outcome.failed:
         err.print(
             f"[yellow]warning:[/] {outcome.failed} run(s) failed; their errors are in the "

@@ -32,6 +32,9 @@ def write_sweep_outputs(
     files written, for the manifest."""
     spec = sweep.spec
     written: dict[str, Any] = {"runs": "runs.parquet"}
+    if not (runs["status"] == "ok").any():  # nothing to analyse or draw; the runs are kept
+        written["figures"] = written["analysis"] = "none: every run failed"
+        return written
     if spec.timeseries and spec.model == "vraem" and (folder / "timeseries").exists():
         written["timeseries"] = "timeseries/ (Parquet dataset partitioned by point)"
     points = point_means(runs, spec)
@@ -54,8 +57,12 @@ def write_sweep_outputs(
     if figures:
         from sim.sweep.figures import write_sweep_figures
 
-        paths = write_sweep_figures(
-            sweep, points, reference, sens, found, folder / "figures", source_line(sweep, runs)
-        )
-        written["figures"] = [str(p.relative_to(folder)) for p in paths]
+        try:
+            paths = write_sweep_figures(
+                sweep, points, reference, sens, found, folder / "figures", source_line(sweep, runs)
+            )
+        except Exception as exc:  # the data is what matters: publish it without the figures
+            written["figures"] = f"none: drawing failed ({type(exc).__name__}: {exc})"
+        else:
+            written["figures"] = [str(p.relative_to(folder)) for p in paths]
     return written
