@@ -403,3 +403,39 @@ def test_a_model_sweep_writes_every_figure_that_applies(tmp_path):
     manifest = json.loads((out / "sweep.json").read_text())
     assert manifest["runs"] == 7 and manifest["failed_runs"] == 0
     assert manifest["outputs"]["figures"] == [f"figures/{f}" for f in expected]
+
+
+# ----------------------------------------------------------------------------------------------
+# issue 12: one writer per sweep folder; --resume verifies the saved series
+# ----------------------------------------------------------------------------------------------
+def _sweep_cmd(path: Path, out: Path, *extra: str) -> list[str]:
+    cmd = [sys.executable, "-m", "sim", "sweep", str(path), "--workers", "1", "--out", str(out)]
+    return [*cmd, "--no-figures", *extra]
+
+
+def test_a_second_sweep_on_the_same_folder_is_refused_naming_the_first(tiny, tmp_path):
+    path, one = tiny
+    out = tmp_path / "shared"
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    procs = []
+    for _ in range(2):
+        procs.append(
+            subprocess.Popen(
+                _sweep_cmd(path, out),
+                cwd=REPO,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+        )
+        time.sleep(0.3)
+    results = [(p.wait(timeout=180), p.stdout.read(), p.stderr.read()) for p in procs]
+    codes = sorted(code for code, _, _ in results)
+    assert codes == [0, 2], results
+    refused = next(err for code, _, err in results if code == 2)
+    text = " ".join(refused.split())
+    assert "PID" in text and str(out) in text and "Traceback" not in text
+    assert (out / "runs.parquet").read_bytes() == (one / "runs.parquet").read_bytes()
+    pd.testing.assert_frame_equal(_timeseries(out), _timeseries(one))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["shared"]

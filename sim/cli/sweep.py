@@ -11,6 +11,7 @@ import typer
 from rich.progress import Progress, TaskID, TextColumn
 
 from sim.cli.common import err, fail_bad_input, internal_error, out, progress_bar
+from sim.cli.outputs import FORCE
 from sim.config.loader import ConfigError
 
 
@@ -38,6 +39,7 @@ def sweep(
     resume: Annotated[
         bool, typer.Option("--resume", help="Finish an interrupted sweep in the same folder.")
     ] = False,
+    force: Annotated[bool, FORCE] = False,
     no_figures: Annotated[bool, typer.Option("--no-figures", help="Skip the figures.")] = False,
     debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
 ) -> None:
@@ -45,11 +47,16 @@ def sweep(
 
     Interrupted (Ctrl-C, crash, killed)? Run the same command with --resume: finished runs are
     kept and only the missing ones run. Results do not depend on the executor or worker count.
+    The folder is locked while the sweep runs.
     """
     from sim.runner.batch import default_workers
+    from sim.runner.outputs import default_output_dir
 
     loaded = _load(sweep_file, executor, scheduler)
-    target = out_dir or Path("outputs") / loaded.spec.name
+    try:
+        target = out_dir or default_output_dir(loaded.spec.name, loaded.path)
+    except ConfigError as exc:
+        fail_bad_input(exc)
     outcome = _run(
         loaded,
         target,
@@ -57,6 +64,7 @@ def sweep(
         workers=workers or default_workers(),
         scheduler=scheduler,
         resume=resume,
+        force=force,
         figures=not no_figures,
         debug=debug,
     )
@@ -100,6 +108,7 @@ def _run(
     workers: int,
     scheduler: str | None,
     resume: bool,
+    force: bool,
     figures: bool,
     debug: bool,
 ):
@@ -120,6 +129,7 @@ def _run(
                 workers=workers,
                 scheduler=scheduler,
                 resume=resume,
+                force=force,
                 on_progress=on_progress,
                 on_executor=on_executor,
                 command=sys.argv,
@@ -134,6 +144,9 @@ def _run(
         except SweepStateError as exc:
             progress.stop()
             fail_bad_input(ConfigError(target, "", str(exc)))
+        except ConfigError as exc:  # --out refused by the output policy, or locked
+            progress.stop()
+            fail_bad_input(exc)
         except ExecutorUnavailable as exc:
             progress.stop()
             fail_bad_input(ConfigError("--scheduler", "", str(exc)))

@@ -16,6 +16,8 @@ from typing import Any
 
 import pandas as pd
 
+from sim.runner.layout import ResultKind
+from sim.runner.outputs import writing
 from sim.sweep.design import REFERENCE_POINT, Design, RunSpec, build_design, plan_runs
 from sim.sweep.evaluate import Chunk, ChunkResult, run_chunk
 from sim.sweep.executors import ExecutorInfo, open_executor
@@ -165,10 +167,28 @@ def run_sweep(
     sweep: Sweep,
     out: Path,
     *,
+    force: bool = False,
+    command: list[str] | None = None,
+    **options: Any,
+) -> SweepOutcome:
+    """Run (or finish) a sweep into `out` (see `_run_sweep` for the options).
+
+    `out` must be a folder the policy of `sim.runner.outputs` lets a sweep write (ConfigError
+    otherwise); it is locked for the whole sweep (ConfigError naming the holder if another
+    process writes it)."""
+    with writing(out, ResultKind.SWEEP, force=force, command=command) as target:
+        return _run_sweep(sweep, target, force=force, command=command, **options)
+
+
+def _run_sweep(
+    sweep: Sweep,
+    out: Path,
+    *,
     executor: str = "local",
     workers: int = 1,
     scheduler: str | None = None,
     resume: bool = False,
+    force: bool = False,
     on_progress: ProgressCallback | None = None,
     on_executor: Callable[[ExecutorInfo], None] | None = None,
     command: list[str] | None = None,
@@ -211,7 +231,7 @@ def run_sweep(
         reference_point=REFERENCE_POINT if spec.has_reference else None,
     )
     store.write_manifest(manifest)
-    folder = store.finish()
+    folder = store.finish(force=force)
     return SweepOutcome(
         folder=folder,
         runs=runs_frame,

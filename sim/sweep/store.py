@@ -10,8 +10,9 @@ While a sweep runs, everything lives in a hidden work folder next to the output 
 - `timeseries/point=<p>/run-<id>.parquet`: each run's weekly series (a Hive-partitioned dataset).
 
 When every run is in the ledger the results are assembled (`runs.parquet`, analysis, figures,
-the final `sweep.json`) and the work folder is renamed to the output folder, replacing any
-earlier one. `--resume` picks the work folder up again and runs only what is not in the ledger.
+the final `sweep.json`) and the work folder is renamed to the output folder, replacing an
+earlier result (never anything else: `sim.runner.outputs`). The sweep holds the output folder's
+lock all along. `--resume` picks the work folder up again and runs only what is not in the ledger.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from typing import Any
 
 import pandas as pd
 
-from sim.runner.results import replace_folder
+from sim.runner.layout import SWEEP_KIND, SWEEP_LAYOUT, WRITTEN_BY, WRITTEN_BY_KEY, ResultKind
+from sim.runner.outputs import replace_folder, stamp_manifest
 
 
 def _atomic_write_bytes(path: Path, write) -> None:
@@ -86,7 +88,7 @@ class SweepStore:
         if self.work.exists():
             shutil.rmtree(self.work)
         self.ledger_dir.mkdir(parents=True)
-        self.write_manifest(manifest)
+        self.write_manifest({WRITTEN_BY_KEY: WRITTEN_BY, "kind": SWEEP_KIND, **manifest})
 
     # --- runs ---------------------------------------------------------------------------
     def done_ids(self) -> set[int]:
@@ -115,8 +117,10 @@ class SweepStore:
         return frame.sort_values("run_id", kind="stable").reset_index(drop=True)
 
     # --- completion ---------------------------------------------------------------------
-    def finish(self) -> Path:
-        """Move the completed work folder into place (replacing an earlier result)."""
-        replace_folder(self.work, self.out)
+    def finish(self, *, force: bool = False) -> Path:
+        """Move the completed work folder into place (replacing an earlier result the policy of
+        `sim.runner.outputs` allows); the caller holds the output folder's lock."""
+        stamp_manifest(self.work, SWEEP_LAYOUT)
+        replace_folder(self.work, self.out, ResultKind.SWEEP, force=force)
         shutil.rmtree(self.out / "ledger", ignore_errors=True)  # runs.parquet holds its rows
         return self.out
