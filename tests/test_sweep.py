@@ -439,3 +439,87 @@ def test_a_second_sweep_on_the_same_folder_is_refused_naming_the_first(tiny, tmp
     assert (out / "runs.parquet").read_bytes() == (one / "runs.parquet").read_bytes()
     pd.testing.assert_frame_equal(_timeseries(out), _timeseries(one))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["shared"]
+
+
+class _Stop(KeyboardInterrupt):
+    """Stands in for a kill: raised from the progress callback after some runs are recorded."""
+
+
+def _run_until(path: Path, out: Path, runs: int) -> None:
+    def stop(done: int, total: int, failed: int) -> None:
+        if done >= runs:
+            raise _Stop
+
+    with pytest.raises(_Stop):
+        _run(path, out, workers=1, on_progress=stop)
+
+
+@pytest.mark.parametrize("damage", ["corrupt", "truncated", "missing", "swapped"])
+def test_resume_reruns_a_run_whose_saved_series_is_damaged(tiny, tmp_path, damage):
+    path, one = tiny
+    spec = yaml.safe_load(path.read_text())
+    spec["chunk_size"] = 2
+    chunked = tmp_path / "tiny.yaml"
+    chunked.write_text(yaml.safe_dump(spec), encoding="utf-8")
+    out = tmp_path / "out"
+    _run_until(chunked, out, 6)
+    work = tmp_path / ".out.partial"
+    parts = sorted((work / "timeseries").rglob("run-*.parquet"))
+    assert len(parts) >= 6
+    victim = parts[3]
+    if damage == "corrupt":  # unreadable
+        data = bytearray(victim.read_bytes())
+        data[len(data) // 4 : len(data) // 4 + 64] = b"\0" * 64
+        victim.write_bytes(bytes(data))
+    elif damage == "truncated":
+        victim.write_bytes(victim.read_bytes()[:100])
+    elif damage == "missing":
+        victim.unlink()
+    else:  # a whole Parquet file, of another run: only the checksum tells
+        victim.write_bytes(parts[0].read_bytes())
+
+    outcome = _run(chunked, out, workers=1, resume=True)
+    assert outcome.runs["run_id"].tolist() == list(range(10))  # every run, exactly once
+    assert (out / "runs.parquet").read_bytes() == (one / "runs.parquet").read_bytes()
+    pd.testing.assert_frame_equal(_timeseries(out), _timeseries(one))
+    session = json.loads((out / "sweep.json").read_text())["sessions"][-1]
+    assert session["rerun_damaged"] == 1
+    assert session["runs_before"] + session["executed"] == 10
+
+
+def test_resume_after_a_failed_start_says_what_is_there(tiny, tmp_path):
+    path, one = tiny
+    out = tmp_path / "out"
+    work = tmp_path / ".out.partial"
+    (work / "ledger").mkdir(parents=True)  # stopped before sweep.json was written
+    res = CliRunner().invoke(app, ["sweep", str(path), "--out", str(out), "--resume"])
+    text = " ".join(res.stderr.split())
+    assert res.exit_code == 2, res.output + res.stderr
+    assert "no unfinished sweep" not in text and "Traceback" not in text
+    assert str(work) in text and "sweep.json" in text and "without --resume" in text
+
+    (work / "sweep.json").write_text("{not json")
+    res = CliRunner().invoke(app, ["sweep", str(path), "--out", str(out), "--resume"])
+    text = " ".join(res.stderr.split())
+    assert res.exit_code == 2, res.output + res.stderr
+    assert "sweep.json" in text and "without --resume" in text and "Traceback" not in text
+
+    # without --resume the stopped start is discarded and the sweep runs
+    res = CliRunner().invoke(app, ["sweep", str(path), "--out", str(out), "--workers", "1"])
+    assert res.exit_code == 0, res.output + res.stderr
+    assert (out / "runs.parquet").read_bytes() == (one / "runs.parquet").read_bytes()
+    assert not work.exists()
+
+
+def test_an_unfinished_sweep_is_discarded_only_with_force(tiny, tmp_path):
+    path, one = tiny
+    out = tmp_path / "out"
+    _run_until(path, out, 3)
+    res = CliRunner().invoke(app, ["sweep", str(path), "--out", str(out), "--workers", "1"])
+    assert res.exit_code == 2 and "--resume" in res.stderr and "--force" in res.stderr
+    args = ["sweep", str(path), "--out", str(out), "--workers", "1", "--force"]
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code == 0, res.output + res.stderr
+    session = json.loads((out / "sweep.json").read_text())["sessions"]
+    assert len(session) == 1 and session[0]["executed"] == 10
+    assert (out / "runs.parquet").read_bytes() == (one / "runs.parquet").read_bytes()

@@ -11,8 +11,14 @@ import typer
 from rich.progress import Progress, TaskID, TextColumn
 
 from sim.cli.common import err, fail_bad_input, internal_error, out, progress_bar
-from sim.cli.outputs import FORCE
 from sim.config.loader import ConfigError
+
+FORCE_SWEEP = typer.Option(
+    "--force",
+    help="Discard an unfinished sweep at --out and start again, or replace a result of another "
+    "kind. Never replaces a file, a folder with other files, a folder of results, '.', a parent "
+    "of it, the home folder or '/'.",
+)
 
 
 class ExecutorKind(StrEnum):
@@ -39,15 +45,16 @@ def sweep(
     resume: Annotated[
         bool, typer.Option("--resume", help="Finish an interrupted sweep in the same folder.")
     ] = False,
-    force: Annotated[bool, FORCE] = False,
+    force: Annotated[bool, FORCE_SWEEP] = False,
     no_figures: Annotated[bool, typer.Option("--no-figures", help="Skip the figures.")] = False,
     debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
 ) -> None:
     """Run a parameter sweep: runs.parquet, time series, sensitivity indices, figures.
 
     Interrupted (Ctrl-C, crash, killed)? Run the same command with --resume: finished runs are
-    kept and only the missing ones run. Results do not depend on the executor or worker count.
-    The folder is locked while the sweep runs.
+    kept (a run whose saved series is missing or damaged runs again) and only the missing ones
+    run. Results do not depend on the executor or worker count. The folder is locked while the
+    sweep runs.
     """
     from sim.runner.batch import default_workers
     from sim.runner.outputs import default_output_dir
@@ -169,6 +176,12 @@ def _report(outcome) -> None:
         f"{len(outcome.runs)} runs ({outcome.executed} run now, {outcome.failed} failed) in "
         f"{outcome.wall_time_s:.1f} s ({rate:.0f} runs/min); results in {outcome.folder}"
     )
+    damaged = outcome.rerun_damaged
+    if damaged:
+        err.print(
+            f"note: {damaged} run(s) ran again: their saved series was missing or damaged "
+            "(listed under 'damaged' in sweep.json)"
+        )
     if outcome.failed:
         err.print(
             f"[yellow]warning:[/] {outcome.failed} run(s) failed; their errors are in the "
