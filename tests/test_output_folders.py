@@ -4,12 +4,15 @@ a parent of the working folder, the home folder, `/`, a file or a folder of resu
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
-from conftest import SCENARIOS, baseline_run
+from conftest import REPO, SCENARIOS, baseline_run
 from typer.testing import CliRunner
 
 from sim.cli.main import app
@@ -207,3 +210,79 @@ def test_default_output_folders_stay_inside_outputs(tmp_path, monkeypatch):
     for name in ("", ".", "..", "../victim", "a/b", "/abs"):
         with pytest.raises(ConfigError, match="name"):
             default_output_dir(name, "b.yaml")
+
+
+# ----------------------------------------------------------------------------------------------
+# what killed writers leave behind; one writer per folder
+# ----------------------------------------------------------------------------------------------
+def _dead_pid() -> int:
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def test_the_next_write_cleans_what_killed_writers_left(tmp_path, earlier_run):
+    dead = _dead_pid()
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        stale_tmp = tmp_path / f".a.tmp-{dead}-abcd1234"  # killed while writing
+        shutil.copytree(earlier_run, stale_tmp / "half")
+        shutil.copy(earlier_run / "timeseries.parquet", stale_tmp / "timeseries.parquet")
+        shutil.rmtree(stale_tmp / "half")
+        moved = tmp_path / f".b.old-{dead}"  # killed between the two renames: b is missing
+        shutil.copytree(earlier_run, moved)
+        replaced = tmp_path / f".c.old-{dead}"  # killed after them: c is in place
+        shutil.copytree(earlier_run, replaced)
+        shutil.copytree(earlier_run, tmp_path / "c")
+        live = tmp_path / f".d.tmp-{sleeper.pid}-abcd1234"  # a live writer's: never touched
+        live.mkdir()
+        (live / "run.json").write_text("{}")
+        users = tmp_path / f".e.tmp-{dead}-abcd1234"  # the name matches, the files are a user's
+        users.mkdir()
+        (users / "thesis.tex").write_text("mine")
+        (tmp_path / ".f.lock").write_text("")  # a lock a killed writer held
+        res = _run(tmp_path / "new")
+        assert res.exit_code == 0, res.output + res.stderr
+        assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+            ["b", "c", "new", live.name, users.name]
+        )
+        assert _files(tmp_path / "b") == _files(earlier_run)  # restored
+        assert (live / "run.json").read_text() == "{}"
+        assert (users / "thesis.tex").read_text() == "mine"
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+
+
+_HOLD = """
+import sys, time
+from pathlib import Path
+from sim.runner.outputs import output_lock
+with output_lock(Path(sys.argv[1]), ["vraem", "sweep", "other.yaml"]):
+    print("held", flush=True)
+    time.sleep(60)
+"""
+
+
+def test_a_second_writer_is_refused_naming_the_one_that_holds_the_folder(tmp_path):
+    out = tmp_path / "busy"
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _HOLD, str(out)], stdout=subprocess.PIPE, text=True, env=env
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        res = _run(out)
+        _refused(res, out, f"PID {holder.pid}", "vraem sweep other.yaml")
+        files = [str(SCENARIOS / "baseline.yaml"), str(SCENARIOS / "arrest_leader.yaml")]
+        compare = runner.invoke(
+            app, ["compare", *files, "--weeks", "60", "--replicates", "1", "--out", str(out)]
+        )
+        _refused(compare, out, f"PID {holder.pid}")
+        assert not out.exists()
+    finally:
+        holder.kill()  # a killed holder's lock is free again
+        holder.wait()
+    res = _run(out)
+    assert res.exit_code == 0, res.output + res.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["busy"]
