@@ -138,12 +138,19 @@ def _names(names: list[str]) -> str:
     return shown + (f" and {more} more" if more > 0 else "")
 
 
+def _home() -> Path | None:
+    try:
+        return Path.home().resolve()
+    except RuntimeError:  # no home folder can be determined
+        return None
+
+
 def _protected(path: Path) -> str | None:
     """Why `path` is never a result folder, or None."""
     cwd = Path.cwd().resolve()
     if path == Path(path.anchor):
         return "the root folder"
-    if path == Path.home().resolve():
+    if path == _home():
         return "your home folder"
     if path == cwd:
         return "the current folder"
@@ -248,6 +255,8 @@ def _holder(folder: Path) -> str:
 
 
 def _write_holder(folder: Path, command: list[str] | None) -> None:
+    if command and Path(command[0]).name in ("__main__.py", "vraem"):
+        command = ["vraem", *command[1:]]  # `python -m sim ...` or the console script
     info = {
         "pid": os.getpid(),
         "host": socket.gethostname(),
