@@ -286,3 +286,20 @@ def test_a_second_writer_is_refused_naming_the_one_that_holds_the_folder(tmp_pat
     res = _run(out)
     assert res.exit_code == 0, res.output + res.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["busy"]
+
+
+def test_a_sweeps_work_folder_is_judged_by_the_files_a_sweep_writes_there(tmp_path):
+    from sim.runner.layout import SWEEP_WORK_LAYOUT
+    from sim.runner.outputs import inspect_folder
+
+    work = tmp_path / ".s.partial"
+    (work / "ledger").mkdir(parents=True)
+    (work / "timeseries" / "point=0").mkdir(parents=True)
+    manifest = {"written_by": "vraem-sim", "fingerprint": "f", "spec": {}, "runs": 2}
+    (work / "sweep.json").write_text(json.dumps(manifest | {"sessions": []}))
+    for name in (".sweep.json.tmp", "ledger/.runs-000000-ab.parquet.tmp", "ledger/runs-0.parquet"):
+        (work / name).write_text("")
+    (work / "timeseries" / "point=0" / ".run-000000.parquet.tmp").write_text("")
+    assert inspect_folder(work, SWEEP_WORK_LAYOUT).strangers == []
+    (work / "timeseries" / "notes.txt").write_text("mine")
+    assert inspect_folder(work, SWEEP_WORK_LAYOUT).strangers == ["timeseries/notes.txt"]

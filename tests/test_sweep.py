@@ -547,7 +547,15 @@ def test_resume_after_a_failed_start_says_what_is_there(tiny, tmp_path):
     assert res.exit_code == 2, res.output + res.stderr
     assert "sweep.json" in text and "without --resume" in text and "Traceback" not in text
 
-    # without --resume the stopped start is discarded and the sweep runs
+    # a file a sweep does not write keeps the work folder from being discarded
+    (work / "notes.txt").write_text("mine")
+    res = CliRunner().invoke(app, ["sweep", str(path), "--out", str(out), "--workers", "1"])
+    assert res.exit_code == 2 and "notes.txt" in res.stderr, res.output + res.stderr
+    assert (work / "notes.txt").read_text() == "mine"
+    (work / "notes.txt").unlink()
+
+    # without --resume the stopped start (with a half-written sweep.json) is discarded
+    (work / ".sweep.json.tmp").write_text("{")
     res = CliRunner().invoke(app, ["sweep", str(path), "--out", str(out), "--workers", "1"])
     assert res.exit_code == 0, res.output + res.stderr
     assert (out / "runs.parquet").read_bytes() == (one / "runs.parquet").read_bytes()

@@ -70,10 +70,8 @@ def compare(
     from sim.runner.outputs import writing
     from sim.runner.results import check_comparison_target
 
-    overrides = list(set_ or [])
-    for key, value in (("replicates", replicates), ("seed", seed), ("weeks", weeks)):
-        if value is not None:
-            overrides.append(f"{key}={value}")
+    given = {"replicates": replicates, "seed": seed, "weeks": weeks}
+    overrides = [*(set_ or []), *(f"{k}={v}" for k, v in given.items() if v is not None)]
     try:
         check_comparison_target(out_dir, force=force)
         plan = plan_comparison(baseline_file, scenario_files, overrides)

@@ -106,21 +106,23 @@ def tool_files(info: dict[str, Any]) -> set[str] | None:
 
 
 def inspect_folder(folder: Path, layout: Layout | None = None) -> Contents:
-    """What `folder` (an existing folder) holds. With `layout`, a folder without a manifest is
-    taken to be such a folder (the work folder of a sweep has none until it has started)."""
+    """What `folder` (an existing folder) holds. With `layout`, the folder is taken to be such a
+    folder even without a manifest, and its files are checked against `layout`'s names unless
+    its manifest lists them (the work folder of a sweep)."""
     found = result_layout(folder)
-    if found is not None:
-        layout, info = found
-        listed = tool_files(info)
-        files = _files(folder)
-        if listed is not None:
-            return Contents(layout.kind, [f for f in files if f not in listed])
-        return Contents(layout.kind, [f for f in files if not layout.expects(f)])
-    if layout is not None:
-        return Contents(None, [f for f in _files(folder) if not layout.expects(f)])
-    children = sorted(folder.iterdir())
-    results = [c.name for c in children if c.is_dir() and result_layout(c)]
-    return Contents(None, [c.name for c in children if c.name not in results], results)
+    if found is None:
+        if layout is not None:
+            return Contents(None, [f for f in _files(folder) if not layout.expects(f)])
+        children = sorted(folder.iterdir())
+        results = [c.name for c in children if c.is_dir() and result_layout(c)]
+        return Contents(None, [c.name for c in children if c.name not in results], results)
+    own, info = found
+    files = _files(folder)
+    listed = tool_files(info)
+    if listed is not None:
+        return Contents(own.kind, [f for f in files if f not in listed])
+    names = layout or own
+    return Contents(own.kind, [f for f in files if not names.expects(f)])
 
 
 def is_tool_only(folder: Path, layout: Layout | None = None) -> bool:

@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from sim.runner.layout import SWEEP_MANIFEST, ResultKind
-from sim.runner.outputs import writing
+from sim.runner.outputs import SHOWN_NAMES, writing
 from sim.sweep.design import REFERENCE_POINT, Design, RunSpec, build_design, plan_runs
 from sim.sweep.evaluate import Chunk, ChunkResult, run_chunk
 from sim.sweep.executors import ExecutorInfo, open_executor
@@ -195,9 +195,10 @@ def _start(
         return _resumed(store, sweep)
     if store.work.exists():
         if strangers := store.strangers():
+            shown = ", ".join(strangers[:SHOWN_NAMES])
             raise SweepStateError(
-                f"{store.work} holds files a sweep does not write ({', '.join(strangers[:5])}); "
-                "it is never removed: move them away, or choose another --out"
+                f"{store.work} holds files a sweep does not write ({shown}); it is never "
+                "removed: move them away, or choose another --out"
             )
         manifest, done = _work_state(store)
         if done and not force:  # one with no recorded run (e.g. no scheduler) starts again
@@ -358,7 +359,7 @@ def _execute_until_verified(
             _execute(sweep, store, pool, chunks, info, manifest, session, failed_before, where)
     raise SweepStateError(
         f"the series of some runs in {store.work} were damaged again after running them "
-        f"{MAX_PASSES} times: {session.get('damaged', [])[-5:]}; check the disk"
+        f"{MAX_PASSES} times: {session.get('damaged', [])[-SHOWN_NAMES:]}; check the disk"
     )
 
 
@@ -385,7 +386,6 @@ def _execute(
 ) -> None:
     """Submit chunks (a bounded number at a time) and record each as it finishes."""
     spec = sweep.spec
-    on_progress = where.on_progress
     total = manifest["runs"]
     done = total - sum(len(c) for c in chunks)
     failed = 0
@@ -431,8 +431,8 @@ def _execute(
                 done += len(runs)
                 session["executed"] += len(runs)
                 store.write_manifest(manifest)
-                if on_progress:
-                    on_progress(done, total, failed_before + failed)
+                if where.on_progress:
+                    where.on_progress(done, total, failed_before + failed)
             submit_more()
     finally:
         for future in pending:
