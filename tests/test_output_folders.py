@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 
 from sim.cli.main import app
 from sim.config.errors import ConfigError
+from sim.runner.folders import folder_kind
 from sim.runner.results import RUN_MANIFEST, write_result_folder
 
 runner = CliRunner()
@@ -231,6 +232,8 @@ def test_the_next_write_cleans_what_killed_writers_left(tmp_path, earlier_run):
         shutil.rmtree(stale_tmp / "half")
         moved = tmp_path / f".b.old-{dead}"  # killed between the two renames: b is missing
         shutil.copytree(earlier_run, moved)
+        with pytest.raises(ConfigError, match=moved.name):  # reading b says where it is
+            folder_kind(tmp_path / "b")
         replaced = tmp_path / f".c.old-{dead}"  # killed after them: c is in place
         shutil.copytree(earlier_run, replaced)
         shutil.copytree(earlier_run, tmp_path / "c")
