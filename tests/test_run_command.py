@@ -6,11 +6,12 @@ import json
 
 import pandas as pd
 import pytest
-from conftest import SCENARIOS
+from conftest import SCENARIOS, baseline_run
 from typer.testing import CliRunner
 
 from sim.cli.main import app
 from sim.recorder import TIMESERIES_COLUMNS
+from sim.runner.results import write_result_folder
 
 runner = CliRunner()
 
@@ -88,9 +89,8 @@ def test_manifest_records_config_seeds_and_versions(result_dir):
 
 
 def test_a_failure_while_writing_leaves_the_old_folder_as_it_was(tmp_path, monkeypatch):
-    out = tmp_path / "kept"
-    out.mkdir()
-    (out / "marker.txt").write_text("old result")
+    out = write_result_folder(baseline_run(1, 5), tmp_path / "kept")  # an earlier result
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
 
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
@@ -113,5 +113,5 @@ def test_a_failure_while_writing_leaves_the_old_folder_as_it_was(tmp_path, monke
     )
     assert res.exit_code == 1
     assert "internal error" in res.stderr and "Traceback" not in res.stderr
-    assert (out / "marker.txt").read_text() == "old result"
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     assert [p.name for p in tmp_path.iterdir()] == ["kept"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import random
 import shutil
 import signal
 import subprocess
@@ -125,7 +126,50 @@ def test_runs_carry_parameters_seeds_and_metrics(tiny):
     ]
 
 
+KILL_SEED = 20240613
+KILL_MOMENTS_S = (0.5, 1.5, 3.0)  # after the sweep starts, each with seeded jitter
+KILL_JITTER_S = 0.5
+KILL_DEADLINE_S = 120
+
+
+def _holds_lock(holder: Path, pid: int) -> bool:
+    """The sweep `pid` has started: it holds its folder's lock (`.<name>.lock.json` says so)."""
+    try:
+        return json.loads(holder.read_text())["pid"] == pid
+    except (OSError, ValueError, KeyError):
+        return False
+
+
+def _killed(cmd: list[str], env: dict, *, after_s: float | None, out: Path, parts: int):
+    """Run `cmd` in its own session and SIGKILL it and its workers `after_s` seconds after the
+    sweep has started (it holds the lock of `out`), or as soon as the ledger holds `parts` parts;
+    the exit code if it ended first."""
+    ledger = out.parent / f".{out.name}.partial" / "ledger"
+    holder = out.parent / f".{out.name}.lock.json"
+    proc = subprocess.Popen(
+        cmd, cwd=REPO, env=env, start_new_session=True, stderr=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + KILL_DEADLINE_S
+    started = None
+    while time.monotonic() < deadline and proc.poll() is None:
+        if len(list(ledger.glob("runs-*.parquet"))) >= parts:
+            break
+        if started is None and _holds_lock(holder, proc.pid):
+            started = time.monotonic()
+            if after_s is not None:
+                deadline = started + after_s
+        time.sleep(0.02)
+    if proc.poll() is not None:
+        return proc.returncode
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    return None
+
+
 def test_killed_sweep_resumes_to_the_same_result_row_for_row(tiny, tmp_path):
+    """SIGKILL at several moments of a sweep (seeded), each time carrying on with --resume when
+    there is something to resume: the result is the uninterrupted one, every run exactly once,
+    and no result folder appears before the sweep is complete."""
     path, one = tiny
     spec = yaml.safe_load(path.read_text())
     spec["chunk_size"] = 1  # one run per ledger part, so the kill falls between parts
@@ -135,19 +179,19 @@ def test_killed_sweep_resumes_to_the_same_result_row_for_row(tiny, tmp_path):
     cmd = [sys.executable, "-m", "sim", "sweep", str(killed), "--workers", "2", "--out", str(out)]
     cmd.append("--no-figures")
     env = {**os.environ, "MPLBACKEND": "Agg"}
-    proc = subprocess.Popen(
-        cmd, cwd=REPO, env=env, start_new_session=True, stderr=subprocess.DEVNULL
-    )
-    ledger = tmp_path / ".killed.partial" / "ledger"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and len(list(ledger.glob("runs-*.parquet"))) < 3:
-        assert proc.poll() is None, "the sweep ended before it could be killed"
-        time.sleep(0.05)
-    os.killpg(proc.pid, signal.SIGKILL)  # the sweep and its worker processes
-    proc.wait()
+    work = tmp_path / ".killed.partial"
+    ledger = work / "ledger"
+    rng = random.Random(KILL_SEED)
+    moments = [m + rng.uniform(0, KILL_JITTER_S) for m in KILL_MOMENTS_S]
+    for after_s in [*moments, None]:  # the last once more runs are recorded
+        recorded = len(list(ledger.glob("runs-*.parquet")))
+        parts = 6 if after_s is not None else max(3, recorded + 1)  # never all 10
+        resume = ["--resume"] if (work / "sweep.json").exists() else []
+        code = _killed([*cmd, *resume], env, after_s=after_s, out=out, parts=parts)
+        assert code is None, f"the sweep ended (exit {code}) before it could be killed"
+        assert not out.exists(), "a killed sweep must not leave a result folder"
     done_before = len(list(ledger.glob("runs-*.parquet")))
     assert 3 <= done_before < 10
-    assert not out.exists(), "a killed sweep must not leave a result folder"
 
     # without --resume the unfinished sweep is not overwritten
     refused = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True)
@@ -158,12 +202,11 @@ def test_killed_sweep_resumes_to_the_same_result_row_for_row(tiny, tmp_path):
     assert (out / "runs.parquet").read_bytes() == (one / "runs.parquet").read_bytes()
     pd.testing.assert_frame_equal(_timeseries(out), _timeseries(one))
     manifest = json.loads((out / "sweep.json").read_text())
-    sessions = manifest["sessions"]
-    assert len(sessions) == 2
+    last = manifest["sessions"][-1]
     # no run lost, none done twice: the resumed session ran exactly the missing ones
-    assert sessions[1]["runs_before"] >= done_before
-    assert sessions[1]["runs_before"] + sessions[1]["executed"] == 10
-    assert not (tmp_path / ".killed.partial").exists()
+    assert last["runs_before"] == done_before and last["rerun_damaged"] == 0
+    assert last["runs_before"] + last["executed"] == 10
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["killed", "tiny.yaml"]
     again = subprocess.run([*cmd, "--resume"], cwd=REPO, env=env, capture_output=True, text=True)
     assert again.returncode == 0 and "complete" in again.stdout
 
@@ -440,3 +483,131 @@ def test_a_sweep_whose_figures_fail_to_draw_still_publishes_its_data(tmp_path, m
     assert result.exit_code == 0, result.output
     assert "drawing failed (ValueError: no ink)" in result.output
     assert len(pd.read_parquet(out / "runs.parquet")) == 10
+
+
+# ----------------------------------------------------------------------------------------------
+# issue 12: one writer per sweep folder; --resume verifies the saved series
+# ----------------------------------------------------------------------------------------------
+def _sweep_cmd(path: Path, out: Path, *extra: str) -> list[str]:
+    cmd = [sys.executable, "-m", "sim", "sweep", str(path), "--workers", "1", "--out", str(out)]
+    return [*cmd, "--no-figures", *extra]
+
+
+def test_a_second_sweep_on_the_same_folder_is_refused_naming_the_first(tiny, tmp_path):
+    path, one = tiny
+    out = tmp_path / "shared"
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    procs = []
+    for _ in range(2):
+        procs.append(
+            subprocess.Popen(
+                _sweep_cmd(path, out),
+                cwd=REPO,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+        )
+        time.sleep(0.3)
+    results = [(p.wait(timeout=180), p.stdout.read(), p.stderr.read()) for p in procs]
+    codes = sorted(code for code, _, _ in results)
+    assert codes == [0, 2], results
+    refused = next(err for code, _, err in results if code == 2)
+    text = " ".join(refused.split())
+    assert "PID" in text and str(out) in text and "Traceback" not in text
+    assert (out / "runs.parquet").read_bytes() == (one / "runs.parquet").read_bytes()
+    pd.testing.assert_frame_equal(_timeseries(out), _timeseries(one))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["shared"]
+
+
+class _Stop(KeyboardInterrupt):
+    """Stands in for a kill: raised from the progress callback after some runs are recorded."""
+
+
+def _run_until(path: Path, out: Path, runs: int) -> None:
+    def stop(done: int, total: int, failed: int) -> None:
+        if done >= runs:
+            raise _Stop
+
+    with pytest.raises(_Stop):
+        _run(path, out, workers=1, on_progress=stop)
+
+
+@pytest.mark.parametrize("damage", ["corrupt", "truncated", "missing", "swapped"])
+def test_resume_reruns_a_run_whose_saved_series_is_damaged(tiny, tmp_path, damage):
+    path, one = tiny
+    spec = yaml.safe_load(path.read_text())
+    spec["chunk_size"] = 2
+    chunked = tmp_path / "tiny.yaml"
+    chunked.write_text(yaml.safe_dump(spec), encoding="utf-8")
+    out = tmp_path / "out"
+    _run_until(chunked, out, 6)
+    work = tmp_path / ".out.partial"
+    parts = sorted((work / "timeseries").rglob("run-*.parquet"))
+    assert len(parts) >= 6
+    victim = parts[3]
+    if damage == "corrupt":  # unreadable
+        data = bytearray(victim.read_bytes())
+        data[len(data) // 4 : len(data) // 4 + 64] = b"\0" * 64
+        victim.write_bytes(bytes(data))
+    elif damage == "truncated":
+        victim.write_bytes(victim.read_bytes()[:100])
+    elif damage == "missing":
+        victim.unlink()
+    else:  # a whole Parquet file, of another run: only the checksum tells
+        victim.write_bytes(parts[0].read_bytes())
+
+    outcome = _run(chunked, out, workers=1, resume=True)
+    assert outcome.runs["run_id"].tolist() == list(range(10))  # every run, exactly once
+    assert (out / "runs.parquet").read_bytes() == (one / "runs.parquet").read_bytes()
+    pd.testing.assert_frame_equal(_timeseries(out), _timeseries(one))
+    session = json.loads((out / "sweep.json").read_text())["sessions"][-1]
+    assert session["rerun_damaged"] == 1
+    assert session["runs_before"] + session["executed"] == 10
+
+
+def test_resume_after_a_failed_start_says_what_is_there(tiny, tmp_path):
+    path, one = tiny
+    out = tmp_path / "out"
+    work = tmp_path / ".out.partial"
+    (work / "ledger").mkdir(parents=True)  # stopped before sweep.json was written
+    res = CliRunner().invoke(app, ["sweep", str(path), "--out", str(out), "--resume"])
+    text = " ".join(res.stderr.split())
+    assert res.exit_code == 2, res.output + res.stderr
+    assert "no unfinished sweep" not in text and "Traceback" not in text
+    assert str(work) in text and "sweep.json" in text and "without --resume" in text
+
+    (work / "sweep.json").write_text("{not json")
+    res = CliRunner().invoke(app, ["sweep", str(path), "--out", str(out), "--resume"])
+    text = " ".join(res.stderr.split())
+    assert res.exit_code == 2, res.output + res.stderr
+    assert "sweep.json" in text and "without --resume" in text and "Traceback" not in text
+
+    # a file a sweep does not write keeps the work folder from being discarded
+    (work / "notes.txt").write_text("mine")
+    res = CliRunner().invoke(app, ["sweep", str(path), "--out", str(out), "--workers", "1"])
+    assert res.exit_code == 2 and "notes.txt" in res.stderr, res.output + res.stderr
+    assert (work / "notes.txt").read_text() == "mine"
+    (work / "notes.txt").unlink()
+
+    # without --resume the stopped start (with a half-written sweep.json) is discarded
+    (work / ".sweep.json.tmp").write_text("{")
+    res = CliRunner().invoke(app, ["sweep", str(path), "--out", str(out), "--workers", "1"])
+    assert res.exit_code == 0, res.output + res.stderr
+    assert (out / "runs.parquet").read_bytes() == (one / "runs.parquet").read_bytes()
+    assert not work.exists()
+
+
+def test_an_unfinished_sweep_is_discarded_only_with_force(tiny, tmp_path):
+    path, one = tiny
+    out = tmp_path / "out"
+    _run_until(path, out, 3)
+    res = CliRunner().invoke(app, ["sweep", str(path), "--out", str(out), "--workers", "1"])
+    assert res.exit_code == 2 and "--resume" in res.stderr and "--force" in res.stderr
+    args = ["sweep", str(path), "--out", str(out), "--workers", "1", "--force"]
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code == 0, res.output + res.stderr
+    session = json.loads((out / "sweep.json").read_text())["sessions"]
+    assert len(session) == 1 and session[0]["executed"] == 10
+    assert (out / "runs.parquet").read_bytes() == (one / "runs.parquet").read_bytes()

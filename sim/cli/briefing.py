@@ -4,7 +4,9 @@
 a comparison folder: the runs (`runs/<name>/`), `comparison.csv`, `exit_shares.csv`, `figures/`,
 `briefing.md` and `briefing.pdf`. `brief` redraws the tables, figures and briefing from such a
 folder, or from `vraem run` folders (baseline first, same seeds), without running the model.
-Both build the folder in a temporary sibling and rename it into place: nothing half-written.
+Both build the folder in a temporary sibling and rename it into place: nothing half-written. The
+folder is locked while it is written, and replaced only if it holds an earlier comparison and
+nothing else (`sim.runner.outputs`).
 """
 
 from __future__ import annotations
@@ -16,8 +18,11 @@ from typing import Annotated
 import typer
 
 from sim.cli.common import err, fail_bad_input, internal_error, out, progress_bar
+from sim.cli.outputs import FORCE
 from sim.config.loader import ConfigError
+from sim.runner.layout import ResultKind
 
+COMPARE = ResultKind.COMPARE
 DEFAULT_OUT = Path("outputs/compare")
 FIGURES_PER_SCENARIO = 4  # plus one summary figure
 INTERRUPTED = 130  # exit code after Ctrl-C, as for `vraem run`
@@ -44,7 +49,8 @@ def compare(
         int | None, typer.Option(min=1, help="Local worker processes (default: cores).")
     ] = None,
     out_dir: Annotated[
-        Path, typer.Option("--out", help="Comparison folder (replaced if it exists).")
+        Path,
+        typer.Option("--out", help="Comparison folder (replaced if it holds an earlier one)."),
     ] = DEFAULT_OUT,
     set_: Annotated[
         list[str] | None,
@@ -52,6 +58,7 @@ def compare(
             "--set", help="Override a key in every file: --set security.effectiveness=0.5"
         ),
     ] = None,
+    force: Annotated[bool, FORCE] = False,
     debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
 ) -> None:
     """Run scenarios and the baseline on the same seeds; write the comparison and the briefing.
@@ -60,14 +67,13 @@ def compare(
     """
     from sim.report.compare import plan_comparison
     from sim.report.publish import graph_for
+    from sim.runner.outputs import writing
     from sim.runner.results import check_comparison_target
 
-    overrides = list(set_ or [])
-    for key, value in (("replicates", replicates), ("seed", seed), ("weeks", weeks)):
-        if value is not None:
-            overrides.append(f"{key}={value}")
+    given = {"replicates": replicates, "seed": seed, "weeks": weeks}
+    overrides = [*(set_ or []), *(f"{k}={v}" for k, v in given.items() if v is not None)]
     try:
-        check_comparison_target(out_dir)
+        check_comparison_target(out_dir, force=force)
         plan = plan_comparison(baseline_file, scenario_files, overrides)
         for sc in plan.scenarios:
             graph_for(sc)  # a bad network data folder is bad input: say so before running
@@ -76,9 +82,10 @@ def compare(
     runs = [*plan.baselines.values(), *plan.scenarios]
     executor = _executor(workers, max(sc.replicates for sc in runs))
     try:
-        pairs = _run(plan, executor)
-        executor.shutdown(wait=True)  # free the workers before drawing
-        folder, written = _write(pairs, out_dir, kind="compare")
+        with writing(out_dir, COMPARE, force=force, command=sys.argv):
+            pairs = _run(plan, executor)
+            executor.shutdown(wait=True)  # free the workers before drawing
+            folder, written = _write(pairs, out_dir, kind="compare", force=force)
     except ConfigError as exc:
         fail_bad_input(exc)
     except KeyboardInterrupt:
@@ -107,6 +114,7 @@ def brief(
             f"{DEFAULT_OUT}).",
         ),
     ] = None,
+    force: Annotated[bool, FORCE] = False,
     debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
 ) -> None:
     """Redraw the tables, figures and briefing from saved results, without running the model."""
@@ -131,11 +139,13 @@ def brief(
                 "expected a single `vraem compare` folder, or two or more `vraem run` folders "
                 "(the baseline first), not a mix",
             )
-        check_comparison_target(target)
+        check_comparison_target(target, force=force)
     except ConfigError as exc:
         fail_bad_input(exc)
     try:
-        folder, written = _write(pairs, target, kind="brief", sources=sources, created=created)
+        folder, written = _write(
+            pairs, target, kind="brief", sources=sources, created=created, force=force
+        )
     except ConfigError as exc:
         fail_bad_input(exc)
     except KeyboardInterrupt:
@@ -166,14 +176,14 @@ def _run(plan, executor):
         return run_plan(plan, executor=executor, on_start=on_start)
 
 
-def _write(pairs, target: Path, *, kind: str, sources=None, created=None):
-    """Build the folder in a temporary sibling, then move it into place."""
+def _write(pairs, target: Path, *, kind: str, sources=None, created=None, force: bool = False):
+    """Build the folder in a temporary sibling, then move it into place (under its lock)."""
     from sim.report.compare import copy_runs, save_runs
     from sim.report.publish import write_briefing
-    from sim.runner.results import staged_folder
+    from sim.runner.outputs import staged_folder
 
     err.print(f"drawing {FIGURES_PER_SCENARIO * len(pairs) + 1} figures and the briefing ...")
-    with staged_folder(target) as tmp:
+    with staged_folder(target, COMPARE, force=force, command=sys.argv) as tmp:
         if kind == "compare":
             created = save_runs(pairs, tmp, command=sys.argv)
         else:

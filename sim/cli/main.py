@@ -22,6 +22,7 @@ from sim.cli.common import (
     run_with_progress,
     source_line,
 )
+from sim.cli.outputs import FORCE
 from sim.cli.sweep import sweep
 from sim.config.loader import ConfigError
 from sim.scenarios import load_scenario
@@ -52,9 +53,15 @@ def run(
         typer.Option("--set", help="Override a key: --set security.effectiveness=0.5"),
     ] = None,
     no_figures: Annotated[bool, typer.Option("--no-figures", help="Skip the figures.")] = False,
+    force: Annotated[bool, FORCE] = False,
     debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
 ) -> None:
-    """Run a scenario's seeded replicates and write its result folder."""
+    """Run a scenario's seeded replicates and write its result folder.
+
+    --out is created, or replaced if it holds an earlier run result and nothing else.
+    """
+    from sim.runner.layout import ResultKind
+    from sim.runner.outputs import default_output_dir, writing
     from sim.runner.results import write_result_folder
 
     try:
@@ -63,13 +70,13 @@ def run(
             if value is not None:
                 overrides.append(f"{key}={value}")
         scenario = load_scenario(scenario_file, overrides)
+        target = out_dir or default_output_dir(scenario.name, scenario_file)
+        with writing(target, ResultKind.RUN, force=force, command=sys.argv) as folder:
+            result = run_with_progress(scenario, workers)
+            draw = None if no_figures else _draw_run_figures
+            write_result_folder(result, folder, draw=draw, command=sys.argv, force=force)
     except ConfigError as exc:
         fail_bad_input(exc)
-    target = out_dir or Path("outputs") / scenario.name
-    try:
-        result = run_with_progress(scenario, workers)
-        draw = None if no_figures else _draw_run_figures
-        folder = write_result_folder(result, target, draw=draw, command=sys.argv)
     except KeyboardInterrupt:
         err.print("interrupted: no result folder was written")
         raise typer.Exit(130) from None
@@ -146,6 +153,7 @@ def validate(
     scenario_file: Annotated[
         Path, typer.Option("--scenario", help="The baseline scenario to validate.")
     ] = Path("scenarios/baseline.yaml"),
+    force: Annotated[bool, FORCE] = False,
     debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
 ) -> None:
     """Run the baseline and compare it with every calibration target (years 2-5).
@@ -161,7 +169,7 @@ def validate(
         err.print(
             f"note: the targets are measured over weeks 52-259; this run has {scenario.weeks}"
         )
-    table, folder = _run_validation(scenario, workers, out_dir, debug)
+    table, folder = _run_validation(scenario, workers, out_dir, force, debug)
     _print_validation(
         table, f"{scenario.name}: calibration targets, years 2-5, {replicates} replicates"
     )
@@ -173,21 +181,26 @@ def validate(
         raise typer.Exit(VALIDATION_MISSED)
 
 
-def _run_validation(scenario, workers: int | None, out_dir: Path, debug: bool):
+def _run_validation(scenario, workers: int | None, out_dir: Path, force: bool, debug: bool):
     """Run the scenario, measure it on the targets and write the result folder with the
     validation table and figure; return the table and the folder."""
     from sim.calibration import evaluate_targets
     from sim.calibration.validate import write_validation
+    from sim.runner.layout import ResultKind
+    from sim.runner.outputs import writing
     from sim.runner.results import write_result_folder
 
     try:
-        result = run_with_progress(scenario, workers)
-        table = evaluate_targets(result.timeseries, result.exits)
+        with writing(out_dir, ResultKind.RUN, force=force, command=sys.argv) as folder:
+            result = run_with_progress(scenario, workers)
+            table = evaluate_targets(result.timeseries, result.exits)
 
-        def draw(res, fig_dir: Path) -> None:
-            write_validation(table, fig_dir.parent, source_line(scenario))
+            def draw(res, fig_dir: Path) -> None:
+                write_validation(table, fig_dir.parent, source_line(scenario))
 
-        folder = write_result_folder(result, out_dir, draw=draw, command=sys.argv)
+            write_result_folder(result, folder, draw=draw, command=sys.argv, force=force)
+    except ConfigError as exc:
+        fail_bad_input(exc)
     except KeyboardInterrupt:
         err.print("interrupted: no result folder was written")
         raise typer.Exit(130) from None

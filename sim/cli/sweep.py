@@ -14,6 +14,13 @@ from rich.progress import Progress, TaskID, TextColumn
 from sim.cli.common import err, fail_bad_input, internal_error, out, progress_bar
 from sim.config.loader import ConfigError
 
+FORCE_SWEEP = typer.Option(
+    "--force",
+    help="Discard an unfinished sweep at --out and start again, or replace a result of another "
+    "kind. Never replaces a file, a folder with other files, a folder of results, '.', a parent "
+    "of it, the home folder or '/'.",
+)
+
 
 class ExecutorKind(StrEnum):
     local = "local"
@@ -39,18 +46,25 @@ def sweep(
     resume: Annotated[
         bool, typer.Option("--resume", help="Finish an interrupted sweep in the same folder.")
     ] = False,
+    force: Annotated[bool, FORCE_SWEEP] = False,
     no_figures: Annotated[bool, typer.Option("--no-figures", help="Skip the figures.")] = False,
     debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
 ) -> None:
     """Run a parameter sweep: runs.parquet, time series, sensitivity indices, figures.
 
     Interrupted (Ctrl-C, crash, killed)? Run the same command with --resume: finished runs are
-    kept and only the missing ones run. Results do not depend on the executor or worker count.
+    kept (a run whose saved series is missing or damaged runs again) and only the missing ones
+    run. Results do not depend on the executor or worker count. The folder is locked while the
+    sweep runs.
     """
     from sim.runner.batch import default_workers
+    from sim.runner.outputs import default_output_dir
 
     loaded = _load(sweep_file, executor, scheduler)
-    target = out_dir or Path("outputs") / loaded.spec.name
+    try:
+        target = out_dir or default_output_dir(loaded.spec.name, loaded.path)
+    except ConfigError as exc:
+        fail_bad_input(exc)
     outcome = _run(
         loaded,
         target,
@@ -58,6 +72,7 @@ def sweep(
         workers=workers or default_workers(),
         scheduler=scheduler,
         resume=resume,
+        force=force,
         figures=not no_figures,
         debug=debug,
     )
@@ -101,6 +116,7 @@ def _run(
     workers: int,
     scheduler: str | None,
     resume: bool,
+    force: bool,
     figures: bool,
     debug: bool,
 ):
@@ -121,6 +137,7 @@ def _run(
                 workers=workers,
                 scheduler=scheduler,
                 resume=resume,
+                force=force,
                 on_progress=on_progress,
                 on_executor=on_executor,
                 command=sys.argv,
@@ -135,6 +152,9 @@ def _run(
         except SweepStateError as exc:
             progress.stop()
             fail_bad_input(ConfigError(target, "", str(exc)))
+        except ConfigError as exc:  # --out refused by the output policy, or locked
+            progress.stop()
+            fail_bad_input(exc)
         except ExecutorUnavailable as exc:
             progress.stop()
             fail_bad_input(ConfigError("--scheduler", "", str(exc)))
@@ -157,6 +177,12 @@ def _report(outcome) -> None:
         f"{len(outcome.runs)} runs ({outcome.executed} run now, {outcome.failed} failed) in "
         f"{outcome.wall_time_s:.1f} s ({rate:.0f} runs/min); results in {outcome.folder}"
     )
+    damaged = outcome.rerun_damaged
+    if damaged:
+        err.print(
+            f"note: {damaged} run(s) ran again: their saved series was missing or damaged "
+            "(listed under 'damaged' in sweep.json)"
+        )
     manifest = json.loads((outcome.folder / "sweep.json").read_text(encoding="utf-8"))
     figures = manifest.get("outputs", {}).get("figures", [])
     if isinstance(figures, str) and "drawing failed" in figures:

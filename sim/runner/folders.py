@@ -31,7 +31,14 @@ def folder_kind(folder: Path) -> str:
     """'compare' or 'run'; raises ConfigError for anything else."""
     folder = Path(folder)
     if not folder.is_dir():
-        raise ConfigError(folder, "", "folder not found (expected a result folder)")
+        aside = sorted(p.name for p in folder.parent.glob(f".{folder.name}.old-*") if p.is_dir())
+        hint = (
+            f"; an earlier result of it is in {aside[0]}, set aside by a write that was stopped: "
+            f"the next command writing into {folder.parent} puts it back"
+            if aside
+            else ""
+        )
+        raise ConfigError(folder, "", f"folder not found (expected a result folder){hint}")
     if (folder / MANIFEST_FILE).is_file():
         return "compare"
     if (folder / RUN_MANIFEST).is_file():

@@ -9,7 +9,9 @@ RUN_TABLES, `summary.csv` and `run.json` (resolved config, seeds, versions). A c
   folder), the focus scenario of the figures and the command;
 - what `sim.report.briefing.write_briefing` draws from the pairs (tables, figures, briefing).
 
-`sim.runner.folders` reads both kinds back.
+Which folders may be written or replaced, the lock and the temporary sibling are in
+`sim.runner.outputs`; every manifest carries the marker of `sim.runner.layout` and, once the
+folder is complete, the list of its files. `sim.runner.folders` reads both kinds back.
 """
 
 from __future__ import annotations
@@ -19,9 +21,7 @@ import os
 import platform
 import shutil
 import subprocess
-import tempfile
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
@@ -31,21 +31,38 @@ import sim
 from sim.config.loader import ConfigError
 from sim.recorder import TIMESERIES_COLUMNS
 from sim.runner.batch import RunResult
+from sim.runner.layout import (
+    COPIED_FILES,
+    MANIFEST_FILE,
+    MANIFEST_KIND,
+    RUN_MANIFEST,
+    RUN_TABLE_FILES,
+    RUNS_DIR,
+    SUMMARY_FILE,
+    WRITTEN_BY,
+    WRITTEN_BY_KEY,
+    ResultKind,
+)
+from sim.runner.outputs import (
+    check_output_target,
+    plain_name,
+    staged_folder,
+)
 from sim.runner.summary import summary_table
 
-RUN_MANIFEST = "run.json"
-SUMMARY_FILE = "summary.csv"
 # the tables of a run folder and the columns a reader needs in each
-RUN_TABLES: dict[str, tuple[str, ...]] = {
-    "timeseries.parquet": ("replicate", "week", *TIMESERIES_COLUMNS),
-    "exits.parquet": ("replicate", "week", "exit", "group", "exported_kg", "price_hcl_usd_per_kg"),
-    "edge_flows.parquet": ("replicate", "u", "v", "mode", "kg"),
-    "events.parquet": ("replicate", "week", "type", "who", "outcome"),
-}
-COPIED_FILES = (*RUN_TABLES, SUMMARY_FILE, RUN_MANIFEST)  # what a comparison keeps of a run
-RUNS_DIR = "runs"
-MANIFEST_FILE = "comparison.json"
-MANIFEST_KIND = "vraem-compare"
+RUN_TABLES: dict[str, tuple[str, ...]] = dict(
+    zip(
+        RUN_TABLE_FILES,
+        (
+            ("replicate", "week", *TIMESERIES_COLUMNS),
+            ("replicate", "week", "exit", "group", "exported_kg", "price_hcl_usd_per_kg"),
+            ("replicate", "u", "v", "mode", "kg"),
+            ("replicate", "week", "type", "who", "outcome"),
+        ),
+        strict=True,
+    )
+)
 
 DEPENDENCIES = ("mesa", "networkx", "numpy", "pandas", "pyarrow", "pydantic", "matplotlib")
 
@@ -79,6 +96,7 @@ def manifest(result: RunResult, command: list[str] | None = None) -> dict:
     """The `run.json` manifest: resolved config, seeds, versions, commit, wall time."""
     sc = result.scenario
     return {
+        WRITTEN_BY_KEY: WRITTEN_BY,
         "scenario": sc.name,
         "command": command,
         "config": sc.model_dump(mode="json"),
@@ -113,58 +131,21 @@ def write_run(result: RunResult, folder: Path, command: list[str] | None = None)
     _write_json(manifest(result, command), folder / RUN_MANIFEST)
 
 
-FOLDER_MODE = 0o777  # before the umask, as for any new folder
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def replace_folder(new: Path, out: Path) -> None:
-    """Move the complete folder `new` to `out`, replacing any earlier `out`: the old one is
-    renamed aside first and removed only once `new` is in place."""
-    old = None
-    if out.exists():
-        old = out.parent / f".{out.name}.old-{os.getpid()}"
-        shutil.rmtree(old, ignore_errors=True)
-        out.rename(old)
-    new.rename(out)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-
-
-@contextmanager
-def staged_folder(out: Path) -> Iterator[Path]:
-    """Yield a temporary sibling of `out` to fill; on success it replaces `out` in one rename.
-
-    On any error (or Ctrl-C) the temporary folder is removed and `out` is left as it was.
-    """
-    out = Path(out).resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-    try:
-        yield tmp
-        tmp.chmod(FOLDER_MODE & ~_umask())  # mkdtemp makes it private; give it the usual mode
-        replace_folder(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-
-
 def write_result_folder(
     result: RunResult,
     out: Path,
     draw: Callable[[RunResult, Path], None] | None = None,
     command: list[str] | None = None,
+    *,
+    force: bool = False,
 ) -> Path:
     """Write everything into a temporary sibling of `out`, then move it into place.
 
-    If anything fails, `out` is left as it was. An existing `out` is replaced only once the new
-    folder is complete.
+    `out` must be a folder the policy of `sim.runner.outputs` lets a run replace (ConfigError
+    otherwise). If anything fails, `out` is left as it was; an existing `out` is replaced only
+    once the new folder is complete.
     """
-    with staged_folder(out) as tmp:
+    with staged_folder(out, ResultKind.RUN, force=force, command=command) as tmp:
         write_run(result, tmp, command)
         if draw is not None:
             draw(result, tmp / "figures")
@@ -183,22 +164,21 @@ class PairedDirs:
     baseline_dir: str
 
 
-def check_comparison_target(out: Path) -> None:
-    """Raise ConfigError unless `out` is new, an empty folder or a comparison folder: a folder
-    with other files is never replaced."""
-    out = Path(out)
-    if not out.exists():
-        return
-    if not out.is_dir():
-        raise ConfigError(out, "--out", "expected a folder for the comparison, found a file")
-    if (out / MANIFEST_FILE).is_file() or not any(out.iterdir()):
-        return
-    raise ConfigError(
-        out,
-        "--out",
-        f"expected a new folder, an empty one or a comparison folder to replace (with "
-        f"{MANIFEST_FILE}); this folder holds other files, which would be lost",
-    )
+def check_comparison_target(out: Path, *, force: bool = False) -> None:
+    """Raise ConfigError unless a comparison may be written to `out` (`check_output_target`): a
+    new folder, an empty one or an earlier comparison; a folder with other files never."""
+    check_output_target(out, ResultKind.COMPARE, force=force)
+
+
+def _run_dir(folder: Path, name: str) -> Path:
+    """`folder/runs/<name>`, for a plain folder name only (nothing is written outside)."""
+    if not plain_name(name):
+        raise ConfigError(
+            f"scenario '{name}'",
+            "name",
+            "expected a plain folder name for runs/<name>/ (no '/', not starting with '.')",
+        )
+    return folder / RUNS_DIR / name
 
 
 def write_comparison(
@@ -210,7 +190,7 @@ def write_comparison(
     """Write each run (folder name -> run) under `folder/runs/`, and comparison.json; return the
     creation time recorded in it."""
     for name, result in runs.items():
-        target = folder / RUNS_DIR / name
+        target = _run_dir(folder, name)
         target.mkdir(parents=True)
         write_run(result, target, command)
     return write_comparison_manifest(pairs, folder, command)
@@ -226,7 +206,7 @@ def copy_comparison(
     """Copy (hard-link where possible) the run folders in `sources` (folder name -> source
     folder) into `folder/runs/`, and write comparison.json; return its creation time."""
     for name, src in sources.items():
-        target = folder / RUNS_DIR / name
+        target = _run_dir(folder, name)
         target.mkdir(parents=True)
         for file in COPIED_FILES:
             if (src / file).exists():
@@ -251,6 +231,7 @@ def write_comparison_manifest(
     its creation time."""
     created = created or datetime.now(UTC).isoformat(timespec="seconds")
     info = {
+        WRITTEN_BY_KEY: WRITTEN_BY,
         "kind": MANIFEST_KIND,
         "vraem_sim": sim.__version__,
         "created": created,
