@@ -355,3 +355,86 @@ def test_vraem_run_of_a_bad_file_stops_before_running(name, tmp_path, monkeypatc
 
 def test_the_corpus_covers_at_least_80_bad_inputs():
     assert len(CASES) >= 80
+
+
+# --- output folders that cannot be written: read-only, full, over the file size limit ----------
+@pytest.fixture
+def tmpfs(tmp_path):
+    """Mount a small tmpfs (read-only or 64 kB) at a path; unmounted afterwards."""
+    import subprocess
+
+    mounted = []
+
+    def mount(options: str) -> Path:
+        point = tmp_path / f"mnt{len(mounted)}"
+        point.mkdir()
+        done = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(point)])
+        if done.returncode != 0:
+            pytest.skip("cannot mount a tmpfs here (needs root, as in CI)")
+        mounted.append(point)
+        return point
+
+    yield mount
+    for point in mounted:
+        subprocess.run(["umount", str(point)], check=False)
+
+
+def _sweep_file(folder: Path) -> Path:
+    path = folder / "tiny_sweep.yaml"
+    params = "parameters:\n  security.interdiction_capacity: {values: [1.0]}\n"
+    path.write_text("name: tiny\n" + SWEEP + params, encoding="utf-8")
+    return path
+
+
+def _writing_commands(inputs: Path, out: Path) -> dict[str, list[str]]:
+    small = ["--replicates", "1", "--weeks", "4", "--workers", "1"]
+    scenario = inputs / "unrest.yaml"
+    scenario.write_text(
+        HEAD.replace("name: bad", "name: unrest")
+        + "interventions:\n  - {type: unrest, week: 1, weeks: 2, factor: 0.5}\n",
+        encoding="utf-8",
+    )
+    return {
+        "run": ["run", str(BASELINE), *small, "--out", str(out)],
+        "compare": ["compare", str(BASELINE), str(scenario), *small, "--out", str(out)],
+        "sweep": ["sweep", str(_sweep_file(inputs)), "--workers", "1", "--out", str(out)],
+    }
+
+
+@pytest.mark.parametrize("command", ["run", "compare", "sweep"])
+@pytest.mark.parametrize("options", ["ro,size=1m", "size=64k"], ids=["read-only", "full"])
+def test_an_output_folder_that_cannot_be_written_exits_2_leaving_nothing(
+    command, options, tmpfs, tmp_path
+):
+    place = tmpfs(options)
+    out = place / "results"
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    result = runner.invoke(app, _writing_commands(inputs, out)[command])
+    message = result.output + (result.stderr or "")
+    assert result.exit_code == 2, message
+    assert str(out) in " ".join(message.split()) and "--out" in message
+    assert "Traceback" not in message
+    left = [p.name for p in place.iterdir()]
+    # nothing is published; a sweep keeps its hidden work folder of finished runs for --resume
+    assert left == [] or (command == "sweep" and left == [".results.partial"]), left
+
+
+def test_an_output_over_the_file_size_limit_exits_2_leaving_nothing(tmp_path):
+    import resource
+    import subprocess
+    import sys
+
+    def limit_files_to_64_kb() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, 64 * 1024))
+
+    place = tmp_path / "place"
+    place.mkdir()
+    args = [sys.executable, "-m", "sim", "run", str(BASELINE), "--replicates", "1"]
+    args += ["--weeks", "30", "--workers", "1", "--out", str(place / "results")]
+    done = subprocess.run(
+        args, capture_output=True, text=True, preexec_fn=limit_files_to_64_kb, timeout=300
+    )
+    assert done.returncode == 2, done.stderr
+    assert "--out" in done.stderr and "Traceback" not in done.stderr
+    assert list(place.iterdir()) == []

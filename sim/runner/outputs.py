@@ -17,6 +17,7 @@ through `writing` (or `staged_folder`, which uses it).
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -389,6 +390,11 @@ def _clear(entry: Path, real: Path, *, temporary: bool) -> list[str]:
 # ----------------------------------------------------------------------------------------------
 # writing a folder
 # ----------------------------------------------------------------------------------------------
+#: errors that say the place itself cannot be written: read-only, no permission, disk full,
+#: quota or file size limit reached
+UNWRITABLE = {errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+
+
 @contextmanager
 def writing(
     out: Path, kind: ResultKind, *, force: bool = False, command: list[str] | None = None
@@ -396,9 +402,20 @@ def writing(
     """Hold `out`'s lock, clean what killed writers left beside it, and check (again, under the
     lock) that a `kind` result may be written there; yields the absolute path."""
     target = check_output_target(out, kind, force=force)  # refuse before making a lock file
-    with output_lock(target, command):
-        clean_debris(target.parent)
-        yield check_output_target(target, kind, force=force)
+    try:
+        with output_lock(target, command):
+            clean_debris(target.parent)
+            yield check_output_target(target, kind, force=force)
+    except OSError as exc:
+        if exc.errno not in UNWRITABLE:
+            raise
+        raise ConfigError(
+            target,
+            OUT_KEY,
+            f"expected a folder this command can write, but writing there failed "
+            f"({exc.strerror}); no result was published there: free space or choose another "
+            "--out (a sweep keeps its finished runs for --resume)",
+        ) from None
 
 
 def stamp_manifest(folder: Path, layout: Layout) -> None:
