@@ -82,7 +82,8 @@ def compare(
     except ConfigError as exc:
         fail_bad_input(exc)
     except KeyboardInterrupt:
-        err.print("interrupted: no comparison folder was written")
+        _stop(executor)
+        err.print("interrupted: no comparison folder was written", soft_wrap=True)
         raise typer.Exit(INTERRUPTED) from None
     except Exception as exc:  # an internal error, not bad input
         internal_error(exc, debug)
@@ -194,3 +195,10 @@ def _report(written, folder: Path) -> None:
             "scenarios at a time for a short briefing"
         )
     out.print(f"briefing ({written.pages} pages), table and figures in {folder}")
+
+
+def _stop(executor) -> None:
+    """After Ctrl-C: cancel the queued runs and end the workers without waiting for them."""
+    from sim.runner.batch import stop_executor
+
+    stop_executor(executor)

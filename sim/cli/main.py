@@ -1,7 +1,8 @@
 """The `vraem` command line: run and check scenarios.
 
 Exit codes: 0 success; 2 bad input (a one-paragraph message naming the file, the key and what was
-expected, no traceback); 1 unexpected internal error (traceback only with --debug).
+expected, no traceback); 1 unexpected internal error (traceback only with --debug); 130 after
+Ctrl-C (one line, no traceback, also from worker processes).
 """
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ def run(
         draw = None if no_figures else _draw_run_figures
         folder = write_result_folder(result, target, draw=draw, command=sys.argv)
     except KeyboardInterrupt:
-        err.print("interrupted: no result folder was written")
+        err.print("interrupted: no result folder was written", soft_wrap=True)
         raise typer.Exit(130) from None
     except Exception as exc:  # an internal error, not bad input
         internal_error(exc, debug)
