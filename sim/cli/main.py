@@ -1,8 +1,10 @@
 """The `vraem` command line: run and check scenarios.
 
 Exit codes: 0 success; 2 bad input (a one-paragraph message naming the file, the key and what was
-expected, no traceback); 1 unexpected internal error (traceback only with --debug); 130 after
-Ctrl-C (one line, no traceback, also from worker processes).
+expected, no traceback); 1 unexpected internal error (traceback only with --debug), also when
+only the figures failed: the result folder is then written all the same, with its tables and
+manifest, and a one-line message says how to draw them again; 130 after Ctrl-C (one line, no
+traceback, also from worker processes).
 """
 
 from __future__ import annotations
@@ -16,9 +18,12 @@ from rich.table import Table
 
 from sim.cli.briefing import brief, compare
 from sim.cli.common import (
+    FiguresFailed,
     err,
     fail_bad_input,
+    figures_failed,
     internal_error,
+    keep_data_if_drawing_fails,
     out,
     run_with_progress,
     source_line,
@@ -67,9 +72,10 @@ def run(
     except ConfigError as exc:
         fail_bad_input(exc)
     target = out_dir or Path("outputs") / scenario.name
+    drawing: list[FiguresFailed] = []
     try:
         result = run_with_progress(scenario, workers)
-        draw = None if no_figures else _draw_run_figures
+        draw = None if no_figures else keep_data_if_drawing_fails(_draw_run_figures, drawing)
         folder = write_result_folder(result, target, draw=draw, command=sys.argv)
     except KeyboardInterrupt:
         err.print("interrupted: no result folder was written", soft_wrap=True)
@@ -78,6 +84,9 @@ def run(
         internal_error(exc, debug)
     _print_headline(result)
     out.print(f"results in {folder} ({result.wall_time_s:.1f} s, {result.workers} worker(s))")
+    if drawing:
+        redraw = "run the same command again to draw them (the same seed gives the same results)"
+        figures_failed(drawing[0], folder, redraw, debug)
 
 
 def _draw_run_figures(result, fig_dir: Path) -> None:
