@@ -95,7 +95,7 @@ def test_a_failure_while_writing_leaves_the_old_folder_as_it_was(tmp_path, monke
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("sim.cli.main._draw_run_figures", broken)
+    monkeypatch.setattr("sim.runner.results.write_tables", broken)
     res = runner.invoke(
         app,
         [

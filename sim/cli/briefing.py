@@ -17,7 +17,15 @@ from typing import Annotated
 
 import typer
 
-from sim.cli.common import err, fail_bad_input, internal_error, out, progress_bar
+from sim.cli.common import (
+    FiguresFailed,
+    err,
+    fail_bad_input,
+    figures_failed,
+    internal_error,
+    out,
+    progress_bar,
+)
 from sim.cli.outputs import FORCE
 from sim.config.loader import ConfigError
 from sim.runner.layout import ResultKind
@@ -89,12 +97,15 @@ def compare(
     except ConfigError as exc:
         fail_bad_input(exc)
     except KeyboardInterrupt:
-        err.print("interrupted: no comparison folder was written")
+        _stop(executor)
+        err.print("interrupted: no comparison folder was written", soft_wrap=True)
         raise typer.Exit(INTERRUPTED) from None
     except Exception as exc:  # an internal error, not bad input
         internal_error(exc, debug)
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
+    if isinstance(written, FiguresFailed):
+        figures_failed(written, folder, f"draw them with `vraem brief {folder}`", debug)
     _report(written, folder)
 
 
@@ -179,7 +190,6 @@ def _run(plan, executor):
 def _write(pairs, target: Path, *, kind: str, sources=None, created=None, force: bool = False):
     """Build the folder in a temporary sibling, then move it into place (under its lock)."""
     from sim.report.compare import copy_runs, save_runs
-    from sim.report.publish import write_briefing
     from sim.runner.outputs import staged_folder
 
     err.print(f"drawing {FIGURES_PER_SCENARIO * len(pairs) + 1} figures and the briefing ...")
@@ -188,7 +198,7 @@ def _write(pairs, target: Path, *, kind: str, sources=None, created=None, force:
             created = save_runs(pairs, tmp, command=sys.argv)
         else:
             created = copy_runs(pairs, sources, tmp, command=sys.argv, created=created)
-        written = write_briefing(pairs, tmp, created)
+        written = _briefing(pairs, tmp, created, keep_data=kind == "compare")
     return target.resolve(), written
 
 
@@ -204,3 +214,33 @@ def _report(written, folder: Path) -> None:
             "scenarios at a time for a short briefing"
         )
     out.print(f"briefing ({written.pages} pages), table and figures in {folder}")
+
+
+def _stop(executor) -> None:
+    """After Ctrl-C: cancel the queued runs and end the workers without waiting for them."""
+    from sim.runner.batch import stop_executor
+
+    stop_executor(executor)
+
+
+def _briefing(pairs, folder: Path, created: str, *, keep_data: bool):
+    """Write the briefing into `folder`. If drawing fails and `keep_data` (the runs were made
+    now, not copied), return FiguresFailed instead of raising and leave only the runs and
+    comparison.json in the folder, from which `vraem brief` draws everything again."""
+    import shutil
+
+    from sim.report.publish import write_briefing
+    from sim.runner.results import MANIFEST_FILE, RUNS_DIR
+
+    try:
+        return write_briefing(pairs, folder, created)
+    except Exception as exc:  # any bug or I/O error while drawing: keep the runs
+        if not keep_data:
+            raise
+        for entry in folder.iterdir():
+            if entry.name not in (RUNS_DIR, MANIFEST_FILE):
+                if entry.is_dir():
+                    shutil.rmtree(entry)
+                else:
+                    entry.unlink()
+        return FiguresFailed(exc)

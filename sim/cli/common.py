@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
 import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -67,6 +72,48 @@ def internal_error(exc: BaseException, debug: bool) -> None:
         traceback.print_exc()
     err.print(
         f"[bold red]internal error:[/] {type(exc).__name__}: {exc}"
+        + ("" if debug else " (run again with --debug for the traceback)"),
+        highlight=False,
+        soft_wrap=True,
+    )
+    raise typer.Exit(1)
+
+
+# ----------------------------------------------------------------------------------------------
+# figures that fail to draw: the data is kept
+# ----------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class FiguresFailed:
+    """Drawing raised `error` after the data was written; the data is kept."""
+
+    error: Exception
+
+
+def keep_data_if_drawing_fails(
+    draw: Callable[[Any, Path], None], failed: list[FiguresFailed]
+) -> Callable[[Any, Path], None]:
+    """`draw(result, fig_dir)` that, instead of raising (which would discard the whole result
+    folder), appends the failure to `failed` and removes the half-drawn `fig_dir`."""
+
+    def draw_or_note(result: Any, fig_dir: Path) -> None:
+        try:
+            draw(result, fig_dir)
+        except Exception as exc:  # any bug or I/O error while drawing: keep the data
+            failed.append(FiguresFailed(exc))
+            shutil.rmtree(fig_dir, ignore_errors=True)
+
+    return draw_or_note
+
+
+def figures_failed(failure: FiguresFailed, folder: Path, redraw: str, debug: bool) -> None:
+    """One line on stderr: the figures failed, where the data is, how to draw them again
+    (`redraw`); exit 1. The traceback only with --debug."""
+    exc = failure.error
+    if debug:
+        traceback.print_exception(exc)
+    err.print(
+        f"[bold red]error:[/] the figures could not be drawn ({type(exc).__name__}: {exc}); "
+        f"the data is kept in {folder}: {redraw}"
         + ("" if debug else " (run again with --debug for the traceback)"),
         highlight=False,
         soft_wrap=True,

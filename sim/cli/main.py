@@ -1,7 +1,10 @@
 """The `vraem` command line: run and check scenarios.
 
 Exit codes: 0 success; 2 bad input (a one-paragraph message naming the file, the key and what was
-expected, no traceback); 1 unexpected internal error (traceback only with --debug).
+expected, no traceback); 1 unexpected internal error (traceback only with --debug), also when
+only the figures failed: the result folder is then written all the same, with its tables and
+manifest, and a one-line message says how to draw them again; 130 after Ctrl-C (one line, no
+traceback, also from worker processes).
 """
 
 from __future__ import annotations
@@ -15,9 +18,12 @@ from rich.table import Table
 
 from sim.cli.briefing import brief, compare
 from sim.cli.common import (
+    FiguresFailed,
     err,
     fail_bad_input,
+    figures_failed,
     internal_error,
+    keep_data_if_drawing_fails,
     out,
     run_with_progress,
     source_line,
@@ -64,6 +70,7 @@ def run(
     from sim.runner.outputs import default_output_dir, writing
     from sim.runner.results import write_result_folder
 
+    drawing: list[FiguresFailed] = []
     try:
         overrides = list(set_ or [])
         for key, value in (("replicates", replicates), ("seed", seed), ("weeks", weeks)):
@@ -73,17 +80,20 @@ def run(
         target = out_dir or default_output_dir(scenario.name, scenario_file)
         with writing(target, ResultKind.RUN, force=force, command=sys.argv) as folder:
             result = run_with_progress(scenario, workers)
-            draw = None if no_figures else _draw_run_figures
+            draw = None if no_figures else keep_data_if_drawing_fails(_draw_run_figures, drawing)
             write_result_folder(result, folder, draw=draw, command=sys.argv, force=force)
     except ConfigError as exc:
         fail_bad_input(exc)
     except KeyboardInterrupt:
-        err.print("interrupted: no result folder was written")
+        err.print("interrupted: no result folder was written", soft_wrap=True)
         raise typer.Exit(130) from None
     except Exception as exc:  # an internal error, not bad input
         internal_error(exc, debug)
     _print_headline(result)
     out.print(f"results in {folder} ({result.wall_time_s:.1f} s, {result.workers} worker(s))")
+    if drawing:
+        redraw = "run the same command again to draw them (the same seed gives the same results)"
+        figures_failed(drawing[0], folder, redraw, debug)
 
 
 def _draw_run_figures(result, fig_dir: Path) -> None:

@@ -162,7 +162,8 @@ def _run(
             progress.stop()
             err.print(
                 "interrupted: finished runs are kept; run the same command with --resume "
-                "to finish the sweep"
+                "to finish the sweep",
+                soft_wrap=True,
             )
             raise typer.Exit(130) from None
         except Exception as exc:

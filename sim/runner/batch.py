@@ -2,12 +2,24 @@
 
 Results never depend on the number of workers: each replicate's seed is fixed by its index, and
 results are put back in replicate order.
+
+Local worker processes (`WorkerPool`) leave Ctrl-C to the process that started them (the
+forkserver, and so every worker, starts with SIGINT blocked, and workers ignore it) and die with
+it: each worker watches that process from its initializer on and exits as soon as it is gone,
+even if it was killed with SIGKILL; the forkserver and multiprocessing's resource tracker then
+exit on their own, as they do once their last client is gone.
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
+import multiprocessing.forkserver
+import multiprocessing.resource_tracker
 import os
+import select
+import signal
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
@@ -37,13 +49,98 @@ def default_workers() -> int:
     return max(1, os.cpu_count() or 1)
 
 
+ORPHANED_EXIT = 70  # exit status of a worker whose parent is gone (EX_SOFTWARE)
+PARENT_POLL_S = 0.5  # how often a worker checks its parent where pidfd_open is unavailable
+
+
+def _exit_when_gone(parent: int) -> None:
+    """Block until process `parent` has ended, then end this process at once."""
+    try:
+        fd = os.pidfd_open(parent)  # Linux >= 5.3: readable once the process has ended
+    except ProcessLookupError:
+        os._exit(ORPHANED_EXIT)
+    except (AttributeError, OSError):  # no pidfd here: poll whether the process still exists
+        while True:
+            try:
+                os.kill(parent, 0)
+            except (ProcessLookupError, PermissionError):  # gone (or its pid reused)
+                os._exit(ORPHANED_EXIT)
+            time.sleep(PARENT_POLL_S)
+    select.select([fd], [], [])
+    os._exit(ORPHANED_EXIT)
+
+
+def _init_worker(parent: int) -> None:
+    """Worker initializer: ignore Ctrl-C (the parent handles it and stops the pool) and exit
+    as soon as the parent process is gone."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(
+        target=_exit_when_gone, args=(parent,), name="vraem-parent-watch", daemon=True
+    ).start()
+
+
+@contextlib.contextmanager
+def sigint_blocked() -> Iterator[None]:
+    """Block SIGINT in this thread for the block: processes and threads started in it inherit
+    the mask, so a Ctrl-C (sent by the terminal to the whole process group) reaches only this
+    process, which stops them itself."""
+    # started inside the block, multiprocessing's resource tracker would unblock SIGINT again
+    # in this thread (CPython unblocks after spawning it); once running, it is left alone
+    multiprocessing.resource_tracker.ensure_running()
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def _start_forkserver() -> None:
+    """Start the forkserver (and the resource tracker) with SIGINT blocked, so that neither
+    they nor the workers forked from them ever see a Ctrl-C meant for this process."""
+    with sigint_blocked():
+        multiprocessing.forkserver.ensure_running()
+
+
+class WorkerPool(ProcessPoolExecutor):
+    """A pool of local worker processes (forkserver) that leave Ctrl-C to this process and die
+    with it; `terminate` stops them without waiting for their running tasks."""
+
+    def __init__(self, workers: int) -> None:
+        _start_forkserver()
+        super().__init__(
+            max_workers=workers,
+            mp_context=multiprocessing.get_context("forkserver"),
+            initializer=_init_worker,
+            initargs=(os.getpid(),),
+        )
+
+    def terminate(self) -> None:
+        """Cancel the queued tasks and end the workers now (after Ctrl-C or an error)."""
+        processes = list((self._processes or {}).values())
+        self.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            with contextlib.suppress(OSError, ValueError):  # already gone or closed
+                process.terminate()
+        for process in processes:
+            with contextlib.suppress(OSError, ValueError):
+                process.join()
+        self.shutdown(wait=True)
+
+
 def make_executor(workers: int) -> Executor:
-    """Local executor: inline for one worker, a process pool (forkserver) for more."""
+    """Local executor: inline for one worker, a `WorkerPool` (forkserver) for more."""
     if workers <= 1:
         return InlineExecutor()
-    return ProcessPoolExecutor(
-        max_workers=workers, mp_context=multiprocessing.get_context("forkserver")
-    )
+    return WorkerPool(workers)
+
+
+def stop_executor(executor: Executor) -> None:
+    """Stop an executor at once: cancel what is queued, end local workers without waiting for
+    their running tasks (an executor that cannot be terminated is shut down without waiting)."""
+    if isinstance(executor, WorkerPool):
+        executor.terminate()
+    else:
+        executor.shutdown(wait=False, cancel_futures=True)
 
 
 @dataclass
@@ -96,9 +193,12 @@ def run_scenario(
             results.append(result)
             if on_done:
                 on_done(len(results), len(seeds))
-    finally:
+    except BaseException:  # Ctrl-C or a failed replicate: stop the workers, do not wait
         if own:
-            pool.shutdown(wait=True, cancel_futures=True)
+            stop_executor(pool)
+        raise
+    if own:
+        pool.shutdown(wait=True)
     results.sort(key=lambda r: r.replicate)
     return RunResult(
         scenario=scenario,

@@ -5,6 +5,10 @@
   `LocalCluster` started here with one single-threaded worker process per `workers`, its
   dashboard bound to the loopback interface.
 
+Local workers of either kind never see a Ctrl-C (this process handles it and stops them) and do
+not outlive this process, even if it is killed (see `sim.runner.batch`; Dask's worker processes
+watch their nanny's process themselves).
+
 Results never depend on the executor: each run's seed and values are fixed before submission.
 """
 
@@ -16,7 +20,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Executor
 from dataclasses import dataclass
 
-from sim.runner.batch import make_executor
+from sim.runner.batch import make_executor, sigint_blocked, stop_executor
 
 DASHBOARD_ADDRESS = "127.0.0.1:8787"  # loopback only: the dashboard is not exposed on the network
 # Worker settings for the local cluster, measured on 4-run chunks (2 cores): Dask's statistical
@@ -57,8 +61,10 @@ def open_executor(
             report(info)
         try:
             yield pool, info
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+        except BaseException:  # Ctrl-C or an error: stop the workers, do not wait for them
+            stop_executor(pool)
+            raise
+        pool.shutdown(wait=True)
         return
     if kind != "dask":
         raise ValueError(f"unknown executor {kind!r}")
@@ -86,7 +92,9 @@ def _dask_client(workers: int, scheduler: str | None):
                     "local cluster"
                 ) from None
         else:
-            with dask.config.set(LOCAL_CLUSTER_CONFIG):
+            # the cluster's thread, and so its worker processes, never see Ctrl-C: this
+            # process handles it and closes the cluster
+            with dask.config.set(LOCAL_CLUSTER_CONFIG), sigint_blocked():
                 cluster = LocalCluster(
                     n_workers=workers,
                     threads_per_worker=1,  # the model is pure Python: one run per process
