@@ -169,7 +169,18 @@ def scenarios(draw: st.DrawFn) -> Scenario:
         "hcl_price_start_usd_per_kg": draw(st.floats(100.0, 10_000.0)),
         "exit_demand_elasticity": draw(st.floats(0.1, 5.0)),
     }
-    interventions = draw(st.lists(_intervention(weeks), max_size=MAX_INTERVENTIONS))
+    interventions = draw(
+        st.lists(
+            _intervention(weeks),
+            max_size=MAX_INTERVENTIONS,
+            # valid lists only: no intervention twice, no two splits in one week
+            unique_by=lambda iv: (
+                (iv["week"], iv["type"])
+                if iv["type"] == "fragmentation"
+                else repr(sorted(iv.items()))
+            ),
+        )
+    )
     sections = {
         "growers": growers,
         "security": security,
