@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from sim.runner.batch import make_executor, sigint_blocked, stop_executor
 
-DASHBOARD_ADDRESS = "127.0.0.1:8787"  # loopback only: the dashboard is not exposed on the network
+DASHBOARD_ADDRESS = "127.0.0.1:0"  # loopback only, on a free port (printed): never a clash
 # Worker settings for the local cluster, measured on 4-run chunks (2 cores): Dask's statistical
 # profiler (a stack sample every 10 ms) and its aggressive malloc trimming cost about 12% of a
 # model run; model runs need neither.
@@ -101,7 +101,9 @@ def _dask_client(workers: int, scheduler: str | None):
                     processes=True,
                     host="127.0.0.1",
                     dashboard_address=DASHBOARD_ADDRESS,
-                    silence_logs=logging.ERROR,
+                    # a worker that outlives the scheduler by a heartbeat (Ctrl-C, shutdown) logs
+                    # an ERROR with a traceback; failures of runs reach us through their futures
+                    silence_logs=logging.CRITICAL,
                 )
             client = Client(cluster)
         n = len(client.scheduler_info().get("workers", {})) or workers
