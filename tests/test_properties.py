@@ -21,6 +21,7 @@ from test_mass_balance import RELATIVE_TOLERANCE, balance_gap
 from sim.config.models import Scenario
 from sim.model import VraemModel
 from sim.network.routes import RouteNetwork, load_network, packaged_data_dir
+from sim.recorder import TIMESERIES_COLUMNS
 from sim.scenarios import load_scenario, validate_scenario
 
 HOUSEHOLDS = 500  # a small model: a run of 30 weeks takes about a tenth of a second
@@ -34,30 +35,7 @@ SETTINGS = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
 
 # the columns that can never be negative (leader_in_place, the other one, is a flag); prices
 # may be zero: a netback below the costs is clamped at 0 (sim.market.prices)
-NON_NEGATIVE = [
-    "coca_ha",
-    "leaf_t",
-    "cocaine_produced_kg",
-    "cocaine_stock_kg",
-    "cocaine_in_transit_kg",
-    "seized_kg",
-    "exported_kg",
-    "lost_kg",
-    "price_leaf_usd_per_kg",
-    "price_paste_usd_per_kg",
-    "price_hcl_vraem_usd_per_kg",
-    "armed_groups",
-    "armed_members",
-    "armed_fighters",
-    "armed_income_usd",
-    "violent_events",
-    "deaths",
-    "deaths_ambush",
-    "deaths_civilian_killing",
-    "deaths_clash",
-    "deaths_gang_clash",
-    "eradicated_ha",
-]
+NON_NEGATIVE = [c for c in TIMESERIES_COLUMNS if c != "leader_in_place"]
 
 
 @cache
