@@ -14,16 +14,22 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
+import networkx as nx
+
 from sim.agents import ArmyUnit, Faction, Growers, PoliceUnit, TraffickingOrg
-from sim.agents.faction import (
+from sim.agents.cadres import Cadres
+from sim.agents.civilians import Civilians
+from sim.agents.security import ArmyOrders, clash, police_beats
+from sim.agents.splits import act_on_defections, break_up, leaderless_breakup
+from sim.agents.turf import (
     Escorts,
     combined_control,
     combined_tax_share,
-    gang_fights,
-    split,
+    contest,
+    merge_weak,
     start_in_equilibrium,
 )
-from sim.agents.security import ArmyOrders, clash, police_beats
+from sim.config.armed_group import CadreConfig
 from sim.agents.trafficker import RiskBeliefs, buy_stock, draw_presence, value_routes
 from sim.config.models import Scenario
 from sim.interventions import InterventionSchedule, Levers
@@ -70,7 +76,9 @@ class VraemModel(mesa.Model):
         self.exit_market = ExitMarkets(cfg.market, self.network.exits)
         self.market = VraemMarket(cfg.market, cfg.market.hcl_price_start_usd_per_kg)
         self.beliefs = RiskBeliefs(network.n_edges)
-        Faction(self, cfg.armed_group, cfg.armed_group.name)
+        self.hops = district_hops(network)
+        self.adjacent = self.hops == 1
+        self._add_armed_groups()
         self._add_traffickers()
         for _ in range(cfg.market.start_price_rounds):  # start near the steady-state price
             self.market = VraemMarket(cfg.market, self._market_bid())
@@ -81,6 +89,7 @@ class VraemModel(mesa.Model):
             cfg.growers.reference_leaf_price_usd_per_kg,
             self.rng,
         )
+        self.civilians = Civilians(cfg.armed_group.informers, self.growers, self.rng)
         self.orders = ArmyOrders(len(self.districts))
         self._add_security()
         leaf = self.growers.weekly_leaf_by_district()  # the factions start in equilibrium
@@ -95,11 +104,37 @@ class VraemModel(mesa.Model):
             security_effectiveness=self.effectiveness,
             demand_factor=self.exit_market.demand_factor,
             alt_subsidy=self.growers.alt_subsidy,
+            visibility=np.zeros(1),
+            boycott=np.zeros(self.weeks),
         )
         self.schedule = InterventionSchedule(list(scenario.interventions))
         self._new_week()
 
     # --- construction ----------------------------------------------------------------------
+    def _add_armed_groups(self) -> None:
+        """The MPCP with its cadres, and the rival factions with a leader and a lieutenant."""
+        ag = self.config.armed_group
+        Faction(self, ag, ag.name, Cadres.from_config(ag.succession, ag.cadres, self.districts))
+        for rival in ag.rivals:
+            base = max(rival.territory, key=rival.territory.get)
+            slug = rival.name.lower().replace(" ", "_")
+            people = [
+                CadreConfig(id=f"{slug}_leader", name=f"leader of the {rival.name}",
+                            rank="leader", age=45, base=base, seniority=10),
+                CadreConfig(id=f"{slug}_lieutenant", name=f"lieutenant of the {rival.name}",
+                            rank="commander", age=35, base=base, seniority=5),
+            ]  # fmt: skip  (generic: no source names them)
+            control = np.array([rival.territory.get(d, 0.0) for d in self.districts])
+            Faction(
+                self,
+                ag,
+                rival.name,
+                Cadres.from_config(ag.succession, people, self.districts),
+                kind="rival",
+                control=control,
+                members=rival.members,
+            )
+
     def _add_traffickers(self) -> None:
         cfg, n = self.config.traffickers, len(self.districts)
         for k in range(cfg.organisations):
@@ -146,23 +181,63 @@ class VraemModel(mesa.Model):
     def security_effectiveness(self) -> float:
         return float(self.effectiveness[0])
 
-    def patrol_pressure(self, control: np.ndarray) -> float:
-        cfg = self.config.security
-        patrols = cfg.army_units * cfg.patrols_per_unit_week * self.security_effectiveness()
-        return patrols / cfg.reference_patrols_per_week if control.sum() > 0 else 0.0
+    def district_hops(self) -> np.ndarray:
+        return self.hops
+
+    def patrol_presence(self) -> np.ndarray:
+        usual = self.config.security.reference_patrols_per_week / len(self.districts)
+        return self.orders.patrols / usual
+
+    def informing(self) -> np.ndarray:
+        return self.civilians.informing
+
+    def information_factor(self, district: int) -> float:
+        return self.civilians.information_factor(district)
+
+    def information_factor_by_district(self) -> np.ndarray:
+        return self.civilians.information_factor_by_district()
+
+    def political_visibility(self) -> float:
+        week = min(self.week, self.weeks - 1)
+        return float(self.levers["visibility"][0] + self.levers["boycott"][week])
+
+    def control_of_others(self, faction: object) -> np.ndarray:
+        others = [f for f in self.active_factions() if f is not faction]
+        return combined_control(others, len(self.districts))
+
+    def civilians_killed(self, district: int, killed: int, indiscriminate: bool) -> None:
+        self.civilians.suffer(district, killed, indiscriminate)
 
     def log_event(self, kind: str, who: str, outcome: str) -> None:
         self.recorder.log_event(self.week, kind, who, outcome)
 
-    def record_violence(self, kind: str, deaths: int) -> None:
-        self.recorder.add_violence(kind, deaths)
+    def record_violence(
+        self,
+        kind: str,
+        group: str,
+        district: int,
+        deaths_security: int = 0,
+        deaths_civilians: int = 0,
+        deaths_armed: int = 0,
+    ) -> None:
+        self.recorder.add_violence(
+            kind,
+            group,
+            self.districts[district] if district >= 0 else "",
+            int(deaths_security),
+            int(deaths_civilians),
+            int(deaths_armed),
+        )
 
-    def clash(self, faction: Faction) -> None:
-        clash(self, faction, self.config.security)
+    def clash(self, faction: Faction, district: int) -> None:
+        clash(self, faction, district)
 
-    def split(self, faction: Faction, gangs: int, reason: str) -> None:
-        split(self, faction, gangs, reason)
-        # the gangs escort (and are paid for) what leaves their districts from now on
+    def split(self, faction: Faction, groups: int, reason: str) -> None:
+        break_up(self, faction, groups, self.hops, reason)
+        self._groups_changed()
+
+    def _groups_changed(self) -> None:
+        """The groups now escort (and are paid for) what leaves their districts."""
         self.escorts = Escorts(self.active_factions(), len(self.districts))
 
     # --- the week --------------------------------------------------------------------------
@@ -175,9 +250,10 @@ class VraemModel(mesa.Model):
         self.transit.update_risk(self._agents_of(PoliceUnit))
         self._agents_do(ArmyUnit)
         self.growers.record_eradication(self.orders.eradicated)
+        self.civilians.update(self.patrol_presence(), self.armed_control(), self.armed_tax_share())
         self._agents_do(Faction)
-        self._act_on_split_requests()
-        self._gangs_fight()
+        self._act_on_defections()
+        self._contest_turf()
         self._traffickers_buy()
         self.route_value = self._value_routes()
         self.agents_by_type[TraffickingOrg].shuffle_do(self._ship)
@@ -194,7 +270,7 @@ class VraemModel(mesa.Model):
     def _new_week(self) -> None:
         for f in self.active_factions():
             f.close_week()
-        self.escorts = Escorts(self.active_factions(), len(self.districts))
+        self._groups_changed()
         self.recorder.new_week()
         self.orders.new_week()
         self.transit.new_week()
@@ -212,18 +288,29 @@ class VraemModel(mesa.Model):
         self.producer_stock += cocaine
         return float(cocaine.sum()), float(leaf.sum())
 
-    def _gangs_fight(self) -> None:
-        gangs = [f for f in self.active_factions() if f.gang]
-        gang_fights(self, gangs, self.config.security.deaths_per_clash)
+    def _contest_turf(self) -> None:
+        factions = self.active_factions()
+        if len(factions) > 1:
+            contest(self, factions, self.adjacent)
+            merge_weak(self, factions, self.adjacent)
+        for f in self.active_factions():
+            f.choose_taxes(self.control_of_others(f))
 
     def _traffickers_buy(self) -> None:
         orgs, price = self._agents_of(TraffickingOrg), self.market.price_hcl
         self.producer_stock = buy_stock(orgs, self.producer_stock, price, self.config.traffickers)
 
-    def _act_on_split_requests(self) -> None:
+    def _act_on_defections(self) -> None:
+        changed = False
         for f in self.active_factions():
-            if f.split_request is not None:
-                self.split(f, *f.split_request)
+            if f.leader is None and not f.cadres.free():
+                leaderless_breakup(self, f, self.hops)
+                changed = True
+            elif f.defectors:
+                act_on_defections(self, f, self.hops, "chose to leave")
+                changed = True
+        if changed:
+            self._groups_changed()
 
     def _value_routes(self) -> np.ndarray:
         ag = self.config.armed_group
@@ -280,7 +367,7 @@ class VraemModel(mesa.Model):
             armed_fighters=sum(f.fighters for f in factions),
             armed_income_usd=sum(f.income_week for f in factions),
             eradicated_ha=float(self.orders.eradicated.sum()),
-            leader_in_place=any(f.leader is not None and not f.gang for f in factions),
+            leader_in_place=any(f.leader is not None and f.kind == "mpcp" for f in factions),
         )
         self.recorder.record_exits(
             self.week, t.exit_exported, t.exit_seized, t.exit_dispatched, self.exit_market.price
@@ -291,3 +378,14 @@ class VraemModel(mesa.Model):
         for _ in range(self.weeks):
             self.step()
         return self.recorder
+
+
+def district_hops(network: RouteNetwork) -> np.ndarray:
+    """Hops between districts on the route network (n x n integers)."""
+    names = network.districts
+    hops = np.zeros((len(names), len(names)), dtype=np.int64)
+    for i, a in enumerate(names):
+        lengths = nx.single_source_shortest_path_length(network.graph, a)
+        for j, b in enumerate(names):
+            hops[i, j] = lengths.get(b, len(network.graph))
+    return hops

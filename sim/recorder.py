@@ -25,17 +25,23 @@ TIMESERIES_COLUMNS = [
     "armed_income_usd",
     "violent_events",
     "deaths",
+    "deaths_security",
+    "deaths_civilians",
+    "deaths_armed",
     "deaths_ambush",
-    "deaths_civilian_killing",
+    "deaths_selective_killing",
+    "deaths_massacre",
     "deaths_clash",
     "deaths_gang_clash",
+    "deaths_operation",
     "eradicated_ha",
     "leader_in_place",
 ]
 # kinds of violent incident, each with its deaths column `deaths_<kind>`
-VIOLENCE_KINDS = ("ambush", "civilian_killing", "clash", "gang_clash")
+VIOLENCE_KINDS = ("ambush", "selective_killing", "massacre", "clash", "gang_clash", "operation")
+VICTIMS = ("deaths_security", "deaths_civilians", "deaths_armed")
 DEATHS_BY_KIND = tuple(f"deaths_{kind}" for kind in VIOLENCE_KINDS)
-INTEGER_COLUMNS = ("armed_groups", "violent_events", "deaths", *DEATHS_BY_KIND)
+INTEGER_COLUMNS = ("armed_groups", "violent_events", "deaths", *VICTIMS, *DEATHS_BY_KIND)
 
 
 class WeeklyRecorder:
@@ -51,19 +57,24 @@ class WeeklyRecorder:
         self.exit_price = np.zeros((weeks, len(exits)))
         self.edge_kg = np.zeros((-(-weeks // WEEKS_PER_YEAR), n_edges))  # (year, edge)
         self.events: list[tuple[int, str, str, str]] = []
+        self.violence: list = []
         self.new_week()
 
     def new_week(self) -> None:
         """Start counting a new week's violence."""
         self._violent_events = 0
         self._deaths = dict.fromkeys(VIOLENCE_KINDS, 0)
+        self._victims = dict.fromkeys(VICTIMS, 0)
 
-    def add_violence(self, kind: str, deaths: int) -> None:
-        """One violent incident of `kind` (one of VIOLENCE_KINDS) with `deaths` people killed."""
+    def add_violence(self, kind, group, district, deaths_security, deaths_civilians, deaths_armed):
+        """TEMPORARY shim until the records branch lands."""
         if kind not in self._deaths:
             raise ValueError(f"unknown kind of violence {kind!r}; expected one of {VIOLENCE_KINDS}")
         self._violent_events += 1
-        self._deaths[kind] += int(deaths)
+        self._deaths[kind] += deaths_security + deaths_civilians + deaths_armed
+        for k, v in zip(VICTIMS, (deaths_security, deaths_civilians, deaths_armed)):
+            self._victims[k] += v
+        self.violence.append((kind, group, district, deaths_security, deaths_civilians, deaths_armed))
 
     def log_event(self, week: int, kind: str, who: str, outcome: str) -> None:
         """An entry in the event log."""
@@ -77,6 +88,7 @@ class WeeklyRecorder:
             "violent_events": self._violent_events,
             "deaths": sum(self._deaths.values()),
             **by_kind,
+            **self._victims,
         }
         for key, value in values.items():
             self.values[key][week] = value

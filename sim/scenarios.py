@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.config.errors import ConfigError
+from sim.config.interventions import ARREST_GROUPS
 from sim.config.loader import blame_overrides, load_scenario_config, validate_scenario_config
 from sim.config.models import Scenario
 from sim.network.route_table import RouteTable
@@ -153,12 +154,38 @@ def check_scenario_names(scenario: Scenario, source: str | Path) -> None:
                 f"expected an existing edge, {ov.u}-{ov.v} is not one",
             )
     _check_interventions(scenario, net, source)
-    leaders = scenario.armed_group.leaders
-    if sum(1 for p in leaders if p.role == "leader") != 1:
-        raise ConfigError(source, "armed_group.leaders", "expected exactly one with role leader")
-    ids = [p.id for p in leaders]
-    if len(set(ids)) != len(ids):
-        raise ConfigError(source, "armed_group.leaders", "expected unique ids")
+    _check_cadres(scenario, net, source)
+    for i, rival in enumerate(scenario.armed_group.rivals):
+        for name in rival.territory:
+            if name not in net.districts:
+                raise ConfigError(
+                    source,
+                    f"armed_group.rivals.{i}.territory.{name}",
+                    f"expected a district of the route network, one of {sorted(net.districts)}",
+                )
+
+
+def _check_cadres(scenario: Scenario, net: RouteNetwork, source: str | Path) -> None:
+    """One leader; unique ids; bases are districts; patrons and parents are cadres."""
+    cadres = scenario.armed_group.cadres
+    if sum(1 for p in cadres if p.rank == "leader") != 1:
+        raise ConfigError(source, "armed_group.cadres", "expected exactly one with rank leader")
+    ids = [p.id for p in cadres]
+    for i, p in enumerate(cadres):
+        if ids.index(p.id) != i:
+            raise ConfigError(source, f"armed_group.cadres.{i}.id", f"expected a unique id, {p.id!r} repeats")
+        if p.base not in net.districts:
+            raise ConfigError(
+                source,
+                f"armed_group.cadres.{i}.base",
+                f"expected a district of the route network, one of {sorted(net.districts)}",
+            )
+        for attr in ("patron", "parent"):
+            other = getattr(p, attr)
+            if other and other not in ids:
+                raise ConfigError(
+                    source, f"armed_group.cadres.{i}.{attr}", f"expected a cadre id, got {other!r}"
+                )
 
 
 def _check_no_contradiction(scenario: Scenario, source: str | Path) -> None:
@@ -190,7 +217,7 @@ def _check_interventions(scenario: Scenario, net: RouteNetwork, source: str | Pa
     """Every intervention starts inside the horizon and names things that exist."""
     _check_no_contradiction(scenario, source)
     districts, exits = set(net.districts), set(net.exit_group)
-    people = {p.id for p in scenario.armed_group.leaders} | {"leader", "successors"}
+    people = {p.id for p in scenario.armed_group.cadres} | set(ARREST_GROUPS)
     for i, iv in enumerate(scenario.interventions):
         key = f"interventions.{i}"
         if iv.week >= scenario.weeks:

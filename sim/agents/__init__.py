@@ -3,9 +3,9 @@
 Agents never import the model: they see it through `sim.agents.world.World`.
 """
 
-from sim.agents.faction import Faction, Person
+from sim.agents.faction import Faction
 from sim.agents.growers import Growers
 from sim.agents.security import ArmyUnit, PoliceUnit
 from sim.agents.trafficker import TraffickingOrg
 
-__all__ = ["ArmyUnit", "Faction", "Growers", "Person", "PoliceUnit", "TraffickingOrg"]
+__all__ = ["ArmyUnit", "Faction", "Growers", "PoliceUnit", "TraffickingOrg"]

@@ -1,132 +1,119 @@
-"""Armed factions: the MPCP and, after it breaks up, the gangs that succeed it.
+"""Armed groups: the MPCP, its rival factions, and the gangs that split from any of them.
 
-A faction has territory (control of each district), members and fighters, a leadership chain (a
-leader and ordered successors), cohesion, income from taxing growers and escorting shipments,
-recruitment and losses, and violence. Removing the leader hands over to the first free successor
-and starts a spell of retaliation; with no successor left, cohesion collapses and the faction
-asks to split into gangs (`split`). Gangs tax more predatorily, drop the insurgent agenda (fewer
-attacks on the state) and fight each other for territory and protection rents (`gang_fights`).
-Shipments leaving a district it controls may be escorted for a fee (`Escorts`).
+A group has territory (control of each district), members and fighters, a leadership network
+(sim.agents.cadres), income from taxing growers and escorting shipments, the threat it faces
+and its kin's desire for revenge. Each week it chooses its violence (sim.agents.violence),
+recruits or loses members as its income allows, arms as many of them as the threat calls for,
+and its commanders reconsider, every review and whenever the leadership changes, whether to
+stay or leave with their columns (a split happens when enough of them defect). Losing a leader
+hands over to the strongest claimant (sim.agents.cadres.Cadres.succeed).
 """
 
 from __future__ import annotations
 
-import itertools
 import math
-from dataclasses import dataclass
 
 import mesa
 import numpy as np
 
+from sim.agents.cadres import Cadre, Cadres
+from sim.agents.violence import Motives, Theatre, choose_violence
 from sim.agents.world import World
-from sim.config.models import ArmedGroupConfig
+from sim.config.armed_group import ArmedGroupConfig
 from sim.units import WEEKS_PER_YEAR
 
-REFERENCE_FIGHTERS = 100.0  # unit of the violence rates in the config: per 100 fighters
-
-
-@dataclass
-class Person:
-    """A member of the leadership chain."""
-
-    id: str
-    name: str
-    role: str  # leader | successor
-    status: str = "free"  # free | captured | killed
+KINDS = ("mpcp", "rival", "gang")
+FOLLOWING_RANKS = ("second", "commander")  # cadres who lead a column and may take it away
 
 
 class Faction(mesa.Agent):
-    """An armed faction (the MPCP at the start, or a gang after a split)."""
+    """An armed group."""
 
     def __init__(
         self,
         world: World,
         cfg: ArmedGroupConfig,
         name: str,
+        cadres: Cadres,
         *,
+        kind: str = "mpcp",
         control: np.ndarray | None = None,
         members: float | None = None,
         fighters: float | None = None,
-        chain: list[Person] | None = None,
-        gang: bool = False,
     ) -> None:
         super().__init__(world)
+        if kind not in KINDS:
+            raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
         self.world = world
         self.cfg = cfg
         self.name = name
-        self.gang = gang
+        self.kind = kind
+        self.cadres = cadres
+        n = len(world.districts)
         if control is None:
             control = np.array([cfg.territory.get(d, 0.0) for d in world.districts])
         self.control_ref = np.asarray(control, dtype=float).copy()
         self.control = self.control_ref.copy()
         self.members = float(cfg.members if members is None else members)
-        self.fighters = float(self.members * cfg.armed_share if fighters is None else fighters)
+        self.fighters = float(
+            self.members * self.armed_share(1.0) if fighters is None else fighters
+        )
         self.fighters_ref = max(self.fighters, 1.0)
-        self.cohesion = self.usual_cohesion
-        if chain is None:
-            chain = [Person(p.id, p.name, p.role) for p in cfg.leaders]
-        self.chain = chain
         self.income_week = 0.0  # USD earned this week (taxes + escort fees)
         self.income_last = 0.0  # USD earned last week
         self.income_avg = 0.0  # USD/week, smoothed over about a year
-        self.retaliation_weeks_left = 0
-        self.upkeep = cfg.upkeep_usd_per_member_year  # USD/member/yr; None until the first week
+        self.income_by_district = np.zeros(n)  # USD this week
+        self.income_avg_by_district = np.zeros(n)  # USD/week, smoothed
+        self.tax_rate = np.full(n, cfg.leaf_tax_rate)  # chosen each week (fraction)
+        self.upkeep = cfg.upkeep_usd_per_member_year  # USD/member/yr; None until week 1
+        self.threat = cfg.violence.threat_reference_per_year / WEEKS_PER_YEAR  # per week
+        self._threat_this_week = 0
+        self.revenge = 0.0
         self.active = True
-        self.split_request: tuple[int, str] | None = None  # (gangs, reason), acted on by `split`
-        self._income_seeded = False
+        self.defectors: list[list[Cadre]] = []  # blocs leaving this week, acted on by the model
+        self.review_now = False
+        self.income_seeded = False
+
+    # --- who it is -------------------------------------------------------------------------
+    @property
+    def political(self) -> bool:
+        """Whether it has a political agenda (the MPCP and the rival factions, not gangs)."""
+        return self.kind != "gang"
 
     @property
-    def usual_cohesion(self) -> float:
-        """The cohesion it returns to while someone leads it (0-1)."""
-        return float(self.cfg.gang_cohesion if self.gang else self.cfg.cohesion)
+    def gang(self) -> bool:
+        return self.kind == "gang"
 
-    # --- leadership ------------------------------------------------------------------------
     @property
-    def leader(self) -> Person | None:
-        return next((p for p in self.chain if p.role == "leader" and p.status == "free"), None)
-
-    def free_successors(self) -> list[Person]:
-        return [p for p in self.chain if p.role == "successor" and p.status == "free"]
-
-    def find(self, person_id: str) -> Person | None:
-        return next((p for p in self.chain if p.id == person_id and p.status == "free"), None)
-
-    def remove_person(self, person_id: str, outcome: str) -> str:
-        """Capture or kill a member of the chain. If it was the leader, the first free successor
-        takes over and the faction retaliates; with none, there is a leadership vacuum.
-        Returns what happened, for the event log."""
-        cfg = self.cfg
-        person = self.find(person_id)
-        if person is None:
-            return f"{person_id} not found among free members of {self.name}"
-        was_leader = person.role == "leader"
-        person.status = outcome
-        if not was_leader:
-            self.cohesion *= cfg.cohesion_loss_member
-            return f"{person.name} {outcome}"
-        self.cohesion *= cfg.cohesion_loss_leader
-        self.retaliation_weeks_left = cfg.retaliation_weeks
-        heirs = self.free_successors()
-        if heirs:
-            heirs[0].role = "leader"
-            self.cohesion *= cfg.cohesion_loss_succession
-            return f"{person.name} {outcome}; succession to {heirs[0].name}"
-        self.cohesion *= cfg.cohesion_loss_vacuum
-        return f"{person.name} {outcome}; no successor: leadership vacuum"
+    def leader(self) -> Cadre | None:
+        return self.cadres.leader
 
     # --- economics -------------------------------------------------------------------------
+    def choose_taxes(self, others: np.ndarray) -> None:
+        """Tax rate per district: a stationary bandit with secure tenure taxes lightly, a
+        roving one takes what it can (Olson 1993). Tenure is its share of the district's armed
+        control, discounted when it has too few fighters to hold it."""
+        cfg = self.cfg
+        total = self.control + others
+        share = np.divide(self.control, total, out=np.ones_like(total), where=total > 0)
+        tenure = share * min(1.0, self.fighters / cfg.gangs.secure_fighters)
+        self.tax_rate = cfg.leaf_tax_rate + (cfg.gangs.roving_tax_rate - cfg.leaf_tax_rate) * (
+            1.0 - tenure
+        )
+
     def tax_share(self) -> np.ndarray:
         """Expected share of leaf value it takes in each district (fraction)."""
-        rate = self.cfg.leaf_tax_rate * (self.cfg.gang_tax_multiplier if self.gang else 1.0)
-        return self.control * rate
+        return self.control * self.tax_rate
 
     def collect_leaf_tax(self, leaf_value_by_district: np.ndarray) -> float:
-        tax = float((leaf_value_by_district * self.tax_share()).sum())
-        self.income_week += tax
-        return tax
+        tax = leaf_value_by_district * self.tax_share()
+        self.income_by_district += tax
+        self.income_week += float(tax.sum())
+        return float(tax.sum())
 
-    def collect_escort_fee(self, kg: float) -> float:
+    def collect_escort_fee(self, kg: float, district: int) -> float:
         fee = kg * self.cfg.escort_fee_usd_per_kg
+        self.income_by_district[district] += fee
         self.income_week += fee
         return fee
 
@@ -134,6 +121,14 @@ class Faction(mesa.Agent):
         """Book last week's income; the new week starts with none."""
         self.income_last = self.income_week
         self.income_week = 0.0
+        rate = 1.0 / WEEKS_PER_YEAR
+        if self.income_seeded:
+            self.income_avg_by_district += (
+                self.income_by_district - self.income_avg_by_district
+            ) * rate
+        else:
+            self.income_avg_by_district = self.income_by_district.copy()
+        self.income_by_district = np.zeros_like(self.income_by_district)
 
     def set_equilibrium_upkeep(self, income_per_week: float) -> None:
         """Unless configured, set the upkeep per member at which `income_per_week` sustains the
@@ -142,104 +137,183 @@ class Faction(mesa.Agent):
         if self.upkeep is not None:
             return
         cfg = self.cfg
-        desertion = cfg.desertion_rate_per_year * (1.0 - self.cohesion)
-        room = max(1.0 - desertion / cfg.growth_rate_per_year, 0.1)
+        room = max(1.0 - cfg.desertion_rate_per_year / cfg.growth_rate_per_year, 0.1)
         sustainable = self.members / room
         if income_per_week <= 0:  # nothing to live on: no size is sustainable
             self.upkeep = math.inf
             return
         self.upkeep = income_per_week * WEEKS_PER_YEAR / max(sustainable, 1.0)
 
-    # --- losses ----------------------------------------------------------------------------
-    def lose_fighters(self, n: float) -> float:
+    # --- fighters and threat ---------------------------------------------------------------
+    def armed_share(self, threat: float) -> float:
+        """Share of members it chooses to arm under a threat relative to usual: from calm to
+        besieged, halfway at the usual threat."""
+        cfg = self.cfg
+        pull = threat / (threat + 1.0)
+        return cfg.armed_share_calm + (cfg.armed_share_besieged - cfg.armed_share_calm) * pull
+
+    def relative_threat(self) -> float:
+        return self.threat * WEEKS_PER_YEAR / self.cfg.violence.threat_reference_per_year
+
+    def note_threat(self) -> None:
+        """The state acted against it (a clash or an operation)."""
+        self._threat_this_week += 1
+
+    def lose_fighters(self, n: float) -> int:
         """Remove up to `n` fighters (killed or captured); returns how many were removed."""
-        n = min(n, self.fighters)
+        n = min(int(n), int(self.fighters))
         self.fighters -= n
         self.members -= n
-        self.cohesion = max(0.0, self.cohesion - self.cfg.cohesion_loss_per_fighter_lost * n)
         return n
 
-    # --- weekly behaviour ------------------------------------------------------------------
-    def step(self) -> None:
-        """Violence, then recruitment and attrition, territory; ask to split if leaderless and
-        weak."""
-        if not self.active:
-            return
-        self._violence()
-        self._membership()
-        self._territory()
-        if self.retaliation_weeks_left > 0:
-            self.retaliation_weeks_left -= 1
-        cfg = self.cfg
-        if (
-            self.active
-            and not self.gang
-            and self.leader is None
-            and self.cohesion < cfg.fragmentation_cohesion
-        ):
-            gangs = int(
-                np.clip(round(self.members / cfg.members_per_gang), cfg.min_gangs, cfg.max_gangs)
-            )
-            self.split_request = (gangs, "cohesion collapsed after a leadership vacuum")
+    def fighters_by_district(self) -> np.ndarray:
+        """Its fighters spread over its territory by control."""
+        total = self.control.sum()
+        if total <= 0:
+            return np.zeros_like(self.control)
+        return self.fighters * self.control / total
 
     def fighters_in(self, district: int) -> float:
-        """Fighters present in a district: its fighters spread over its territory by control."""
         total = self.control.sum()
         return self.fighters * self.control[district] / total if total > 0 else 0.0
 
-    def violence_factor(self) -> float:
-        return self.cfg.retaliation_violence_factor if self.retaliation_weeks_left > 0 else 1.0
-
-    def _violence(self) -> None:
-        cfg, world = self.cfg, self.world
-        rng = world.rng
-        scale = self.fighters / REFERENCE_FIGHTERS / WEEKS_PER_YEAR * self.violence_factor()
-        # Attacks on security forces: more likely when the security forces are disorganised;
-        # gangs without an insurgent agenda mostly avoid the state.
-        agenda = cfg.gang_ambush_factor if self.gang else 1.0
-        ambush_rate = (
-            cfg.ambushes_per_year_per_100_fighters
-            * scale
-            * agenda
-            * (2.0 - world.security_effectiveness())
+    def motives(self, theatre: Theatre) -> Motives:
+        """Why it would use violence this week (see sim.agents.violence)."""
+        others = theatre.control_of_others(self)
+        mass = self.control.sum()
+        contested = float((self.control * np.minimum(others, 1.0)).sum() / mass) if mass else 0.0
+        leadership_doubt = 1.0 - self.cadres.legitimacy if self.leader is not None else 1.0
+        return Motives(
+            threat=self.relative_threat(),
+            revenge=self.revenge,
+            visibility=theatre.political_visibility(),
+            outbidding=leadership_doubt + contested,
         )
-        for _ in range(rng.poisson(ambush_rate)):
-            world.record_violence("ambush", deaths=1 + rng.poisson(cfg.deaths_per_ambush - 1))
-        # Killings of suspected collaborators: driven by security presence in its territory.
-        pressure = world.patrol_pressure(self.control)
-        civ_rate = cfg.civilian_killings_per_year_per_100_fighters * scale * pressure
-        for _ in range(rng.poisson(civ_rate)):
-            world.record_violence(
-                "civilian_killing", deaths=1 + rng.poisson(cfg.deaths_per_civilian_killing - 1)
+
+    # --- leadership ------------------------------------------------------------------------
+    def remove_cadre(self, cadre: Cadre, outcome: str) -> str:
+        """A cadre is captured, killed or dies. A killed cadre's free kin seek revenge; a
+        leader's post goes to the strongest claimant (a captured leader can still endorse his
+        heir). Returns what happened, for the event log."""
+        was_leader = cadre.rank == "leader"
+        self.cadres.remove(cadre, outcome)
+        if outcome == "killed":
+            self.revenge += max((self.cadres.kin(p, cadre) for p in self.cadres.free()), default=0.0)
+        if not was_leader:
+            self.review_now = True
+            return f"{cadre.name} {outcome}"
+        result = self.cadres.succeed(cadre, endorsed=outcome == "captured")
+        self.review_now = True
+        if result.new_leader is None:
+            return f"{cadre.name} {outcome}; nobody left to lead"
+        contest = f"; contested by {result.rival.name}" if result.rival is not None else ""
+        return (
+            f"{cadre.name} {outcome}; {result.new_leader.name} takes over "
+            f"(clarity {result.clarity:.2f}{contest})"
+        )
+
+    def zones(self, hops: np.ndarray) -> dict[str, np.ndarray]:
+        """Districts each column leader answers for: the leader holds its base; every other
+        district it controls goes to the nearest commander (by network hops)."""
+        leaders = [p for p in self.cadres.commanders()]
+        boss = self.leader
+        mask = {p.id: np.zeros(self.control.size, dtype=bool) for p in leaders}
+        held = np.flatnonzero(self.control_ref > 0)
+        for d in held:
+            if boss is not None and d == boss.base:
+                continue
+            if not leaders:
+                break
+            dist = [hops[p.base, d] for p in leaders]
+            mask[leaders[int(np.argmin(dist))].id][d] = True
+        return mask
+
+    def review_loyalties(self, hops: np.ndarray) -> None:
+        """Each commander compares what staying pays (its share of the group's income) with
+        what leaving pays (its zone's income as an independent group, less the fight with the
+        group it leaves), weighs its loyalty and kinship to the leader, and decides. Those who
+        leave together are grouped by kin."""
+        cfg = self.cfg.defection
+        rng = self.world.rng
+        leader = self.leader
+        income = max(self.income_avg, 1e-9)
+        zones = self.zones(hops)
+        leaving = []
+        for person in self.cadres.commanders():
+            zone = zones.get(person.id)
+            if zone is None or not zone.any():
+                continue
+            column = self.fighters * self.control[zone].sum() / max(self.control.sum(), 1e-9)
+            if column < cfg.min_column_fighters:
+                continue
+            rest = 1.0 - column / max(self.fighters, 1e-9)
+            outside = self.income_avg_by_district[zone].sum() * (1.0 - cfg.fight_cost_share * rest)
+            inside = self.cfg.succession.income_share[person.rank] * income
+            if outside <= 0:
+                continue
+            kin = self.cadres.kin(person, leader)
+            utility = (
+                math.log(outside / inside) - cfg.loyalty_weight * person.loyalty - cfg.kin_weight * kin
             )
+            if rng.random() < 1.0 / (1.0 + math.exp(-utility / cfg.noise)):
+                leaving.append(person)
+        blocs: dict[str, list[Cadre]] = {}
+        for person in leaving:
+            blocs.setdefault(person.family or person.id, []).append(person)
+        self.defectors = list(blocs.values())
+
+    # --- weekly behaviour ------------------------------------------------------------------
+    def step(self) -> None:
+        """Cadres age, violence, membership and arms, territory, loyalties."""
+        if not self.active:
+            return
+        world = self.world
+        for person in self.cadres.age_one_week(world.rng):
+            world.log_event("death", self.name, self.remove_cadre(person, "died"))
+        for person in self.cadres.refill(world.rng):
+            world.log_event("promotion", self.name, f"{person.name} becomes {person.rank}")
+        self.cadres.drift_loyalty()
+        choose_violence(self, world, self.cfg.informers.reference_share)
+        self._membership()
+        self._territory()
+        self._remember()
+        if self.active and (self.review_now or world.week % self.cfg.succession.review_weeks == 0):
+            self.review_loyalties(world.district_hops())
+            self.review_now = False
+
+    def _remember(self) -> None:
+        vcfg = self.cfg.violence
+        self.threat += (self._threat_this_week - self.threat) / vcfg.threat_memory_weeks
+        self._threat_this_week = 0
+        self.revenge *= 0.5 ** (1.0 / vcfg.revenge_half_life_weeks)
 
     def _membership(self) -> None:
         cfg = self.cfg
-        if not self._income_seeded:
+        if not self.income_seeded:
             if self.income_last <= 0:  # first week of a run: no income booked yet
                 return
             self.income_avg = self.income_last
-            self._income_seeded = True
+            self.income_seeded = True
         self.income_avg += (self.income_last - self.income_avg) / WEEKS_PER_YEAR
         # Growers' grievance (e.g. after eradication) brings recruits who ask for less.
         support = 1.0 + cfg.grievance_recruitment_gain * self.world.grievance_in(self.control)
         sustainable = support * self.income_avg * WEEKS_PER_YEAR / self.upkeep
         growth = cfg.growth_rate_per_year / WEEKS_PER_YEAR
-        desertion = cfg.desertion_rate_per_year * (1.0 - self.cohesion) / WEEKS_PER_YEAR
+        desertion = cfg.desertion_rate_per_year / WEEKS_PER_YEAR
         if self.members > 0:
             change = growth * self.members * (1.0 - self.members / max(sustainable, 1.0))
             self.members = max(0.0, self.members + change - desertion * self.members)
-        target_fighters = self.members * cfg.armed_share
-        self.fighters += (target_fighters - self.fighters) / cfg.fighter_adjustment_weeks
+        target = self.members * self.armed_share(self.relative_threat())
+        self.fighters += (target - self.fighters) / cfg.fighter_adjustment_weeks
         self.fighters = min(self.fighters, self.members)
-        # cohesion recovers toward its usual level while someone leads
-        usual = self.usual_cohesion
-        goal = usual if self.leader else cfg.leaderless_cohesion_share * usual
-        self.cohesion += (goal - self.cohesion) / WEEKS_PER_YEAR
         if self.members < 1.0:
-            self.active = False
-            self.members = self.fighters = 0.0
-            self.world.log_event("dissolution", self.name, "no members left")
+            self.dissolve("no members left")
+
+    def dissolve(self, why: str) -> None:
+        self.active = False
+        self.members = self.fighters = 0.0
+        self.control = np.zeros_like(self.control)
+        self.world.log_event("dissolution", self.name, why)
 
     def _territory(self) -> None:
         """Control follows fighting strength: it shrinks when fighters are lost."""
@@ -247,119 +321,3 @@ class Faction(mesa.Agent):
             1.0, (self.fighters / self.fighters_ref) ** self.cfg.territory_strength_exponent
         )
         self.control = self.control_ref * strength
-
-
-def split(world: World, faction: Faction, n: int, reason: str) -> list[Faction]:
-    """Split a faction into `n` gangs that divide its members, fighters, districts and this
-    week's income so far; each keeps a home turf and a foothold in the others' districts.
-    Returns the gangs (none if the faction is no longer active)."""
-    if not faction.active:
-        return []
-    cfg = faction.cfg
-    shares = world.rng.dirichlet(np.full(n, cfg.gang_share_concentration))
-    order = np.argsort(-faction.control, kind="stable")
-    home = np.empty(order.size, dtype=np.int64)
-    home[order] = np.arange(order.size) % n
-    slug = faction.name.lower().replace(" ", "_")
-    gangs = []
-    for k in range(n):
-        turf = np.where(home == k, cfg.gang_home_control, cfg.gang_foothold_control / (n - 1))
-        boss = Person(f"{slug}_gang{k + 1}_boss", f"boss of gang {k + 1}", "leader")
-        gang = Faction(
-            world,
-            cfg,
-            f"{faction.name} gang {k + 1}",
-            control=faction.control * turf,
-            members=faction.members * shares[k],
-            fighters=faction.fighters * shares[k],
-            chain=[boss],
-            gang=True,
-        )
-        gang.upkeep = faction.upkeep  # members cost a gang what they cost the group
-        gang.income_week = faction.income_week * shares[k]  # this week's money so far
-        gangs.append(gang)
-    faction.income_week = 0.0  # conserved: it went to the gangs
-    faction.active = False
-    faction.split_request = None
-    faction.remove()
-    world.log_event("fragmentation", faction.name, f"split into {n} gangs ({reason})")
-    return gangs
-
-
-def gang_fights(world: World, gangs: list[Faction], deaths_per_clash: float) -> None:
-    """Gangs that share districts fight over them; winners take control from losers."""
-    rng = world.rng
-    for a, b in itertools.combinations(gangs, 2):
-        cfg = a.cfg
-        shared = np.minimum(a.control, b.control)
-        if shared.sum() <= 0 or a.fighters <= 0 or b.fighters <= 0:
-            continue
-        rate = (
-            cfg.gang_clashes_per_year
-            / WEEKS_PER_YEAR
-            * (a.fighters / cfg.gang_clash_reference_fighters)
-            * (b.fighters / cfg.gang_clash_reference_fighters)
-            * shared.sum()
-        )
-        for _ in range(rng.poisson(rate)):
-            d = int(np.searchsorted(np.cumsum(shared) / shared.sum(), rng.random()))
-            d = min(d, shared.size - 1)
-            a_wins = rng.random() < a.fighters / (a.fighters + b.fighters)
-            winner, loser = (a, b) if a_wins else (b, a)
-            deaths = int(rng.poisson(deaths_per_clash))
-            lost_by_loser = int(rng.binomial(deaths, cfg.gang_clash_loser_death_share))
-            loser.lose_fighters(lost_by_loser)
-            winner.lose_fighters(deaths - lost_by_loser)
-            moved = cfg.gang_clash_control_shift * loser.control_ref[d]
-            loser.control_ref[d] -= moved
-            winner.control_ref[d] += moved
-            world.record_violence("gang_clash", deaths)
-
-
-class Escorts:
-    """Who escorts a shipment out of a district this week: factions by their control there."""
-
-    def __init__(self, factions: list[Faction], n_districts: int) -> None:
-        control = np.zeros((len(factions), n_districts))
-        for i, f in enumerate(factions):
-            control[i] = f.control
-        total = control.sum(axis=0)
-        self.factions = factions
-        self.probability = np.minimum(total, 1.0)  # a shipment from d is escorted (0-1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            self.cdf = np.nan_to_num(np.cumsum(control, axis=0) / total).T
-
-    def hire(self, rng: np.random.Generator, district: int, kg: float) -> bool:
-        """Draw whether a load of `kg` leaving `district` is escorted; the escort is paid."""
-        if rng.random() >= self.probability[district]:
-            return False
-        pick = np.searchsorted(self.cdf[district], rng.random())
-        self.factions[min(int(pick), len(self.factions) - 1)].collect_escort_fee(kg)
-        return True
-
-
-def start_in_equilibrium(
-    factions: list[Faction], leaf_kg: np.ndarray, leaf_price: float, cocaine_kg: np.ndarray
-) -> None:
-    """Give each faction the upkeep at which its expected weekly income (leaf tax and escort
-    fees on each district's output of leaf and cocaine, by its control) sustains its size."""
-    for f in factions:
-        tax = (f.tax_share() * leaf_kg * leaf_price).sum()
-        fees = (f.control * cocaine_kg).sum() * f.cfg.escort_fee_usd_per_kg
-        f.set_equilibrium_upkeep(float(tax + fees))
-
-
-def combined_control(factions: list[Faction], n_districts: int) -> np.ndarray:
-    """Control of each district by all the factions together (0-1)."""
-    control = np.zeros(n_districts)
-    for f in factions:
-        control += f.control
-    return np.minimum(control, 1.0)
-
-
-def combined_tax_share(factions: list[Faction], n_districts: int) -> np.ndarray:
-    """Share of leaf value taken by all the factions together in each district (0-1)."""
-    share = np.zeros(n_districts)
-    for f in factions:
-        share += f.tax_share()
-    return np.minimum(share, 1.0)

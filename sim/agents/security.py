@@ -15,8 +15,10 @@ from typing import Protocol
 import mesa
 import numpy as np
 
+from sim.agents.cadres import rank_importance
 from sim.agents.faction import Faction
 from sim.agents.growers import Growers
+from sim.agents.violence import engagement
 from sim.agents.world import World
 from sim.config.models import SecurityConfig
 from sim.network.routes import RouteNetwork
@@ -30,14 +32,31 @@ class Battlefield(World, Protocol):
         """Armed factions still in the field."""
         ...
 
+    def information_factor(self, district: int) -> float:
+        """Factor on finding fighters or cadres in a district from what its people tell."""
+        ...
 
-def clash(world: World, faction: Faction, cfg: SecurityConfig) -> int:
-    """A fight between security forces and a faction's fighters; returns the deaths."""
-    deaths = int(world.rng.poisson(cfg.deaths_per_clash))
-    fighters = int(world.rng.binomial(deaths, cfg.fighter_share_of_clash_deaths))
-    faction.lose_fighters(fighters)
-    world.record_violence("clash", deaths)
-    return deaths
+    def information_factor_by_district(self) -> np.ndarray:
+        """`information_factor` of every district."""
+        ...
+
+
+def clash(world: Battlefield, faction: Faction, district: int, kind: str = "clash") -> int:
+    """A fight between an army patrol and a group's fighters in a district; returns the deaths.
+    Each side's deaths follow from the other side's numbers (sim.agents.violence.engagement)."""
+    vcfg = faction.cfg.violence
+    rng = world.rng
+    fighters = vcfg.clash_engaged_share * faction.fighters_in(district)
+    patrol = vcfg.clash_patrol_size
+    dead_armed = faction.lose_fighters(
+        engagement(rng, patrol, max(int(round(fighters)), 1), vcfg.clash_lethality, 1.0)
+    )
+    dead_security = engagement(rng, fighters, int(patrol), vcfg.clash_lethality, 1.0)
+    faction.note_threat()
+    world.record_violence(
+        kind, faction.name, district, deaths_security=dead_security, deaths_armed=dead_armed
+    )
+    return dead_security + dead_armed
 
 
 def police_beats(net: RouteNetwork) -> dict[str, np.ndarray]:
@@ -97,13 +116,16 @@ class ArmyOrders:
     n_districts: int
     eradication_plan: np.ndarray = field(init=False)  # ha/week by district (campaigns)
     eradicated: np.ndarray = field(init=False)  # ha eradicated this week, by district
+    patrols: np.ndarray = field(init=False)  # patrols sent this week, by district
 
     def __post_init__(self) -> None:
         self.eradication_plan = np.zeros(self.n_districts)
         self.eradicated = np.zeros(self.n_districts)
+        self.patrols = np.zeros(self.n_districts)
 
     def new_week(self) -> None:
         self.eradicated = np.zeros(self.n_districts)
+        self.patrols = np.zeros(self.n_districts)
 
 
 class ArmyUnit(mesa.Agent):
@@ -132,42 +154,49 @@ class ArmyUnit(mesa.Agent):
         return control / control.sum()
 
     def step(self) -> None:
-        """Patrol (and clash), target the leadership, eradicate."""
+        """Patrol (and clash where fighters are found), mount operations against the
+        leadership, eradicate."""
         w, cfg = self.world, self.cfg
         rng = w.rng
         eff = w.security_effectiveness()
         patrols = rng.poisson(cfg.patrols_per_unit_week * eff * self.patrol_allocation())
-        for d in np.flatnonzero(patrols):
-            for faction in w.active_factions():
-                p = (
-                    cfg.clash_probability_per_patrol
-                    * faction.fighters_in(d)
-                    / cfg.clash_reference_fighters
-                )
-                for _ in range(rng.binomial(patrols[d], min(p, 1.0))):
-                    clash(w, faction, cfg)
+        self.orders.patrols += patrols
+        found = w.information_factor_by_district()
+        for faction in w.active_factions():
+            p = (
+                cfg.clash_probability_per_patrol
+                * faction.fighters_by_district()
+                / cfg.clash_reference_fighters
+                * found
+            )
+            clashes = rng.binomial(patrols, np.minimum(p, 1.0))
+            for d in np.flatnonzero(clashes):
+                for _ in range(clashes[d]):
+                    clash(w, faction, int(d))
         self._leadership_operations(eff)
         if cfg.eradication_ha_per_week > 0 or self.orders.eradication_plan.any():
             self._eradicate(eff)
 
     def _leadership_operations(self, eff: float) -> None:
+        """Operations against cadres: each free cadre is located with a chance that rises
+        with what the people of its district tell; the operation goes for the most senior one
+        located, and is a fight whether it gets its target or not."""
         w, cfg = self.world, self.cfg
         rate = cfg.leadership_operations_per_year / WEEKS_PER_YEAR / cfg.army_units
         for _ in range(w.rng.poisson(rate)):
-            targets = [f for f in w.active_factions() if f.leader is not None]
-            if not targets:
-                return
-            faction = targets[0]
-            clash(w, faction, cfg)  # an operation is a fight, whether it gets its man or not
-            if w.rng.random() < cfg.leadership_operation_success * eff:
-                outcome = "killed" if w.rng.random() < cfg.leadership_kill_share else "captured"
-                w.log_event(
-                    "leadership_operation",
-                    faction.name,
-                    faction.remove_person(faction.leader.id, outcome),
-                )
-            else:
-                w.log_event("leadership_operation", faction.name, "target escaped")
+            located = [
+                (rank_importance(p.rank), i, f, p)
+                for i, f in enumerate(w.active_factions())
+                for p in f.cadres.free()
+                if w.rng.random() < cfg.cadre_locate_probability * eff * w.information_factor(p.base)
+            ]
+            if not located:
+                w.log_event("leadership_operation", "-", "nobody located")
+                continue
+            _, _, faction, target = max(located, key=lambda t: (t[0], -t[1]))
+            clash(w, faction, target.base, kind="operation")
+            outcome = "killed" if w.rng.random() < cfg.leadership_kill_share else "captured"
+            w.log_event("leadership_operation", faction.name, faction.remove_cadre(target, outcome))
 
     def _eradicate(self, eff: float) -> None:
         """Standing capacity spread over the coca area, plus campaigns ordered by district."""

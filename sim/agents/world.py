@@ -2,8 +2,8 @@
 
 Agents never import the model. They are given a `World` (the model satisfies it) and use only
 what is listed here: the random generator, the week, the network's districts, who controls
-them, the security situation, and the two ways of telling the world what happened (an event in
-the log, a violent incident).
+them, the security situation, what civilians tell, the political calendar, and the two ways
+of telling the world what happened (an event in the log, a violent event).
 """
 
 from __future__ import annotations
@@ -40,14 +40,46 @@ class World(Protocol):
         """Security forces' effectiveness now (1 = normal)."""
         ...
 
-    def patrol_pressure(self, control: np.ndarray) -> float:
-        """Army patrol pressure on a territory relative to the reference level (factor)."""
+    def district_hops(self) -> np.ndarray:
+        """Network hops between districts (n x n integers)."""
+        ...
+
+    def patrol_presence(self) -> np.ndarray:
+        """Patrols in each district this week relative to usual (factor)."""
+        ...
+
+    def informing(self) -> np.ndarray:
+        """Share of households informing the state in each district (0-1)."""
+        ...
+
+    def information_factor(self, district: int) -> float:
+        """Factor on finding fighters or cadres in a district from what its people tell."""
+        ...
+
+    def political_visibility(self) -> float:
+        """What violence gains in the political calendar now (0 = nothing special)."""
+        ...
+
+    def control_of_others(self, faction: object) -> np.ndarray:
+        """Control of each district by the armed groups other than `faction` (0-1)."""
+        ...
+
+    def civilians_killed(self, district: int, killed: int, indiscriminate: bool) -> None:
+        """Tell the civilians of a district that some of them were killed."""
         ...
 
     def log_event(self, kind: str, who: str, outcome: str) -> None:
         """Add an event to the run's log."""
         ...
 
-    def record_violence(self, kind: str, deaths: int) -> None:
-        """Count one violent incident of `kind` with its deaths."""
+    def record_violence(
+        self,
+        kind: str,
+        group: str,
+        district: int,
+        deaths_security: int = 0,
+        deaths_civilians: int = 0,
+        deaths_armed: int = 0,
+    ) -> None:
+        """Record one violent event in a district (index) with its deaths by victim type."""
         ...

@@ -21,19 +21,28 @@ class InterventionBase(BaseModel):
     label: str = Field("", description="Short label for figures and event logs (optional).")
 
 
+#: Who an arrest may name besides a cadre id: the leader, the successors, or a whole rank.
+ARREST_GROUPS = ("leader", "successors", "second", "commanders", "sub_commanders", "heirs")
+
+
 class ArrestLeader(InterventionBase):
-    """An operation to capture or kill the leader, the successors, or a named member."""
+    """An operation to capture or kill the leader, the successors, a named cadre or a rank."""
 
     type: Literal["arrest_leader"]
     who: str = Field(
         "leader",
-        description="`leader`, `successors` (all free successors at once) or a member id of "
-        "armed_group.leaders.",
+        description="`leader` (of the MPCP), `successors` (its designated heirs, all at once), "
+        "a rank (`second`, `commanders`, `sub_commanders`, `heirs`: every free cadre of it in "
+        "any group) or a cadre id of armed_group.cadres.",
     )
     success_probability: float = Field(
-        1.0, ge=0.0, le=1.0, description="Probability that the operation gets its target."
+        1.0, ge=0.0, le=1.0, description="Probability that the operation gets each target."
     )
-    outcome: Literal["captured", "killed"] = Field("captured", description="What happens to them.")
+    outcome: Literal["captured", "killed", "drawn"] = Field(
+        "captured",
+        description="What happens to them; `drawn`: killed with probability "
+        "security.leadership_kill_share, else captured.",
+    )
 
 
 class Fragmentation(InterventionBase):
@@ -86,13 +95,52 @@ class Eradication(InterventionBase):
 
 
 class Unrest(InterventionBase):
-    """A political crisis: security forces lose effectiveness and coordination for a while."""
+    """A political period (protests, a weakened state, a vote): the state can do less, and
+    violence is more visible to the country; before a vote, violence can also enforce a
+    boycott. What this does to deaths is up to the armed groups' choices."""
 
     type: Literal["unrest"]
     factor: float = Field(
-        gt=0.0, le=1.0, description="Factor on security effectiveness (0.5 = half as effective)."
+        1.0,
+        gt=0.0,
+        le=1.0,
+        description="Factor on security effectiveness (0.5 = half as effective; 1 = the state "
+        "is not weakened, e.g. an orderly election).",
     )
     weeks: int = Field(ge=1, le=2_600, description="Duration (weeks).")
+    visibility: float = Field(
+        1.0,
+        ge=0.0,
+        le=5.0,
+        description="What violence gains in attention during the period, for a group with a "
+        "political agenda (dimensionless; 0 = no more than usual, 1 = national protests). "
+        "Estimate: Humala, 2016: the group 'takes advantage of elections to be visible'.",
+    )
+    election_week: int | None = Field(
+        None,
+        ge=0,
+        description="Reporting week of a vote in the period, if any: violence gains the "
+        "value of enforcing a boycott, rising over `boycott_lead_weeks` before it "
+        "(violence.md: large attacks on the eves of the 2011, 2014, 2016 and 2021 votes).",
+    )
+    boycott_visibility: float = Field(
+        1.0,
+        ge=0.0,
+        le=5.0,
+        description="Extra visibility of violence on the eve of the vote (dimensionless). "
+        "Estimate.",
+    )
+    boycott_lead_weeks: int = Field(
+        4, ge=1, le=52, description="Weeks before the vote over which the boycott value rises."
+    )
+
+    @model_validator(mode="after")
+    def _vote_in_period(self) -> Unrest:
+        if self.election_week is not None and not (
+            self.week <= self.election_week < self.week + self.weeks
+        ):
+            raise ValueError("election_week must fall inside the period (week .. week+weeks-1)")
+        return self
 
 
 class DemandShock(InterventionBase):

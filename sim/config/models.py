@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from sim.config.armed_group import ArmedGroupConfig, LeaderConfig
+from sim.config.armed_group import ArmedGroupConfig, CadreConfig
 from sim.config.interventions import Intervention
 from sim.config.section import FolderName, Fraction, NonNegative, Positive, Section
 
@@ -20,7 +20,7 @@ __all__ = [
     "EdgeOverride",
     "Fraction",
     "GrowersConfig",
-    "LeaderConfig",
+    "CadreConfig",
     "MarketConfig",
     "NetworkConfig",
     "NonNegative",
@@ -250,23 +250,16 @@ class SecurityConfig(Section):
         description="Probability that a patrol meets fighters in a district where 25 fighters "
         "are present (per patrol); proportional to the fighters present. Calibrated.",
     )
-    deaths_per_clash: Positive = Field(
-        1.8, description="Mean deaths per clash (people). Estimate; Aug 2022: 10-15 killed."
-    )
-    fighter_share_of_clash_deaths: Fraction = Field(
-        0.75,
-        description="Share of clash deaths among the armed group (fraction). Estimate from "
-        "2020-2023 reports (seed 000; EFE).",
-    )
     leadership_operations_per_year: NonNegative = Field(
         1.0,
         description="Operations that target the leadership in a year (1/yr). Estimate: e.g. "
         "the failed operation of March 2023 (seed 000).",
     )
-    leadership_operation_success: Fraction = Field(
-        0.02,
-        description="Probability that one operation captures or kills its target. Estimate: "
-        "Jose has evaded capture for decades.",
+    cadre_locate_probability: Fraction = Field(
+        0.01,
+        description="Chance that an operation locates a given cadre where nobody informs, at "
+        "normal effectiveness (fraction); informing raises it (armed_group.informers."
+        "information_gain). Estimate: Jose has evaded capture for decades.",
     )
     eradication_ha_per_week: NonNegative = Field(
         0.0,

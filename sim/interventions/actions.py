@@ -1,15 +1,16 @@
 """One class per intervention type: `start` changes what agents know, own or decide; `stop`
 undoes exactly that (Covasim-style). Effects on outputs emerge from the agents.
 
-- arrest_leader: an operation against people of the leadership chain (success drawn);
-  succession, or a vacuum when no successor is free.
-- fragmentation: the faction splits into gangs that divide members, fighters and districts.
+- arrest_leader: operations against cadres (success drawn); what follows (succession, who
+  defects, revenge) is up to the cadres (sim.agents.cadres, sim.agents.faction).
+- fragmentation: the MPCP's largest columns leave it, each taking its districts.
 - interdiction_surge: police presence (detection hazard) on nodes/edges; traffickers learn it
   from their seizures.
 - route_closure: nodes/edges impassable; traffickers see it and avoid them; loads en route wait.
 - eradication: army eradication orders in districts; growers lose plants, fear more
   eradication, grievance rises.
-- unrest: security forces' effectiveness and coordination.
+- unrest: a political period: security forces' effectiveness, the visibility of violence, a
+  vote to boycott.
 - demand_shock: what buyers at the exits take at a given price.
 - crop_substitution: growers' income from a hectare of legal crop.
 """
@@ -29,6 +30,8 @@ from sim.config.interventions import (
     RouteClosure,
     Unrest,
 )
+from sim.agents.cadres import Cadre
+from sim.agents.faction import Faction
 from sim.interventions.levers import Levers
 from sim.interventions.world import InterventionWorld
 
@@ -49,7 +52,8 @@ def describe(iv: Intervention) -> str:
         case Eradication():
             return f"eradication {iv.hectares:,.0f} ha ({iv.weeks} wk)"
         case Unrest():
-            return f"unrest x{iv.factor:g} ({iv.weeks} wk)"
+            vote = f", vote wk {iv.election_week}" if iv.election_week is not None else ""
+            return f"unrest x{iv.factor:g} ({iv.weeks} wk{vote})"
         case DemandShock():
             return f"demand x{iv.factor:g} ({iv.weeks} wk)"
         case CropSubstitution():
@@ -74,43 +78,61 @@ class Action:
 
 
 class Arrest(Action):
-    """Operations against people of the leadership chain; each succeeds with a probability."""
+    """Operations against cadres: the leader, the heirs, a rank or a named cadre; each
+    succeeds with a probability, and a failed one ends in a firefight."""
 
     spec: ArrestLeader
+    RANK_OF = {"second": "second", "commanders": "commander", "sub_commanders": "sub_commander",
+               "heirs": "heir"}  # fmt: skip
+
+    def targets(self, world: InterventionWorld) -> list[tuple[Faction, Cadre]]:
+        who = self.spec.who
+        found = []
+        for f in world.active_factions():
+            if who == "leader":
+                if f.kind == "mpcp" and f.leader is not None:
+                    found.append((f, f.leader))
+            elif who == "successors":
+                if f.kind == "mpcp":
+                    found += [(f, p) for p in f.cadres.heirs()]
+            elif who in self.RANK_OF:
+                found += [(f, p) for p in f.cadres.free(self.RANK_OF[who])]
+            elif f.cadres.find(who) is not None:
+                found.append((f, f.cadres.find(who)))
+        return found
 
     def start(self, world: InterventionWorld, levers: Levers) -> None:
         iv = self.spec
-        targets = []
-        for f in world.active_factions():
-            if iv.who == "leader" and f.leader is not None and not f.gang:
-                targets.append((f, f.leader.id))
-            elif iv.who == "successors":
-                targets += [(f, p.id) for p in f.free_successors()]
-            elif f.find(iv.who) is not None:
-                targets.append((f, iv.who))
+        targets = self.targets(world)
         if not targets:
             world.log_event(iv.type, iv.who, "arrest failed: target not found (already removed?)")
             return
-        for faction, person_id in targets:
+        for faction, person in targets:
+            if not person.free:
+                continue  # removed earlier in this operation (e.g. a leader who was also heir)
             if world.rng.random() < iv.success_probability:
-                world.log_event(iv.type, person_id, faction.remove_person(person_id, iv.outcome))
+                outcome = iv.outcome
+                if outcome == "drawn":
+                    kill = world.rng.random() < world.config.security.leadership_kill_share
+                    outcome = "killed" if kill else "captured"
+                world.log_event(iv.type, person.id, faction.remove_cadre(person, outcome))
             else:
-                world.clash(faction)  # a failed operation ends in a firefight
-                world.log_event(iv.type, person_id, "arrest failed: target escaped")
+                world.clash(faction, person.base)
+                world.log_event(iv.type, person.id, "arrest failed: target escaped")
 
 
 class Split(Action):
-    """The largest political faction splits into gangs."""
+    """The MPCP breaks into a number of groups (its largest columns leave)."""
 
     spec: Fragmentation
 
     def start(self, world: InterventionWorld, levers: Levers) -> None:
         iv = self.spec
-        factions = [f for f in world.active_factions() if not f.gang]
+        factions = [f for f in world.active_factions() if f.kind == "mpcp"]
         if not factions:
             world.log_event(iv.type, "-", "no faction left to split")
             return
-        world.split(max(factions, key=lambda f: f.members), iv.gangs, "intervention")
+        world.split(factions[0], iv.gangs, "intervention")
 
 
 class Surge(Action):
@@ -161,7 +183,8 @@ class EradicationCampaign(Action):
 
 
 class UnrestSpell(Action):
-    """A political crisis: security forces lose effectiveness for a while."""
+    """A political period: the state works at a fraction of its effectiveness, violence gains
+    visibility, and before a vote it can enforce a boycott."""
 
     spec: Unrest
     ALL = np.array([0])
@@ -169,10 +192,22 @@ class UnrestSpell(Action):
     def start(self, world: InterventionWorld, levers: Levers) -> None:
         iv = self.spec
         levers.scale("security_effectiveness", self.ALL, iv.factor)
-        world.log_event(iv.type, describe(iv), f"security effectiveness x{iv.factor:g}")
+        levers.add("visibility", self.ALL, iv.visibility)
+        self.eve = np.zeros(0, dtype=np.int64)
+        if iv.election_week is not None:
+            first = max(iv.week, iv.election_week - iv.boycott_lead_weeks + 1)
+            self.eve = np.arange(first, iv.election_week + 1)
+            self.ramp = iv.boycott_visibility * (self.eve - first + 1) / self.eve.size
+            levers.add("boycott", self.eve, self.ramp)
+        world.log_event(iv.type, describe(iv), f"security effectiveness x{iv.factor:g}, "
+                        f"visibility +{iv.visibility:g}")
 
     def stop(self, world: InterventionWorld, levers: Levers) -> None:
-        levers.unscale("security_effectiveness", self.ALL, self.spec.factor)
+        iv = self.spec
+        levers.unscale("security_effectiveness", self.ALL, iv.factor)
+        levers.subtract("visibility", self.ALL, iv.visibility)
+        if self.eve.size:
+            levers.subtract("boycott", self.eve, self.ramp)
 
 
 class DemandChange(Action):

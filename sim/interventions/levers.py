@@ -17,6 +17,8 @@ LEVERS = (
     "security_effectiveness",  # one entry: effectiveness of the security forces (factor)
     "demand_factor",  # per exit: what buyers take at the reference price (factor)
     "alt_subsidy",  # per district: subsidy on a hectare of legal crop (USD/ha/yr, growers)
+    "visibility",  # one entry: what violence gains in attention now (political calendar)
+    "boycott",  # per week of the run: extra visibility on the eve of a vote
 )
 
 

@@ -6,6 +6,7 @@ from typing import Protocol
 
 from sim.agents.faction import Faction
 from sim.agents.security import Battlefield
+from sim.config.models import Scenario
 from sim.network.routes import RouteNetwork
 
 
@@ -13,11 +14,12 @@ class InterventionWorld(Battlefield, Protocol):
     """The model as interventions see it."""
 
     network: RouteNetwork  # the scenario's compiled network (names -> indices)
+    config: Scenario  # the scenario being run
 
-    def clash(self, faction: Faction) -> None:
-        """A firefight between security forces and a faction."""
+    def clash(self, faction: Faction, district: int) -> None:
+        """A firefight between security forces and a group in a district."""
         ...
 
-    def split(self, faction: Faction, gangs: int, reason: str) -> None:
-        """Split a faction into gangs now."""
+    def split(self, faction: Faction, groups: int, reason: str) -> None:
+        """Break a group into `groups` groups now."""
         ...

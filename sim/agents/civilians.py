@@ -1,0 +1,77 @@
+"""Civilians who might inform the state, vectorised over the grower households.
+
+Each household weighs, every week, the state's presence in its district (patrols), the armed
+groups' control there, its fear of their selective violence, its resentment of them
+(massacres, heavy taxes), its grievance against the state (eradication) and how much of its land
+is in coca. A household with its own fixed reluctance informs when the log-odds of that weighing
+beat it (Kalyvas 2006: civilians collaborate with the side that controls them and punishes
+defection). The share of informing households in a district raises the chance that patrols
+find fighters and that operations locate cadres there; selective violence lowers it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.agents.growers import Growers
+from sim.config.armed_group import InformersConfig
+
+
+class Civilians:
+    """What the households of each district know and would tell."""
+
+    def __init__(self, cfg: InformersConfig, growers: Growers, rng: np.random.Generator) -> None:
+        self.cfg = cfg
+        self.growers = growers
+        n_districts = len(growers.districts)
+        self.households = np.bincount(growers.district, minlength=n_districts).astype(float)
+        reluctance = rng.random(growers.district.size)  # fixed per household (0-1)
+        # a household informs when its log-odds beat the logit of its reluctance
+        self.reluctance_logit = np.log(reluctance) - np.log1p(-reluctance)
+        self.fear = np.zeros(n_districts)  # 0-1, from civilians killed by armed groups
+        self.resentment = np.zeros(n_districts)  # 0-1, from massacres and heavy taxes
+        self.informing = np.zeros(n_districts)  # share of households informing (0-1)
+
+    def update(
+        self, presence: np.ndarray, control: np.ndarray, tax_share: np.ndarray
+    ) -> np.ndarray:
+        """This week's share of informing households per district, given the state's presence
+        (patrols relative to usual), armed control and the armed groups' tax share."""
+        cfg, g = self.cfg, self.growers
+        resent = np.minimum(1.0, self.resentment + tax_share)
+        by_district = (
+            cfg.base
+            + cfg.state_presence_weight * presence
+            - cfg.armed_control_weight * control
+            - cfg.fear_weight * self.fear
+            + cfg.resentment_weight * resent
+            - cfg.grievance_weight * g.grievance
+        )
+        land = g.cap_ha
+        dependence = np.divide(g.mature_ha, land, out=np.zeros_like(land), where=land > 0)
+        log_odds = by_district[g.district] - cfg.dependence_weight * dependence
+        informs = self.reluctance_logit < log_odds
+        counts = np.bincount(g.district, weights=informs, minlength=self.households.size)
+        self.informing = np.divide(
+            counts, self.households, out=np.zeros_like(counts), where=self.households > 0
+        )
+        decay = 0.5 ** (1.0 / cfg.fear_half_life_weeks)
+        self.fear *= decay
+        self.resentment *= decay
+        return self.informing
+
+    def suffer(self, district: int, killed: int, indiscriminate: bool) -> None:
+        """Civilians killed by an armed group in a district: fear rises; an indiscriminate
+        killing (a massacre) also breeds resentment."""
+        rise = killed / self.cfg.victims_for_full_fear
+        self.fear[district] = min(1.0, self.fear[district] + rise)
+        if indiscriminate:
+            self.resentment[district] = min(1.0, self.resentment[district] + rise)
+
+    def information_factor_by_district(self) -> np.ndarray:
+        """Factor on finding fighters or cadres in each district."""
+        return 1.0 + self.cfg.information_gain * self.informing
+
+    def information_factor(self, district: int) -> float:
+        """Factor on finding fighters or cadres in a district from what its people tell."""
+        return 1.0 + self.cfg.information_gain * float(self.informing[district])

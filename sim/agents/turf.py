@@ -1,0 +1,146 @@
+"""Territory between armed groups: who controls and taxes each district, who escorts what
+leaves it, fights between groups over districts, and weak groups joining strong ones.
+
+A group attacks another where the other holds a district it also holds or borders, more often
+the stronger it is there; the side that loses more people loses control to the other. A group
+whose income no longer covers a given share of its upkeep joins the strongest group that
+borders it (its people, fighters and districts pass over).
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+
+from sim.agents.faction import Faction
+from sim.agents.violence import engagement
+from sim.agents.world import World
+from sim.units import WEEKS_PER_YEAR
+
+
+class Escorts:
+    """Who escorts a shipment out of a district this week: groups by their control there."""
+
+    def __init__(self, factions: list[Faction], n_districts: int) -> None:
+        control = np.zeros((len(factions), n_districts))
+        for i, f in enumerate(factions):
+            control[i] = f.control
+        total = control.sum(axis=0)
+        self.factions = factions
+        self.probability = np.minimum(total, 1.0)  # a shipment from d is escorted (0-1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            self.cdf = np.nan_to_num(np.cumsum(control, axis=0) / total).T
+
+    def hire(self, rng: np.random.Generator, district: int, kg: float) -> bool:
+        """Draw whether a load of `kg` leaving `district` is escorted; the escort is paid."""
+        if rng.random() >= self.probability[district]:
+            return False
+        pick = np.searchsorted(self.cdf[district], rng.random())
+        self.factions[min(int(pick), len(self.factions) - 1)].collect_escort_fee(kg, district)
+        return True
+
+
+def start_in_equilibrium(
+    factions: list[Faction], leaf_kg: np.ndarray, leaf_price: float, cocaine_kg: np.ndarray
+) -> None:
+    """Give each group the upkeep at which its expected weekly income (leaf tax and escort
+    fees on each district's output of leaf and cocaine, by its control) sustains its size."""
+    for f in factions:
+        tax = (f.tax_share() * leaf_kg * leaf_price).sum()
+        fees = (f.control * cocaine_kg).sum() * f.cfg.escort_fee_usd_per_kg
+        f.set_equilibrium_upkeep(float(tax + fees))
+
+
+def combined_control(factions: list[Faction], n_districts: int) -> np.ndarray:
+    """Control of each district by all the groups together (0-1)."""
+    control = np.zeros(n_districts)
+    for f in factions:
+        control += f.control
+    return np.minimum(control, 1.0)
+
+
+def combined_tax_share(factions: list[Faction], n_districts: int) -> np.ndarray:
+    """Share of leaf value taken by all the groups together in each district (0-1)."""
+    share = np.zeros(n_districts)
+    for f in factions:
+        share += f.tax_share()
+    return np.minimum(share, 1.0)
+
+
+def reach(control: np.ndarray, adjacent: np.ndarray) -> np.ndarray:
+    """Districts a group holds or borders (bool)."""
+    held = control > 0
+    return held | (adjacent[held].any(axis=0) if held.any() else held)
+
+
+def contest(world: World, factions: list[Faction], adjacent: np.ndarray) -> None:
+    """Each group may attack each other group in districts the other holds and it can reach;
+    the rate rises with its share of the local fighters (it attacks when it expects to win)."""
+    rng = world.rng
+    for a, b in itertools.permutations(factions, 2):
+        if not (a.active and b.active) or a.fighters < 1.0 or b.fighters < 1.0:
+            continue
+        cfg = a.cfg
+        target = np.where(reach(a.control, adjacent), b.control, 0.0)
+        if target.sum() <= 0:
+            continue
+        fa, fb = a.fighters_by_district(), b.fighters_by_district()
+        near = np.maximum(fa, (adjacent * fa[:, None]).max(axis=0))  # its fighters at hand
+        odds = np.divide(near, near + fb, out=np.zeros_like(near), where=(near + fb) > 0)
+        weight = target * 2.0 * odds  # 1 per unit control at even odds
+        rate = cfg.gangs.attack_rival_per_year / WEEKS_PER_YEAR * weight.sum()
+        for _ in range(rng.poisson(rate)):
+            d = int(min(np.searchsorted(np.cumsum(weight), rng.random() * weight.sum()), weight.size - 1))
+            _fight(world, a, b, d, near[d])
+
+
+def _fight(world: World, a: Faction, b: Faction, d: int, a_at_hand: float) -> None:
+    vcfg = a.cfg.violence
+    rng = world.rng
+    n_a = vcfg.clash_engaged_share * a_at_hand
+    n_b = vcfg.clash_engaged_share * b.fighters_in(d)
+    if n_a < 1.0:
+        return
+    dead_b = b.lose_fighters(engagement(rng, n_a, max(int(round(n_b)), 1), vcfg.clash_lethality, 1.0))
+    dead_a = a.lose_fighters(engagement(rng, n_b, max(int(round(n_a)), 1), vcfg.clash_lethality, 1.0))
+    world.record_violence("gang_clash", a.name, d, deaths_armed=dead_a + dead_b)
+    total = dead_a + dead_b
+    loser_share = dead_b / total if total else 0.5
+    shift = a.cfg.gangs.control_shift * b.control_ref[d] * loser_share
+    b.control_ref[d] -= shift
+    a.control_ref[d] += shift
+    if dead_a > dead_b:  # the attack failed: the attacker loses ground instead
+        back = a.cfg.gangs.control_shift * a.control_ref[d] * (1.0 - loser_share)
+        a.control_ref[d] -= back
+        b.control_ref[d] += back
+
+
+def merge_weak(world: World, factions: list[Faction], adjacent: np.ndarray) -> None:
+    """A gang that cannot pay its people joins the strongest group that borders it."""
+    for weak in [f for f in factions if f.active and f.gang and f.upkeep]:
+        need = weak.members * weak.upkeep / WEEKS_PER_YEAR
+        if weak.income_avg >= weak.cfg.gangs.merge_income_ratio * need or not weak.income_seeded:
+            continue
+        near = reach(weak.control, adjacent)
+        hosts = [
+            f for f in factions if f.active and f is not weak and (f.control_ref[near] > 0).any()
+        ]
+        if not hosts:
+            continue
+        host = max(hosts, key=lambda f: f.fighters)
+        host.members += weak.members
+        host.fighters += weak.fighters
+        host.fighters_ref += weak.fighters_ref
+        host.control_ref += weak.control_ref
+        host.income_week += weak.income_week
+        for person in weak.cadres.free():
+            person.rank = "sub_commander" if person.rank == "leader" else person.rank
+            person.loyalty = host.cadres.legitimacy
+            host.cadres.people.append(person)
+        weak.income_week = 0.0
+        weak.active = False
+        weak.members = weak.fighters = 0.0
+        weak.control = np.zeros_like(weak.control)
+        weak.control_ref = np.zeros_like(weak.control_ref)
+        world.log_event("merger", weak.name, f"joined {host.name}: it could not pay its people")

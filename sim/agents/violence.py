@@ -1,0 +1,173 @@
+"""Violence as a choice: why a group attacks, where, with how many fighters, and what follows.
+
+A group weighs four motives, each from its own state (sim.agents.faction.Faction):
+- threat: the clashes and operations it suffered recently, relative to usual (attack to deter);
+- revenge: of kin for cadres the state killed;
+- visibility: what violence gains in the political calendar (protests, a vote to boycott); only
+  a group with a political agenda values it;
+- outbidding: a contested leadership or rival groups on its turf (show strength to recruits
+  and rivals; Kydd & Walter 2006).
+Their weighted sum sets how often it chooses each kind of attack (a log-linear propensity).
+Selective killings of suspected informers go where control is dominant but incomplete and
+informing is likely (Kalyvas 2006); massacres (exemplary attacks on a community) go where
+informing is high. The size of an event follows from the fighters committed and the target: a
+patrol of a drawn size, a hamlet's informers, a community (`engagement`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+import numpy as np
+
+from sim.config.armed_group import ViolenceConfig
+from sim.units import WEEKS_PER_YEAR
+
+if TYPE_CHECKING:
+    from sim.agents.faction import Faction
+
+# Kalyvas's dominant-but-incomplete control: c^2 (1 - c), scaled to peak at 1 (at c = 2/3)
+KALYVAS_PEAK_SCALE = 27.0 / 4.0
+
+
+class Theatre(Protocol):
+    """What a group needs to know to choose its violence, and where it reports it."""
+
+    rng: np.random.Generator
+
+    def patrol_presence(self) -> np.ndarray:
+        """Patrols in each district this week relative to usual (factor)."""
+        ...
+
+    def informing(self) -> np.ndarray:
+        """Share of households informing the state in each district (0-1)."""
+        ...
+
+    def political_visibility(self) -> float:
+        """What violence gains in the political calendar now (0 = nothing special)."""
+        ...
+
+    def control_of_others(self, faction: Faction) -> np.ndarray:
+        """Control of each district by the other armed groups (0-1)."""
+        ...
+
+    def civilians_killed(self, district: int, killed: int, indiscriminate: bool) -> None:
+        """Tell the civilians of a district that some of them were killed."""
+        ...
+
+    def record_violence(
+        self,
+        kind: str,
+        group: str,
+        district: int,
+        deaths_security: int = 0,
+        deaths_civilians: int = 0,
+        deaths_armed: int = 0,
+    ) -> None:
+        """Record one violent event."""
+        ...
+
+
+def engagement(
+    rng: np.random.Generator, attackers: float, targets: int, lethality: float, surprise: float
+) -> int:
+    """Deaths among `targets` people attacked by `attackers`: each target is killed with
+    probability 1 - exp(-lethality * surprise * attackers / targets)."""
+    if targets <= 0 or attackers <= 0:
+        return 0
+    p = 1.0 - math.exp(-lethality * surprise * attackers / targets)
+    return int(rng.binomial(targets, p))
+
+
+def dominant_incomplete(control: np.ndarray) -> np.ndarray:
+    """Kalyvas's zones of dominant but incomplete control: 1 at two thirds, 0 at 0 and 1."""
+    return KALYVAS_PEAK_SCALE * control**2 * (1.0 - control)
+
+
+@dataclass(frozen=True)
+class Motives:
+    """Why a group would use violence this week (dimensionless)."""
+
+    threat: float  # recent threat relative to usual (1 = usual)
+    revenge: float
+    visibility: float
+    outbidding: float
+
+    def propensity(self, cfg: ViolenceConfig, political: bool, revenge: bool = True) -> float:
+        """Factor on the base rate of an attack (1 with usual threat and no other motive)."""
+        score = cfg.threat_weight * (self.threat - 1.0) + cfg.outbidding_weight * self.outbidding
+        if political:
+            score += cfg.visibility_weight * self.visibility
+        if revenge:
+            score += cfg.revenge_weight * self.revenge
+        return math.exp(score)
+
+
+def choose_violence(faction: Faction, theatre: Theatre, reference_share: float) -> None:
+    """The week's attacks by one group: ambushes, selective killings and massacres."""
+    cfg: ViolenceConfig = faction.cfg.violence
+    rng = theatre.rng
+    fighters = faction.fighters_by_district()
+    if fighters.sum() < 1.0:
+        return
+    informing = theatre.informing()
+    motives = faction.motives(theatre)
+    political = faction.political
+    week = 1.0 / WEEKS_PER_YEAR
+
+    # ambushes on patrols: where its fighters meet the state's patrols
+    rate = cfg.ambushes_per_year * week * motives.propensity(cfg, political)
+    where = fighters * (theatre.patrol_presence() + 1e-9)
+    for _ in range(rng.poisson(rate)):
+        d = _pick(rng, where)
+        patrol = max(1, round(rng.lognormal(math.log(cfg.patrol_size_median), cfg.patrol_size_sigma)))
+        committed = min(cfg.superiority * patrol, fighters[d])
+        if committed < 1.0:
+            continue
+        killed = engagement(rng, committed, patrol, cfg.lethality, _surprise(rng, cfg))
+        lost = faction.lose_fighters(rng.binomial(int(committed), cfg.return_fire))
+        theatre.record_violence("ambush", faction.name, d, killed, 0, lost)
+        fighters = faction.fighters_by_district()  # fighters may have fallen
+
+    # selective killings of suspected informers
+    weight = dominant_incomplete(faction.control) * informing / reference_share
+    rate = cfg.selective_killings_per_year * week * weight.sum()
+    rate *= motives.propensity(cfg, political, revenge=False)
+    for _ in range(rng.poisson(rate)):
+        d = _pick(rng, weight)
+        informers = rng.binomial(cfg.hamlet_households, informing[d])
+        victims = int(rng.binomial(informers, cfg.identify_probability))
+        if victims == 0 or fighters[d] < 1.0:
+            continue  # nobody identified, or nobody there to do it
+        theatre.record_violence("selective_killing", faction.name, d, 0, victims, 0)
+        theatre.civilians_killed(d, victims, indiscriminate=False)
+
+    # massacres: exemplary attacks on a community that informs
+    weight = faction.control * informing / reference_share
+    rate = cfg.massacres_per_year * week * weight.sum() / max(faction.control.sum(), 1e-9)
+    rate *= motives.propensity(cfg, political)
+    for _ in range(rng.poisson(rate)):
+        d = _pick(rng, weight)
+        people = max(1, round(rng.lognormal(math.log(cfg.community_size_median), cfg.patrol_size_sigma)))
+        committed = min(cfg.superiority * people, fighters[d])
+        if committed < 1.0:
+            continue
+        killed = engagement(rng, committed, people, cfg.lethality, _surprise(rng, cfg))
+        if killed == 0:
+            continue
+        theatre.record_violence("massacre", faction.name, d, 0, killed, 0)
+        theatre.civilians_killed(d, killed, indiscriminate=True)
+
+
+def _surprise(rng: np.random.Generator, cfg: ViolenceConfig) -> float:
+    return float(rng.exponential(cfg.surprise_scale))
+
+
+def _pick(rng: np.random.Generator, weight: np.ndarray) -> int:
+    """A district drawn with probability proportional to `weight`."""
+    total = weight.sum()
+    if total <= 0:
+        return int(rng.integers(weight.size))
+    return int(min(np.searchsorted(np.cumsum(weight), rng.random() * total), weight.size - 1))
