@@ -154,8 +154,18 @@ class VraemModel(mesa.Model):
     def log_event(self, kind: str, who: str, outcome: str) -> None:
         self.recorder.log_event(self.week, kind, who, outcome)
 
-    def record_violence(self, kind: str, deaths: int) -> None:
-        self.recorder.add_violence(kind, deaths)
+    def record_violence(
+        self,
+        kind: str,
+        group: str,
+        district: str,
+        deaths_security: int = 0,
+        deaths_civilians: int = 0,
+        deaths_armed: int = 0,
+    ) -> None:
+        self.recorder.add_violence(
+            kind, group, district, deaths_security, deaths_civilians, deaths_armed
+        )
 
     def clash(self, faction: Faction) -> None:
         clash(self, faction, self.config.security)
@@ -195,7 +205,7 @@ class VraemModel(mesa.Model):
         for f in self.active_factions():
             f.close_week()
         self.escorts = Escorts(self.active_factions(), len(self.districts))
-        self.recorder.new_week()
+        self.recorder.new_week(self.week)  # the week step() is about to record
         self.orders.new_week()
         self.transit.new_week()
 

@@ -204,13 +204,18 @@ class Faction(mesa.Agent):
             * (2.0 - world.security_effectiveness())
         )
         for _ in range(rng.poisson(ambush_rate)):
-            world.record_violence("ambush", deaths=1 + rng.poisson(cfg.deaths_per_ambush - 1))
+            world.record_violence(
+                "ambush", self.name, "", deaths_security=1 + rng.poisson(cfg.deaths_per_ambush - 1)
+            )
         # Killings of suspected collaborators: driven by security presence in its territory.
         pressure = world.patrol_pressure(self.control)
         civ_rate = cfg.civilian_killings_per_year_per_100_fighters * scale * pressure
         for _ in range(rng.poisson(civ_rate)):
             world.record_violence(
-                "civilian_killing", deaths=1 + rng.poisson(cfg.deaths_per_civilian_killing - 1)
+                "selective_killing",
+                self.name,
+                "",
+                deaths_civilians=1 + rng.poisson(cfg.deaths_per_civilian_killing - 1),
             )
 
     def _membership(self) -> None:
@@ -313,7 +318,7 @@ def gang_fights(world: World, gangs: list[Faction], deaths_per_clash: float) -> 
             moved = cfg.gang_clash_control_shift * loser.control_ref[d]
             loser.control_ref[d] -= moved
             winner.control_ref[d] += moved
-            world.record_violence("gang_clash", deaths)
+            world.record_violence("gang_clash", a.name, world.districts[d], deaths_armed=deaths)
 
 
 class Escorts:

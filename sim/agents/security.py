@@ -36,7 +36,9 @@ def clash(world: World, faction: Faction, cfg: SecurityConfig) -> int:
     deaths = int(world.rng.poisson(cfg.deaths_per_clash))
     fighters = int(world.rng.binomial(deaths, cfg.fighter_share_of_clash_deaths))
     faction.lose_fighters(fighters)
-    world.record_violence("clash", deaths)
+    world.record_violence(
+        "clash", faction.name, "", deaths_security=deaths - fighters, deaths_armed=fighters
+    )
     return deaths
 
 

@@ -48,6 +48,16 @@ class World(Protocol):
         """Add an event to the run's log."""
         ...
 
-    def record_violence(self, kind: str, deaths: int) -> None:
-        """Count one violent incident of `kind` with its deaths."""
+    def record_violence(
+        self,
+        kind: str,
+        group: str,
+        district: str,
+        deaths_security: int = 0,
+        deaths_civilians: int = 0,
+        deaths_armed: int = 0,
+    ) -> None:
+        """Record one violent event of `kind` (sim.recorder.VIOLENCE_KINDS) this week: the armed
+        group involved, the district id ("" if not known) and the people killed by victim
+        type."""
         ...
