@@ -19,7 +19,8 @@ from sim.units import KG_PER_T, WEEKS_PER_YEAR
 
 def weekly_tables(weeks: int, replicates: int = 2) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Synthetic time series and exits tables: 1 t exported a week, half of it via the port, a
-    price of 1,000 USD/kg in the VRAEM and 3,000 at the exits, 1 death a week."""
+    price of 1,000 USD/kg in the VRAEM and 3,000 at the exits, 1 death a week (a civilian in even
+    weeks, a member of the armed group in odd ones)."""
     exits = metrics.network_exits()
     ts_rows, ex_rows = [], []
     for rep in range(replicates):
@@ -33,6 +34,8 @@ def weekly_tables(weeks: int, replicates: int = 2) -> tuple[pd.DataFrame, pd.Dat
                 price_hcl_vraem_usd_per_kg=1000.0,
                 coca_ha=30000.0 + week,
                 deaths=1,
+                deaths_civilians=1 - week % 2,
+                deaths_armed=week % 2,
                 armed_groups=2,
                 violent_events=1,
             )
@@ -110,6 +113,18 @@ def test_rates_over_any_weeks_are_weekly_means_times_a_year():
     assert port.to_numpy() == pytest.approx([WEEKS_PER_YEAR / 2] * 2)
     assert metrics.over_weeks("armed_groups", ts, ex).to_numpy() == pytest.approx([2, 2])
     assert metrics.over_weeks("seizure_share", ts, ex).to_numpy() == pytest.approx([0.2, 0.2])
+
+
+def test_deaths_by_victim_type_and_non_armed_deaths_are_yearly_flows():
+    ts, ex = weekly_tables(WEEKS_PER_YEAR)
+    ts.loc[ts["week"] == 0, ["deaths", "deaths_security"]] = [3, 2]  # 2 police and a civilian
+    yearly = metrics.yearly(ts, ex).set_index(["replicate", "year"]).loc[(0, 1)]
+    assert yearly["deaths_civilians"] == 26 and yearly["deaths_armed"] == 26
+    assert yearly["deaths_security"] == 2 and yearly["non_armed_deaths"] == 28
+    assert yearly["deaths"] == yearly["non_armed_deaths"] + yearly["deaths_armed"]
+    window = metrics.over_weeks("non_armed_deaths", ts[ts["week"] < 26], ex)
+    assert window.to_numpy() == pytest.approx([(13 + 2) * 2] * 2)  # a rate per year
+    assert "non_armed_deaths" not in ts  # computed, not added to the caller's table
 
 
 def test_a_share_without_any_flow_is_zero():
