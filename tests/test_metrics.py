@@ -10,7 +10,7 @@ from conftest import baseline_run
 
 from sim import metrics
 from sim.calibration.targets import load_targets, target_measure
-from sim.recorder import TIMESERIES_COLUMNS
+from sim.recorder import DEATHS_BY_VICTIM, TIMESERIES_COLUMNS, VIOLENCE_TYPE
 from sim.report import effects, wording
 from sim.runner.summary import summary_table
 from sim.sweep.spec import MODEL_METRICS
@@ -159,12 +159,25 @@ def test_exit_outcomes_name_exits_of_the_network():
     assert set(wording.GROUP_WORDS) == set(exits.values())
 
 
-def test_every_calibration_target_is_measured_by_an_outcome_or_an_exit_share():
+def weekly_events(ts: pd.DataFrame) -> pd.DataFrame:
+    """An events table with one violent event a week, of that week's deaths."""
+    return pd.DataFrame(
+        {
+            "replicate": ts["replicate"],
+            "week": ts["week"],
+            "type": VIOLENCE_TYPE,
+            **{col: ts[col].astype("int64") for col in DEATHS_BY_VICTIM},
+        }
+    )
+
+
+def test_every_calibration_target_is_measured_by_an_outcome_an_exit_share_or_the_events():
     ts, ex = weekly_tables(10)
+    ev = weekly_events(ts)
     for name in load_targets():
-        values = target_measure(name)(ts, ex)
+        values = target_measure(name)(ts, ex, ev)
         assert len(values) == 2 and np.isfinite(values).all(), name
-    port_share = target_measure(f"{metrics.HEADLINE_PORT}_export_share")(ts, ex)
+    port_share = target_measure(f"{metrics.HEADLINE_PORT}_export_share")(ts, ex, ev)
     assert port_share.to_numpy() == pytest.approx([0.5, 0.5])
     with pytest.raises(ValueError, match="no outcome"):
         target_measure("atlantis_export_share")
