@@ -193,7 +193,8 @@ class WeeklyRecorder:
 
     def events_frame(self, replicate: int) -> pd.DataFrame:
         """events.parquet's rows of this replicate, by week: the log entries of a week (kind "",
-        group = who, district "", no deaths), then its violent events (type "violence")."""
+        group = who, district "", no deaths), then its violent events (type "violence").
+        Integers are int64 and text pandas' `str` (what Parquet reads back, empty or not)."""
         rows = [
             (week, typ, who, outcome, "", who, "", 0, 0, 0)
             for week, typ, who, outcome in self.events
@@ -216,7 +217,7 @@ class WeeklyRecorder:
             {
                 "replicate": pd.Series(np.full(len(rows), replicate), dtype=np.int64),
                 **{
-                    name: pd.Series(values, dtype=np.int64 if name in _EVENT_INTS else object)
+                    name: pd.Series(values, dtype=np.int64 if name in _EVENT_INTS else "str")
                     for name, values in zip(EVENT_COLUMNS[1:], columns, strict=True)
                 },
             }

@@ -4,6 +4,7 @@ event in events.parquet."""
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from conftest import baseline
 
@@ -82,13 +83,13 @@ def test_violence_is_counted_by_kind_and_victim_and_logged_one_row_per_event():
     for col in ("replicate", "week", *DEATHS_BY_VICTIM):
         assert ev[col].dtype == np.int64, col
     for col in ("type", "who", "outcome", "kind", "group", "district"):
-        assert ev[col].dtype == object, col
+        assert ev[col].dtype == "str", col
 
 
 def test_an_empty_event_log_has_the_columns_and_types():
     ev = _recorder().events_frame(0)
     assert ev.empty and tuple(ev.columns) == EVENT_COLUMNS
-    assert ev["week"].dtype == np.int64 and ev["kind"].dtype == object
+    assert ev["week"].dtype == np.int64 and ev["kind"].dtype == "str"
 
 
 def test_a_run_records_violence_consistently_in_the_time_series_and_the_event_log():
@@ -116,3 +117,14 @@ def test_a_run_records_violence_consistently_in_the_time_series_and_the_event_lo
         assert (expected.sub(got, fill_value=0) == 0).all(), kind
     logged = ev[ev["type"] != VIOLENCE_TYPE]
     assert (logged["kind"] == "").all() and (logged[list(DEATHS_BY_VICTIM)] == 0).all().all()
+
+
+@pytest.mark.parametrize("violent", [False, True])
+def test_the_event_log_reads_back_from_parquet_as_written(tmp_path, violent):
+    rec = _recorder()
+    if violent:
+        rec.add_violence("operation", "mpcp", "", 1, 0, 2)
+        rec.record_week(0)
+    ev = rec.events_frame(0)
+    ev.to_parquet(tmp_path / "events.parquet", index=False)
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "events.parquet"), ev)
