@@ -74,12 +74,13 @@ class Outcome:
     """One headline outcome and how it is computed from the weekly tables.
 
     `kind` is "level" (a mean over weeks), "flow" (summed, per year) or "share" (the first of
-    `parts` as a share of both, from their weekly sums). `exit` computes a level or flow from that
-    exit's rows of the exits table instead of the time series. `per` is how many units of
-    `column` make one unit of the outcome (1000 kg per t). `rate_divides`: :func:`over_weeks`
-    divides the rate by `per` instead of multiplying it by 1/`per` (the two can differ in the
-    last bit); that is how the effect table and the calibration targets have always computed
-    these outcomes, kept so their numbers stay the same.
+    `parts` as a share of both, from their weekly sums). `sum_of`: the time series columns added
+    up week by week into the outcome's `column` (which the time series does not hold). `exit`
+    computes a level or flow from that exit's rows of the exits table instead of the time series.
+    `per` is how many units of `column` make one unit of the outcome (1000 kg per t).
+    `rate_divides`: :func:`over_weeks` divides the rate by `per` instead of multiplying it by
+    1/`per` (the two can differ in the last bit); that is how the effect table and the
+    calibration targets have always computed these outcomes, kept so their numbers stay the same.
     """
 
     name: str
@@ -93,11 +94,17 @@ class Outcome:
     relative: bool = True
     wording: Wording | None = None
     rate_divides: bool = False
+    sum_of: tuple[str, ...] = ()
 
 
 def _t(name: str, label: str, column: str, **kw) -> Outcome:
     """A flow in kg reported in tonnes a year."""
     return Outcome(name, label, "t/yr", "flow", column, per=KG_PER_T, **kw)
+
+
+def _deaths(name: str, label: str, **kw) -> Outcome:
+    """People killed a year, a column of the time series (or the sum of `sum_of`)."""
+    return Outcome(name, label, "per yr", "flow", name, relative=False, **kw)
 
 
 def _price(name: str, label: str, column: str, **kw) -> Outcome:
@@ -212,6 +219,14 @@ _OUTCOMES = (
         relative=False,
         wording=Wording("violent deaths", "Violent deaths", "violent deaths", True),
     ),
+    _deaths("deaths_security", "security forces killed (per yr)"),
+    _deaths("deaths_civilians", "civilians killed (per yr)"),
+    _deaths("deaths_armed", "armed group members killed (per yr)"),
+    _deaths(
+        "non_armed_deaths",
+        "security forces and civilians killed (per yr)",
+        sum_of=("deaths_security", "deaths_civilians"),
+    ),
     Outcome("eradicated_ha", "coca eradicated (ha/yr)", "ha/yr", "flow", "eradicated_ha"),
 )
 
@@ -243,6 +258,15 @@ def _share(part: pd.Series, total: pd.Series) -> pd.Series:
     return (part / total.where(total > 0, 1)).where(total > 0, 0.0)
 
 
+def _with_sums(timeseries: pd.DataFrame, *outcomes: Outcome) -> pd.DataFrame:
+    """The time series with the column of each outcome that is a sum of columns (`sum_of`), of
+    `outcomes` or, if none are given, of all."""
+    summed = [o for o in (outcomes or OUTCOMES.values()) if o.sum_of]
+    if not summed:
+        return timeseries
+    return timeseries.assign(**{o.column: timeseries[list(o.sum_of)].sum(axis=1) for o in summed})
+
+
 def _stage(outcome: Outcome) -> int:
     """Time series outcomes first, then those of one exit, then shares (built from the others)."""
     return 2 if outcome.kind == "share" else int(outcome.exit is not None)
@@ -254,7 +278,7 @@ def yearly(timeseries: pd.DataFrame, exits: pd.DataFrame) -> pd.DataFrame:
 
     Year 1 is weeks 0-51; the sums of a last, partial year are scaled to a full year.
     """
-    ts = timeseries.assign(year=timeseries["week"] // WEEKS_PER_YEAR + 1)
+    ts = _with_sums(timeseries.assign(year=timeseries["week"] // WEEKS_PER_YEAR + 1))
     ex = exits.assign(year=exits["week"] // WEEKS_PER_YEAR + 1)
     by = ["replicate", "year"]
     grouped = ts.groupby(by)
@@ -281,7 +305,7 @@ def over_weeks(outcome: Outcome | str, timeseries: pd.DataFrame, exits: pd.DataF
         sums = timeseries.groupby("replicate")
         part, other = (sums[OUTCOMES[name].column].sum() for name in o.parts)
         return _share(part, part + other)
-    rows = timeseries if o.exit is None else exits[exits["exit"] == o.exit]
+    rows = _with_sums(timeseries, o) if o.exit is None else exits[exits["exit"] == o.exit]
     values = rows.groupby("replicate")[o.column]
     if o.kind == "level":
         return values.mean() * (1 / o.per)

@@ -271,7 +271,7 @@ class VraemModel(mesa.Model):
         for f in self.active_factions():
             f.close_week()
         self._groups_changed()
-        self.recorder.new_week()
+        self.recorder.new_week(self.week)  # the week step() is about to record
         self.orders.new_week()
         self.transit.new_week()
 

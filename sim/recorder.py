@@ -7,6 +7,12 @@ import pandas as pd
 
 from sim.units import WEEKS_PER_YEAR
 
+# kinds of violent event, each with its deaths column `deaths_<kind>`
+VIOLENCE_KINDS = ("ambush", "selective_killing", "massacre", "clash", "gang_clash", "operation")
+DEATHS_BY_KIND = tuple(f"deaths_{kind}" for kind in VIOLENCE_KINDS)
+# who was killed; the three columns sum to `deaths`, as do the columns by kind
+DEATHS_BY_VICTIM = ("deaths_security", "deaths_civilians", "deaths_armed")
+
 TIMESERIES_COLUMNS = [
     "coca_ha",
     "leaf_t",
@@ -25,23 +31,32 @@ TIMESERIES_COLUMNS = [
     "armed_income_usd",
     "violent_events",
     "deaths",
-    "deaths_security",
-    "deaths_civilians",
-    "deaths_armed",
-    "deaths_ambush",
-    "deaths_selective_killing",
-    "deaths_massacre",
-    "deaths_clash",
-    "deaths_gang_clash",
-    "deaths_operation",
+    *DEATHS_BY_VICTIM,
+    *DEATHS_BY_KIND,
     "eradicated_ha",
     "leader_in_place",
 ]
-# kinds of violent incident, each with its deaths column `deaths_<kind>`
-VIOLENCE_KINDS = ("ambush", "selective_killing", "massacre", "clash", "gang_clash", "operation")
-VICTIMS = ("deaths_security", "deaths_civilians", "deaths_armed")
-DEATHS_BY_KIND = tuple(f"deaths_{kind}" for kind in VIOLENCE_KINDS)
-INTEGER_COLUMNS = ("armed_groups", "violent_events", "deaths", *VICTIMS, *DEATHS_BY_KIND)
+INTEGER_COLUMNS = ("armed_groups", "violent_events", "deaths", *DEATHS_BY_VICTIM, *DEATHS_BY_KIND)
+
+#: events.parquet: log entries (arrests, successions, splits...) and violent events, one row each
+EVENT_COLUMNS = (
+    "replicate",
+    "week",
+    "type",
+    "who",
+    "outcome",
+    "kind",
+    "group",
+    "district",
+    *DEATHS_BY_VICTIM,
+)
+VIOLENCE_TYPE = "violence"  # the `type` of a violent event in events.parquet
+_EVENT_INTS = ("replicate", "week", *DEATHS_BY_VICTIM)
+
+
+def violence_outcome(kind: str, security: int, civilians: int, armed: int) -> str:
+    """The `outcome` text of a violent event: "ambush: 3 security, 0 civilians, 1 armed killed"."""
+    return f"{kind}: {security} security, {civilians} civilians, {armed} armed killed"
 
 
 class WeeklyRecorder:
@@ -56,42 +71,61 @@ class WeeklyRecorder:
         self.exit_dispatched = np.zeros((weeks, len(exits)))
         self.exit_price = np.zeros((weeks, len(exits)))
         self.edge_kg = np.zeros((-(-weeks // WEEKS_PER_YEAR), n_edges))  # (year, edge)
-        self.events: list[tuple[int, str, str, str]] = []
-        self.violence: list = []
-        self.new_week()
+        self.events: list[tuple[int, str, str, str]] = []  # log: (week, type, who, outcome)
+        # violent events of recorded weeks: (week, kind, group, district, security, civilians,
+        # armed killed)
+        self.violence: list[tuple[int, str, str, str, int, int, int]] = []
+        self.new_week(0)
 
-    def new_week(self) -> None:
-        """Start counting a new week's violence."""
-        self._violent_events = 0
-        self._deaths = dict.fromkeys(VIOLENCE_KINDS, 0)
-        self._victims = dict.fromkeys(VICTIMS, 0)
+    def new_week(self, week: int) -> None:
+        """Start counting the violence of `week`; what was counted since the last `new_week` and
+        not recorded by `record_week` is dropped."""
+        self.week = week
+        self._week_violence: list[tuple[int, str, str, str, int, int, int]] = []
 
-    def add_violence(self, kind, group, district, deaths_security, deaths_civilians, deaths_armed):
-        """TEMPORARY shim until the records branch lands."""
-        if kind not in self._deaths:
+    def add_violence(
+        self,
+        kind: str,
+        group: str,
+        district: str,
+        deaths_security: int,
+        deaths_civilians: int,
+        deaths_armed: int,
+    ) -> None:
+        """One violent event of the current week: its `kind` (one of VIOLENCE_KINDS), the armed
+        group involved, the district id ("" if none) and the people killed by victim type."""
+        if kind not in VIOLENCE_KINDS:
             raise ValueError(f"unknown kind of violence {kind!r}; expected one of {VIOLENCE_KINDS}")
-        self._violent_events += 1
-        self._deaths[kind] += deaths_security + deaths_civilians + deaths_armed
-        for k, v in zip(VICTIMS, (deaths_security, deaths_civilians, deaths_armed)):
-            self._victims[k] += v
-        self.violence.append((kind, group, district, deaths_security, deaths_civilians, deaths_armed))
+        deaths = (int(deaths_security), int(deaths_civilians), int(deaths_armed))
+        if min(deaths) < 0:
+            raise ValueError(f"negative deaths in a {kind} event: {deaths}")
+        self._week_violence.append((self.week, kind, group, district, *deaths))
 
     def log_event(self, week: int, kind: str, who: str, outcome: str) -> None:
         """An entry in the event log."""
         self.events.append((week, kind, who, outcome))
 
     def record_week(self, week: int, **values: float) -> None:
-        """The week's row: the given values and the violence counted since `new_week`."""
-        by_kind = {f"deaths_{kind}": n for kind, n in self._deaths.items()}
+        """The week's row: the given values and the violence counted since `new_week(week)`,
+        whose events join the event log with this week."""
+        if week != self.week:
+            raise ValueError(f"recording week {week} but counting the violence of week {self.week}")
+        events = self._week_violence
+        by_victim = [sum(e[4 + i] for e in events) for i in range(len(DEATHS_BY_VICTIM))]
+        by_kind = dict.fromkeys(DEATHS_BY_KIND, 0)
+        for e in events:
+            by_kind[f"deaths_{e[1]}"] += sum(e[4:])
         values = {
             **values,
-            "violent_events": self._violent_events,
-            "deaths": sum(self._deaths.values()),
+            "violent_events": len(events),
+            "deaths": sum(by_victim),
+            **dict(zip(DEATHS_BY_VICTIM, by_victim, strict=True)),
             **by_kind,
-            **self._victims,
         }
         for key, value in values.items():
             self.values[key][week] = value
+        self.violence.extend(events)
+        self._week_violence = []
 
     def record_exits(
         self,
@@ -158,6 +192,34 @@ class WeeklyRecorder:
         )
 
     def events_frame(self, replicate: int) -> pd.DataFrame:
-        df = pd.DataFrame(self.events, columns=["week", "type", "who", "outcome"])
-        df.insert(0, "replicate", replicate)
-        return df.astype({"replicate": "int64", "week": "int64"})
+        """events.parquet's rows of this replicate, by week: the log entries of a week (kind "",
+        group = who, district "", no deaths), then its violent events (type "violence").
+        Integers are int64 and text pandas' `str` (what Parquet reads back, empty or not)."""
+        rows = [
+            (week, typ, who, outcome, "", who, "", 0, 0, 0)
+            for week, typ, who, outcome in self.events
+        ]
+        rows += [
+            (
+                week,
+                VIOLENCE_TYPE,
+                group,
+                violence_outcome(kind, *deaths),
+                kind,
+                group,
+                district,
+                *deaths,
+            )
+            for week, kind, group, district, *deaths in self.violence
+        ]
+        columns = list(zip(*rows, strict=True)) if rows else [()] * (len(EVENT_COLUMNS) - 1)
+        df = pd.DataFrame(
+            {
+                "replicate": pd.Series(np.full(len(rows), replicate), dtype=np.int64),
+                **{
+                    name: pd.Series(values, dtype=np.int64 if name in _EVENT_INTS else "str")
+                    for name, values in zip(EVENT_COLUMNS[1:], columns, strict=True)
+                },
+            }
+        )
+        return df.sort_values("week", kind="stable", ignore_index=True)

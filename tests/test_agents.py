@@ -8,6 +8,7 @@ from conftest import SCENARIOS, baseline
 
 from sim.agents import Growers
 from sim.model import VraemModel
+from sim.recorder import DEATHS_BY_KIND, DEATHS_BY_VICTIM
 from sim.runner.batch import run_scenario
 from sim.runner.seeds import replicate_seeds
 
@@ -170,14 +171,15 @@ def test_a_scenario_with_no_army_units_runs_with_no_patrols_or_operations():
     rec = model.run()
     assert not any(kind == "leadership_operation" for _, kind, _, _ in rec.events)
     # no patrols: no patrol clashes and no killings of suspected collaborators
-    assert rec.values["deaths_civilian_killing"].sum() == 0
+    assert rec.values["deaths_selective_killing"].sum() == 0
     assert rec.values["exported_kg"].sum() > 0
 
 
 def test_violent_deaths_are_recorded_by_kind_and_add_up():
     model = VraemModel(baseline(weeks=104), seed=5)
     rec = model.run()
-    kinds = ["deaths_ambush", "deaths_civilian_killing", "deaths_clash", "deaths_gang_clash"]
-    by_kind = sum(rec.values[k] for k in kinds)
+    by_kind = sum(rec.values[k] for k in DEATHS_BY_KIND)
     assert np.array_equal(by_kind, rec.values["deaths"])
+    by_victim = sum(rec.values[k] for k in DEATHS_BY_VICTIM)
+    assert np.array_equal(by_victim, rec.values["deaths"])
     assert rec.values["deaths_ambush"].sum() > 0 and rec.values["deaths_clash"].sum() > 0

@@ -10,7 +10,7 @@ from conftest import baseline_run
 
 from sim import metrics
 from sim.calibration.targets import load_targets, target_measure
-from sim.recorder import TIMESERIES_COLUMNS
+from sim.recorder import DEATHS_BY_VICTIM, TIMESERIES_COLUMNS, VIOLENCE_TYPE
 from sim.report import effects, wording
 from sim.runner.summary import summary_table
 from sim.sweep.spec import MODEL_METRICS
@@ -19,7 +19,8 @@ from sim.units import KG_PER_T, WEEKS_PER_YEAR
 
 def weekly_tables(weeks: int, replicates: int = 2) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Synthetic time series and exits tables: 1 t exported a week, half of it via the port, a
-    price of 1,000 USD/kg in the VRAEM and 3,000 at the exits, 1 death a week."""
+    price of 1,000 USD/kg in the VRAEM and 3,000 at the exits, 1 death a week (a civilian in even
+    weeks, a member of the armed group in odd ones)."""
     exits = metrics.network_exits()
     ts_rows, ex_rows = [], []
     for rep in range(replicates):
@@ -33,6 +34,8 @@ def weekly_tables(weeks: int, replicates: int = 2) -> tuple[pd.DataFrame, pd.Dat
                 price_hcl_vraem_usd_per_kg=1000.0,
                 coca_ha=30000.0 + week,
                 deaths=1,
+                deaths_civilians=1 - week % 2,
+                deaths_armed=week % 2,
                 armed_groups=2,
                 violent_events=1,
             )
@@ -112,6 +115,18 @@ def test_rates_over_any_weeks_are_weekly_means_times_a_year():
     assert metrics.over_weeks("seizure_share", ts, ex).to_numpy() == pytest.approx([0.2, 0.2])
 
 
+def test_deaths_by_victim_type_and_non_armed_deaths_are_yearly_flows():
+    ts, ex = weekly_tables(WEEKS_PER_YEAR)
+    ts.loc[ts["week"] == 0, ["deaths", "deaths_security"]] = [3, 2]  # 2 police and a civilian
+    yearly = metrics.yearly(ts, ex).set_index(["replicate", "year"]).loc[(0, 1)]
+    assert yearly["deaths_civilians"] == 26 and yearly["deaths_armed"] == 26
+    assert yearly["deaths_security"] == 2 and yearly["non_armed_deaths"] == 28
+    assert yearly["deaths"] == yearly["non_armed_deaths"] + yearly["deaths_armed"]
+    window = metrics.over_weeks("non_armed_deaths", ts[ts["week"] < 26], ex)
+    assert window.to_numpy() == pytest.approx([(13 + 2) * 2] * 2)  # a rate per year
+    assert "non_armed_deaths" not in ts  # computed, not added to the caller's table
+
+
 def test_a_share_without_any_flow_is_zero():
     ts, ex = weekly_tables(10)
     ts[["seized_kg", "exported_kg"]] = 0.0
@@ -144,12 +159,25 @@ def test_exit_outcomes_name_exits_of_the_network():
     assert set(wording.GROUP_WORDS) == set(exits.values())
 
 
-def test_every_calibration_target_is_measured_by_an_outcome_or_an_exit_share():
+def weekly_events(ts: pd.DataFrame) -> pd.DataFrame:
+    """An events table with one violent event a week, of that week's deaths."""
+    return pd.DataFrame(
+        {
+            "replicate": ts["replicate"],
+            "week": ts["week"],
+            "type": VIOLENCE_TYPE,
+            **{col: ts[col].astype("int64") for col in DEATHS_BY_VICTIM},
+        }
+    )
+
+
+def test_every_calibration_target_is_measured_by_an_outcome_an_exit_share_or_the_events():
     ts, ex = weekly_tables(10)
+    ev = weekly_events(ts)
     for name in load_targets():
-        values = target_measure(name)(ts, ex)
+        values = target_measure(name)(ts, ex, ev)
         assert len(values) == 2 and np.isfinite(values).all(), name
-    port_share = target_measure(f"{metrics.HEADLINE_PORT}_export_share")(ts, ex)
+    port_share = target_measure(f"{metrics.HEADLINE_PORT}_export_share")(ts, ex, ev)
     assert port_share.to_numpy() == pytest.approx([0.5, 0.5])
     with pytest.raises(ValueError, match="no outcome"):
         target_measure("atlantis_export_share")

@@ -94,6 +94,11 @@ HELD_BACK = [
     "price_hcl_callao_usd_per_kg",
     "mpcp_fighters",
     "vraem_eradication_ha_per_year",
+    "non_armed_deaths_per_year",
+    "civilian_share_of_non_armed_deaths",
+    "largest_event_deaths_in_5_years",
+    "median_deaths_per_lethal_event",
+    "armed_income_usd_per_year",
 ]
 
 SEED = 2021  # master seed of the design and of every run in it
@@ -158,7 +163,7 @@ def evaluate(base: dict, baseline_path: Path, point: np.ndarray, replicates: int
     )
     scenario = validate_scenario(data, baseline_path)
     result = run_scenario(scenario, executor=executor)
-    table = evaluate_targets(result.timeseries, result.exits)
+    table = evaluate_targets(result.timeseries, result.exits, result.events)
     return score(table, drift(result.timeseries)), table
 
 
@@ -226,7 +231,7 @@ def main() -> None:
     args = parser.parse_args()
     point, table = calibrate(args.baseline, args.workers, log=lambda m: print(m, file=sys.stderr))
     held = table.set_index("target").loc[
-        HELD_BACK, ["model_mean", "band_low", "band_high", "status"]
+        HELD_BACK, ["statistic", "model_mean", "band_low", "band_high", "status"]
     ]
     print("held-back targets at the chosen point:\n" + held.to_string())
     text = args.baseline.read_text(encoding="utf-8")

@@ -1,7 +1,9 @@
 """`vraem validate`: run the baseline and set each calibration target's band beside the model.
 
 Writes `validation.csv`, `validation.md` and `figures/validation.png` (each target's band with the
-model's mean and 90% interval on a common scale where the band spans 0 to 1).
+model's value and 90% interval on a common scale where the band spans 0 to 1). The model's value
+is the mean over replicates unless the table's `statistic` says otherwise (median, pooled
+median; see `sim.calibration.targets`).
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ DPI = 120
 
 
 def fmt(x: float) -> str:
-    """A number as an analyst would write it: 36,650 / 428.0 / 2.59 / 0.097."""
+    """A number as an analyst would write it: 36,650 / 428.0 / 2.59 / 0.097 ("n/a" if undefined)."""
+    if not np.isfinite(x):
+        return "n/a"
     ax = abs(x)
     if ax >= 1000:
         return f"{x:,.0f}"
@@ -33,17 +37,26 @@ def fmt(x: float) -> str:
 
 
 def markdown_table(table: pd.DataFrame) -> str:
-    """The validation table in Markdown."""
+    """The validation table in Markdown, then the notes of the targets that have one."""
     lines = [
-        "| target | unit | model mean | 90% interval | band | status |",
-        "|---|---|---|---|---|---|",
+        "| target | unit | model | statistic | 90% interval | band | status |",
+        "|---|---|---|---|---|---|---|",
     ]
     for r in table.itertuples():
         lines.append(
-            f"| {r.target} | {r.unit} | {fmt(r.model_mean)} | {fmt(r.model_p05)} - "
-            f"{fmt(r.model_p95)} | {fmt(r.band_low)} - {fmt(r.band_high)} | {r.status} |"
+            f"| {r.target} | {r.unit} | {fmt(r.model_mean)} | {r.statistic} | "
+            f"{fmt(r.model_p05)} - {fmt(r.model_p95)} | {fmt(r.band_low)} - {fmt(r.band_high)} "
+            f"| {r.status} |"
         )
+    notes = [f"- {r.target}: {r.note}" for r in table.itertuples() if _has_note(r.note)]
+    if notes:
+        lines += ["", "Notes:", "", *notes]
     return "\n".join(lines)
+
+
+def _has_note(note) -> bool:
+    """A note that says something (a CSV read back gives NaN for an empty one)."""
+    return isinstance(note, str) and bool(note)
 
 
 def _scaled(value: float, low: float, high: float) -> float:
@@ -84,21 +97,26 @@ def validation_figure(table: pd.DataFrame, source_line: str) -> Figure:
             markeredgecolor="black",
             zorder=3,
         )
-        text = f"{fmt(r.model_mean)}   (band {fmt(lo)} - {fmt(hi)})"
+        value = fmt(r.model_mean) + ("" if r.statistic == "mean" else f" ({r.statistic})")
+        text = f"{value}   (band {fmt(lo)} - {fmt(hi)})"
         ax.text(1.62, yi, text, va="center", ha="right", fontsize=11)
     ax.set_yticks(y, [t.replace("_", " ") for t in table["target"]], fontsize=12)
     ax.set_xlim(-0.6, 1.65)
     ax.set_xticks([0, 0.5, 1], ["band low", "middle", "band high"], fontsize=12)
     ax.set_xlabel("position within the target's band (0 = low end, 1 = high end)", fontsize=12)
-    ax.plot([], [], marker="o", ls="", color="#1b7837", markeredgecolor="black", label="PASS: mean")
-    ax.plot([], [], marker="X", ls="", color="#b2182b", markeredgecolor="black", label="MISS: mean")
+    ax.plot(
+        [], [], marker="o", ls="", color="#1b7837", markeredgecolor="black", label="PASS: model"
+    )
+    ax.plot(
+        [], [], marker="X", ls="", color="#b2182b", markeredgecolor="black", label="MISS: model"
+    )
     ax.plot([], [], color="black", lw=2.5, label="90% interval across replicates")
     ax.plot([], [], marker="|", ms=16, mew=3, ls="", color="#2166ac", label="reported figure")
     ax.legend(loc="lower left", fontsize=11, framealpha=0.9)
     passed = int((table["status"] == "PASS").sum())
     fig.suptitle(
         f"The baseline lands inside {passed} of {n} real-world bands "
-        "(years 2-5, mean of replicates)",
+        "(years 2-5, mean of replicates unless said otherwise)",
         fontsize=16,
         fontweight="bold",
     )

@@ -203,7 +203,7 @@ def _run_validation(scenario, workers: int | None, out_dir: Path, force: bool, d
     try:
         with writing(out_dir, ResultKind.RUN, force=force, command=sys.argv) as folder:
             result = run_with_progress(scenario, workers)
-            table = evaluate_targets(result.timeseries, result.exits)
+            table = evaluate_targets(result.timeseries, result.exits, result.events)
 
             def draw(res, fig_dir: Path) -> None:
                 write_validation(table, fig_dir.parent, source_line(scenario))
@@ -220,13 +220,14 @@ def _run_validation(scenario, workers: int | None, out_dir: Path, force: bool, d
 
 
 def _print_validation(table, title: str) -> None:
-    """The validation table on the console, PASS in green and MISS in red."""
+    """The validation table on the console, PASS in green and MISS in red, then its notes."""
     from sim.calibration.validate import fmt
 
     view = Table(title=title)
     for col, justify in (
         ("target", "left"),
-        ("model mean", "right"),
+        ("model", "right"),
+        ("statistic", "left"),
         ("90% interval", "right"),
         ("band", "right"),
         ("", "center"),
@@ -237,11 +238,15 @@ def _print_validation(table, title: str) -> None:
         view.add_row(
             r.target,
             fmt(r.model_mean),
+            r.statistic,
             f"{fmt(r.model_p05)} - {fmt(r.model_p95)}",
             f"{fmt(r.band_low)} - {fmt(r.band_high)}",
             f"[{colour}]{r.status}[/]",
         )
     out.print(view)
+    for r in table.itertuples():
+        if r.note:
+            out.print(f"{r.target}: {r.note}", highlight=False)
 
 
 @app.command()
