@@ -12,15 +12,15 @@ update; the week is recorded.
 from __future__ import annotations
 
 import mesa
-import numpy as np
-
 import networkx as nx
+import numpy as np
 
 from sim.agents import ArmyUnit, Faction, Growers, PoliceUnit, TraffickingOrg
 from sim.agents.cadres import Cadres
 from sim.agents.civilians import Civilians
 from sim.agents.security import ArmyOrders, clash, police_beats
 from sim.agents.splits import act_on_defections, break_up, leaderless_breakup
+from sim.agents.trafficker import RiskBeliefs, buy_stock, draw_presence, value_routes
 from sim.agents.turf import (
     Escorts,
     combined_control,
@@ -30,7 +30,6 @@ from sim.agents.turf import (
     start_in_equilibrium,
 )
 from sim.config.armed_group import CadreConfig
-from sim.agents.trafficker import RiskBeliefs, buy_stock, draw_presence, value_routes
 from sim.config.models import Scenario
 from sim.interventions import InterventionSchedule, Levers
 from sim.market import ExitMarkets, VraemMarket
@@ -119,10 +118,22 @@ class VraemModel(mesa.Model):
             base = max(rival.territory, key=rival.territory.get)
             slug = rival.name.lower().replace(" ", "_")
             people = [
-                CadreConfig(id=f"{slug}_leader", name=f"leader of the {rival.name}",
-                            rank="leader", age=45, base=base, seniority=10),
-                CadreConfig(id=f"{slug}_lieutenant", name=f"lieutenant of the {rival.name}",
-                            rank="commander", age=35, base=base, seniority=5),
+                CadreConfig(
+                    id=f"{slug}_leader",
+                    name=f"leader of the {rival.name}",
+                    rank="leader",
+                    age=45,
+                    base=base,
+                    seniority=10,
+                ),
+                CadreConfig(
+                    id=f"{slug}_lieutenant",
+                    name=f"lieutenant of the {rival.name}",
+                    rank="commander",
+                    age=35,
+                    base=base,
+                    seniority=5,
+                ),
             ]  # fmt: skip  (generic: no source names them)
             control = np.array([rival.territory.get(d, 0.0) for d in self.districts])
             Faction(

@@ -173,7 +173,9 @@ def _check_cadres(scenario: Scenario, net: RouteNetwork, source: str | Path) -> 
     ids = [p.id for p in cadres]
     for i, p in enumerate(cadres):
         if ids.index(p.id) != i:
-            raise ConfigError(source, f"armed_group.cadres.{i}.id", f"expected a unique id, {p.id!r} repeats")
+            raise ConfigError(
+                source, f"armed_group.cadres.{i}.id", f"expected a unique id, {p.id!r} repeats"
+            )
         if p.base not in net.districts:
             raise ConfigError(
                 source,

@@ -106,9 +106,7 @@ class Cadres:
         """Cadres who lead a column of their own: the second and the commanders."""
         return [p for p in self.people if p.free and p.rank in ("second", "commander")]
 
-    def kin(
-        self, a: Cadre, b: Cadre | None, children: dict[str, set[str]] | None = None
-    ) -> float:
+    def kin(self, a: Cadre, b: Cadre | None, children: dict[str, set[str]] | None = None) -> float:
         """Kinship of `a` with `b`: 1 in the same family, IN_LAW when one is the parent of a
         child of the other's family, else 0. `children` (from `child_families`) saves
         recomputing it when asking many times."""
@@ -152,9 +150,7 @@ class Cadres:
             s = cfg.rank_weight[p.rank] + cfg.seniority_weight * p.seniority
             s += cfg.kin_weight * self.kin(p, outgoing, children)
             if p.heir_order > 0:
-                rank_in_line = 1 + sum(
-                    1 for q in candidates if 0 < q.heir_order < p.heir_order
-                )
+                rank_in_line = 1 + sum(1 for q in candidates if 0 < q.heir_order < p.heir_order)
                 s += cfg.designation_weight / rank_in_line
                 if endorsed and p.heir_order == first_heir:
                     s += cfg.endorsement_weight
@@ -195,7 +191,9 @@ class Cadres:
             (s, i) for i, (p, s) in enumerate(zip(candidates, scores, strict=True))
             if p.family != winner.family or not p.family
         ]  # fmt: skip
-        rival = candidates[max(rivals)[1]] if len(rivals) > 1 or (rivals and winner.family) else None
+        rival = (
+            candidates[max(rivals)[1]] if len(rivals) > 1 or (rivals and winner.family) else None
+        )
         self._promote(winner, "leader")
         self.legitimacy = clarity
         children = self.child_families()
@@ -284,9 +282,11 @@ class Cadres:
             cfg = self.cfg
             best = max(
                 pool,
-                key=lambda p: cfg.seniority_weight * p.seniority
-                + cfg.kin_weight * self.kin(p, leader)
-                + (1.0 if p.patron == v.patron and v.patron else 0.0),
+                key=lambda p: (
+                    cfg.seniority_weight * p.seniority
+                    + cfg.kin_weight * self.kin(p, leader)
+                    + (1.0 if p.patron == v.patron and v.patron else 0.0)
+                ),
             )
             self._promote(best, v.rank)
             best.patron = v.patron if v.rank == "sub_commander" else ""

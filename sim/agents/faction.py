@@ -198,7 +198,9 @@ class Faction(mesa.Agent):
         was_leader = cadre.rank == "leader"
         self.cadres.remove(cadre, outcome)
         if outcome == "killed":
-            self.revenge += max((self.cadres.kin(p, cadre) for p in self.cadres.free()), default=0.0)
+            self.revenge += max(
+                (self.cadres.kin(p, cadre) for p in self.cadres.free()), default=0.0
+            )
         if not was_leader:
             self.review_now = True
             return f"{cadre.name} {outcome}"
@@ -253,7 +255,9 @@ class Faction(mesa.Agent):
                 continue
             kin = self.cadres.kin(person, leader)
             utility = (
-                math.log(outside / inside) - cfg.loyalty_weight * person.loyalty - cfg.kin_weight * kin
+                math.log(outside / inside)
+                - cfg.loyalty_weight * person.loyalty
+                - cfg.kin_weight * kin
             )
             if rng.random() < 1.0 / (1.0 + math.exp(-utility / cfg.noise)):
                 leaving.append(person)

@@ -49,7 +49,7 @@ def clash(world: Battlefield, faction: Faction, district: int, kind: str = "clas
     fighters = vcfg.clash_engaged_share * faction.fighters_in(district)
     patrol = vcfg.clash_patrol_size
     dead_armed = faction.lose_fighters(
-        engagement(rng, patrol, max(int(round(fighters)), 1), vcfg.clash_lethality, 1.0)
+        engagement(rng, patrol, max(round(fighters), 1), vcfg.clash_lethality, 1.0)
     )
     dead_security = engagement(rng, fighters, int(patrol), vcfg.clash_lethality, 1.0)
     faction.note_threat()
@@ -188,7 +188,8 @@ class ArmyUnit(mesa.Agent):
                 (rank_importance(p.rank), i, f, p)
                 for i, f in enumerate(w.active_factions())
                 for p in f.cadres.free()
-                if w.rng.random() < cfg.cadre_locate_probability * eff * w.information_factor(p.base)
+                if w.rng.random()
+                < cfg.cadre_locate_probability * eff * w.information_factor(p.base)
             ]
             if not located:
                 w.log_event("leadership_operation", "-", "nobody located")

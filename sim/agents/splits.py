@@ -98,7 +98,9 @@ def act_on_defections(world: World, parent: Faction, hops: np.ndarray, why: str)
     return gangs
 
 
-def break_up(world: World, parent: Faction, groups: int, hops: np.ndarray, why: str) -> list[Faction]:
+def break_up(
+    world: World, parent: Faction, groups: int, hops: np.ndarray, why: str
+) -> list[Faction]:
     """`parent` breaks into `groups` groups: the columns of its `groups - 1` largest zones
     leave, each under its commander (promoted from the ranks where a post is empty), and the
     rest stays with the parent. Returns the new gangs."""

@@ -91,7 +91,11 @@ def contest(world: World, factions: list[Faction], adjacent: np.ndarray) -> None
         weight = target * 2.0 * odds  # 1 per unit control at even odds
         rate = cfg.gangs.attack_rival_per_year / WEEKS_PER_YEAR * weight.sum()
         for _ in range(rng.poisson(rate)):
-            d = int(min(np.searchsorted(np.cumsum(weight), rng.random() * weight.sum()), weight.size - 1))
+            d = int(
+                min(
+                    np.searchsorted(np.cumsum(weight), rng.random() * weight.sum()), weight.size - 1
+                )
+            )
             _fight(world, a, b, d, near[d])
 
 
@@ -102,8 +106,8 @@ def _fight(world: World, a: Faction, b: Faction, d: int, a_at_hand: float) -> No
     n_b = vcfg.clash_engaged_share * b.fighters_in(d)
     if n_a < 1.0:
         return
-    dead_b = b.lose_fighters(engagement(rng, n_a, max(int(round(n_b)), 1), vcfg.clash_lethality, 1.0))
-    dead_a = a.lose_fighters(engagement(rng, n_b, max(int(round(n_a)), 1), vcfg.clash_lethality, 1.0))
+    dead_b = b.lose_fighters(engagement(rng, n_a, max(round(n_b), 1), vcfg.clash_lethality, 1.0))
+    dead_a = a.lose_fighters(engagement(rng, n_b, max(round(n_a), 1), vcfg.clash_lethality, 1.0))
     world.record_violence("gang_clash", a.name, d, deaths_armed=dead_a + dead_b)
     total = dead_a + dead_b
     loser_share = dead_b / total if total else 0.5

@@ -122,7 +122,9 @@ def choose_violence(faction: Faction, theatre: Theatre, reference_share: float) 
     where = fighters * (theatre.patrol_presence() + 1e-9)
     for _ in range(rng.poisson(rate)):
         d = _pick(rng, where)
-        patrol = max(1, round(rng.lognormal(math.log(cfg.patrol_size_median), cfg.patrol_size_sigma)))
+        patrol = max(
+            1, round(rng.lognormal(math.log(cfg.patrol_size_median), cfg.patrol_size_sigma))
+        )
         committed = min(cfg.superiority * patrol, fighters[d])
         if committed < 1.0:
             continue
@@ -150,7 +152,9 @@ def choose_violence(faction: Faction, theatre: Theatre, reference_share: float) 
     rate *= motives.propensity(cfg, political)
     for _ in range(rng.poisson(rate)):
         d = _pick(rng, weight)
-        people = max(1, round(rng.lognormal(math.log(cfg.community_size_median), cfg.patrol_size_sigma)))
+        people = max(
+            1, round(rng.lognormal(math.log(cfg.community_size_median), cfg.patrol_size_sigma))
+        )
         committed = min(cfg.superiority * people, fighters[d])
         if committed < 1.0:
             continue

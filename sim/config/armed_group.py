@@ -96,9 +96,7 @@ class RivalConfig(Section):
 
     name: str = Field(description="Name of the faction.")
     members: Positive = Field(description="Members at week 0 (people).")
-    territory: dict[str, Fraction] = Field(
-        description="Control of each district at week 0 (0-1)."
-    )
+    territory: dict[str, Fraction] = Field(description="Control of each district at week 0 (0-1).")
 
 
 def _rivals() -> list[RivalConfig]:
@@ -379,12 +377,9 @@ class InformersConfig(Section):
     )
     victims_for_full_fear: Positive = Field(
         5.0,
-        description="Civilians killed in a district that bring fear there to 1 (people). "
-        "Estimate.",
+        description="Civilians killed in a district that bring fear there to 1 (people). Estimate.",
     )
-    fear_half_life_weeks: Positive = Field(
-        52.0, description="Half-life of fear (weeks). Estimate."
-    )
+    fear_half_life_weeks: Positive = Field(52.0, description="Half-life of fear (weeks). Estimate.")
     reference_share: Positive = Field(
         0.1,
         description="Share of informing households at which the violence rates apply "

@@ -17,10 +17,10 @@ from sim.config.section import FolderName, Fraction, NonNegative, Positive, Sect
 
 __all__ = [
     "ArmedGroupConfig",
+    "CadreConfig",
     "EdgeOverride",
     "Fraction",
     "GrowersConfig",
-    "CadreConfig",
     "MarketConfig",
     "NetworkConfig",
     "NonNegative",

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.agents.cadres import Cadre
+from sim.agents.faction import Faction
 from sim.config.interventions import (
     ArrestLeader,
     CropSubstitution,
@@ -30,8 +32,6 @@ from sim.config.interventions import (
     RouteClosure,
     Unrest,
 )
-from sim.agents.cadres import Cadre
-from sim.agents.faction import Faction
 from sim.interventions.levers import Levers
 from sim.interventions.world import InterventionWorld
 
@@ -77,13 +77,20 @@ class Action:
         """End: undo exactly what `start` changed (nothing for a one-off act)."""
 
 
+#: The rank an arrest of a whole rank (`who: commanders`, ...) goes for.
+RANK_OF = {
+    "second": "second",
+    "commanders": "commander",
+    "sub_commanders": "sub_commander",
+    "heirs": "heir",
+}
+
+
 class Arrest(Action):
     """Operations against cadres: the leader, the heirs, a rank or a named cadre; each
     succeeds with a probability, and a failed one ends in a firefight."""
 
     spec: ArrestLeader
-    RANK_OF = {"second": "second", "commanders": "commander", "sub_commanders": "sub_commander",
-               "heirs": "heir"}  # fmt: skip
 
     def targets(self, world: InterventionWorld) -> list[tuple[Faction, Cadre]]:
         who = self.spec.who
@@ -95,8 +102,8 @@ class Arrest(Action):
             elif who == "successors":
                 if f.kind == "mpcp":
                     found += [(f, p) for p in f.cadres.heirs()]
-            elif who in self.RANK_OF:
-                found += [(f, p) for p in f.cadres.free(self.RANK_OF[who])]
+            elif who in RANK_OF:
+                found += [(f, p) for p in f.cadres.free(RANK_OF[who])]
             elif f.cadres.find(who) is not None:
                 found.append((f, f.cadres.find(who)))
         return found
@@ -199,8 +206,11 @@ class UnrestSpell(Action):
             self.eve = np.arange(first, iv.election_week + 1)
             self.ramp = iv.boycott_visibility * (self.eve - first + 1) / self.eve.size
             levers.add("boycott", self.eve, self.ramp)
-        world.log_event(iv.type, describe(iv), f"security effectiveness x{iv.factor:g}, "
-                        f"visibility +{iv.visibility:g}")
+        world.log_event(
+            iv.type,
+            describe(iv),
+            f"security effectiveness x{iv.factor:g}, visibility +{iv.visibility:g}",
+        )
 
     def stop(self, world: InterventionWorld, levers: Levers) -> None:
         iv = self.spec
