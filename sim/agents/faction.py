@@ -182,13 +182,16 @@ class Faction(mesa.Agent):
         others = theatre.control_of_others(self)
         mass = self.control.sum()
         contested = float((self.control * np.minimum(others, 1.0)).sum() / mass) if mass else 0.0
-        leadership_doubt = 1.0 - self.cadres.legitimacy if self.leader is not None else 1.0
         return Motives(
             threat=self.relative_threat(),
             revenge=self.revenge,
             visibility=theatre.political_visibility(),
-            outbidding=leadership_doubt + contested,
+            outbidding=self.leadership_doubt() + contested,
         )
+
+    def leadership_doubt(self) -> float:
+        """How unsettled its leadership is: 1 - the leader's legitimacy (1 with no leader)."""
+        return 1.0 - self.cadres.legitimacy if self.leader is not None else 1.0
 
     # --- leadership ------------------------------------------------------------------------
     def remove_cadre(self, cadre: Cadre, outcome: str) -> str:

@@ -10,6 +10,7 @@ borders it (its people, fighters and districts pass over).
 from __future__ import annotations
 
 import itertools
+import math
 
 import numpy as np
 
@@ -17,6 +18,8 @@ from sim.agents.faction import Faction
 from sim.agents.violence import engagement
 from sim.agents.world import World
 from sim.units import WEEKS_PER_YEAR
+
+EVEN_ODDS = 0.5  # a group's share of the local fighters when both sides are equal
 
 
 class Escorts:
@@ -76,7 +79,9 @@ def reach(control: np.ndarray, adjacent: np.ndarray) -> np.ndarray:
 
 def contest(world: World, factions: list[Faction], adjacent: np.ndarray) -> None:
     """Each group may attack each other group in districts the other holds and it can reach;
-    the rate rises with its share of the local fighters (it attacks when it expects to win)."""
+    the rate rises with its share of the local fighters (it attacks when it expects to win) and
+    with doubt over the other's leadership (rivals strike when a succession is unsettled;
+    Calderon et al. 2015)."""
     rng = world.rng
     for a, b in itertools.permutations(factions, 2):
         if not (a.active and b.active) or a.fighters < 1.0 or b.fighters < 1.0:
@@ -88,8 +93,10 @@ def contest(world: World, factions: list[Faction], adjacent: np.ndarray) -> None
         fa, fb = a.fighters_by_district(), b.fighters_by_district()
         near = np.maximum(fa, (adjacent * fa[:, None]).max(axis=0))  # its fighters at hand
         odds = np.divide(near, near + fb, out=np.zeros_like(near), where=(near + fb) > 0)
-        weight = target * 2.0 * odds  # 1 per unit control at even odds
+        weight = target * odds / EVEN_ODDS  # 1 per unit control at even odds
+        doubt = b.leadership_doubt()
         rate = cfg.gangs.attack_rival_per_year / WEEKS_PER_YEAR * weight.sum()
+        rate *= math.exp(cfg.violence.outbidding_weight * doubt)
         for _ in range(rng.poisson(rate)):
             d = int(
                 min(

@@ -140,7 +140,7 @@ class SuccessionConfig(Section):
         "Dickenson 2014: a captured leader may still be heard, a killed one cannot.",
     )
     temperature: Positive = Field(
-        0.5,
+        0.75,
         description="Spread of the candidates' claims (score points): the clarity of a "
         "succession is the winner's share of exp(score/temperature). Estimate.",
     )
@@ -222,7 +222,7 @@ class ViolenceConfig(Section):
     """Why and how groups choose violence, and how large an event is given who is committed."""
 
     ambushes_per_year: NonNegative = Field(
-        3.5,
+        2.5,
         description="Attacks on patrols a year by a group under usual threat and no other "
         "motive (1/yr). Estimate after violence.md Table A1 (2014-2023: 1-5 lethal events a "
         "year, most ambushes).",
@@ -305,7 +305,7 @@ class ViolenceConfig(Section):
         "them (dimensionless). Estimate: ambushes of ~30 men on patrols of ~30 (2009).",
     )
     lethality: Positive = Field(
-        0.12,
+        0.2,
         description="Kill rate of an attack per committed attacker per person targeted, before "
         "surprise (dimensionless). Estimate, set with the event sizes of violence.md.",
     )
