@@ -130,6 +130,12 @@ class Faction(mesa.Agent):
             self.income_avg_by_district = self.income_by_district.copy()
         self.income_by_district = np.zeros_like(self.income_by_district)
 
+    def expect_income(self, by_district: np.ndarray) -> None:
+        """Start its yearly average income (USD/week, by district) at `by_district`."""
+        self.income_avg_by_district = np.asarray(by_district, dtype=float).copy()
+        self.income_avg = float(self.income_avg_by_district.sum())
+        self.income_seeded = True
+
     def set_equilibrium_upkeep(self, income_per_week: float) -> None:
         """Unless configured, set the upkeep per member at which `income_per_week` sustains the
         current membership: recruitment (logistic toward what income pays for) then balances

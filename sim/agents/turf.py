@@ -48,11 +48,14 @@ def start_in_equilibrium(
     factions: list[Faction], leaf_kg: np.ndarray, leaf_price: float, cocaine_kg: np.ndarray
 ) -> None:
     """Give each group the upkeep at which its expected weekly income (leaf tax and escort
-    fees on each district's output of leaf and cocaine, by its control) sustains its size."""
+    fees on each district's output of leaf and cocaine, by its control) sustains its size, and
+    let it expect that income until it has earned for a while (its yearly average starts
+    there, not at the first week's takings, while shipments are still starting)."""
     for f in factions:
-        tax = (f.tax_share() * leaf_kg * leaf_price).sum()
-        fees = (f.control * cocaine_kg).sum() * f.cfg.escort_fee_usd_per_kg
-        f.set_equilibrium_upkeep(float(tax + fees))
+        by_district = f.tax_share() * leaf_kg * leaf_price
+        by_district += f.control * cocaine_kg * f.cfg.escort_fee_usd_per_kg
+        f.set_equilibrium_upkeep(float(by_district.sum()))
+        f.expect_income(by_district)
 
 
 def combined_control(factions: list[Faction], n_districts: int) -> np.ndarray:

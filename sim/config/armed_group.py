@@ -397,7 +397,7 @@ class GangsConfig(Section):
     """Groups without a political agenda (gangs) and the contest for territory between groups."""
 
     roving_tax_rate: Fraction = Field(
-        0.03,
+        0.012,
         description="Share of leaf value a group takes where it has no secure tenure (Olson "
         "1993's roving bandit); a secure group takes leaf_tax_rate (fraction). Estimate.",
     )
