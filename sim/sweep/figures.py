@@ -27,7 +27,7 @@ MIN_RESTRICTION = 0.05  # a box limit that cuts less than 5% of a range is not w
 HARDLY = 0.25  # a parameter whose main effect is under a quarter of the other's "hardly" moves it
 TITLE_RESTRICTIONS = 2  # box limits named in the title (all are in the figure's text box)
 PANEL_FONT = 12  # panel titles and notes
-PANEL_TITLE_CHARS = 130  # characters of panel titles across the figure (then they wrap)
+PANEL_TITLE_CHARS = 108  # characters of panel titles across the figure (then they wrap)
 SOBOL_BAR, MORRIS_BAR = 0.38, 0.6  # bar heights (ST and S1 side by side; mu*)
 CAPSIZE = 3  # whisker caps (pt)
 SIGMA_COLOUR = "#F4B183"
@@ -123,7 +123,7 @@ def _sensitivity_panel(
         why = notes.iloc[0].removeprefix("not computed: some design points have ")
         text = "not computed:\n" + _wrapped(f"a design point has {why}", 24)
         ax.text(0.5, 0.5, text, ha="center", transform=ax.transAxes, fontsize=PANEL_FONT)
-    elif value.isna().all():
+    elif value.fillna(0).eq(0).all():  # SALib gives NaN or 0 for an output that never moves
         ax.text(
             0.5,
             0.5,
