@@ -301,6 +301,15 @@ CASES: dict[str, Case] = {
         "base",
     ),
     "sweep file with a duplicate key": Case("name: s\nname: t\n" + SWEEP, ""),
+    "sweep of effects of no intervention": sweep("effects: true\n", "effects"),
+    "sweep of a ratio without effects": sweep("effect_ratio: true\n", "effect_ratio"),
+    "sweep with both weeks and years": sweep("weeks: [0, 5]\n", "weeks"),
+    "sweep window past the horizon": Case(
+        "name: s\n"
+        + SWEEP.replace("years: [1, 1]", "weeks: [0, 8]")
+        + "parameters:\n  security.interdiction_capacity: {values: [1.0]}\n",
+        "weeks",
+    ),
     "sweep run of a bad file": sweep("", "name", name=".", command="sweep"),
 }
 RUN_TOO = [

@@ -263,8 +263,10 @@ def check(
             if is_sweep_file(path):
                 loaded = load_sweep(path)
                 n_runs = len(plan_runs(loaded.spec, build_design(loaded.spec)))
+                paired = ", each with its counterfactual" if loaded.spec.effects else ""
                 out.print(
-                    f"ok: {path} (sweep '{loaded.spec.name}', {loaded.spec.method}, {n_runs} runs)"
+                    f"ok: {path} (sweep '{loaded.spec.name}', {loaded.spec.method}, "
+                    f"{n_runs} runs{paired})"
                 )
             else:
                 scenario = load_scenario(path)

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from sim.sweep.design import REFERENCE_POINT, Design, design_seed
-from sim.sweep.spec import SweepSpec
+from sim.sweep.spec import RATIO, SweepSpec
 
 SOBOL_RESAMPLES = 1000  # bootstrap resamples for the confidence intervals
 CONFIDENCE = 0.95  # level of the SALib confidence intervals (S1_conf, ST_conf, mu_star_conf)
@@ -26,11 +26,13 @@ INDEX_COLUMNS = {
 
 def point_means(runs: pd.DataFrame, spec: SweepSpec) -> pd.DataFrame:
     """One row per design point (reference runs excluded): parameter values, the mean of each
-    metric over its successful replicates, and how many replicates succeeded."""
+    metric column (`SweepSpec.metric_columns`: with `effects` also the counterfactuals, effects
+    and ratios) over its successful replicates (NaN values, e.g. a ratio to a zero
+    counterfactual, left out), and how many replicates succeeded."""
     design_runs = runs[runs["point"] != REFERENCE_POINT]
     ok = design_runs[design_runs["status"] == "ok"]
     params = design_runs.groupby("point")[spec.parameter_names].first()
-    means = ok.groupby("point")[spec.metrics].mean()
+    means = ok.groupby("point")[spec.metric_columns].mean()
     counts = ok.groupby("point").size().rename("replicates_ok")
     out = params.join(means).join(counts)
     out["replicates_ok"] = out["replicates_ok"].fillna(0).astype("int64")
@@ -38,31 +40,37 @@ def point_means(runs: pd.DataFrame, spec: SweepSpec) -> pd.DataFrame:
 
 
 def reference_means(runs: pd.DataFrame, spec: SweepSpec) -> pd.Series | None:
-    """Mean of each metric over the reference runs (None if the sweep has none)."""
+    """Mean of each metric column over the reference runs (None if the sweep has none)."""
     ref = runs[(runs["point"] == REFERENCE_POINT) & (runs["status"] == "ok")]
     if ref.empty:
         return None
-    return ref[spec.metrics].mean()
+    return ref[spec.metric_columns].mean()
 
 
 def sensitivity(spec: SweepSpec, design: Design, points: pd.DataFrame) -> pd.DataFrame:
-    """Sobol (S1, ST with confidence intervals) or Morris (mu*, sigma) indices of every metric to
-    every parameter. A metric with a failed design point gets a row saying so, not indices."""
+    """Sobol (S1, ST with confidence intervals) or Morris (mu*, sigma) indices of every metric
+    column (with `effects` also the counterfactuals, effects and ratios) to every parameter. A
+    column with a design point without a value (no successful run, or only NaN ratios) gets a
+    row saying so, not indices."""
     from SALib.analyze import morris as morris_analyze
     from SALib.analyze import sobol as sobol_analyze
 
     rows: list[dict[str, Any]] = []
     seed = design_seed(spec.seed)
-    for metric in spec.metrics:
+    for metric in spec.metric_columns:
         y = points.sort_values("point")[metric].to_numpy(dtype=float)
         if len(y) != len(design.x) or not np.all(np.isfinite(y)):
+            failed = len(y) != len(design.x) or (points["replicates_ok"] == 0).any()
+            why = "no successful run" if failed else "no finite value"
+            if not failed and metric.endswith(f"_{RATIO}"):
+                why += " (the counterfactual is 0)"
             for name in spec.parameter_names:
                 rows.append(
                     {
                         "metric": metric,
                         "parameter": name,
                         "method": spec.method,
-                        "note": "not computed: some design points have no successful run",
+                        "note": f"not computed: some design points have {why}",
                     }
                 )
             continue
@@ -125,7 +133,7 @@ def outcome_flags(
     spec: SweepSpec, points: pd.DataFrame, reference: pd.Series | None
 ) -> tuple[pd.Series, str]:
     """Per design point, whether the discovery outcome happens; and its description."""
-    from sim.sweep.spec import MODEL_METRICS
+    from sim.sweep.spec import metric_label
 
     d = spec.discovery
     assert d is not None
@@ -136,7 +144,7 @@ def outcome_flags(
         value = value / reference[d.metric] - 1.0
     flags = value < d.below if d.below is not None else value > d.above
     flags = flags & value.notna()
-    return flags, d.label(MODEL_METRICS.get(d.metric, d.metric))
+    return flags, d.label(metric_label(d.metric))
 
 
 def discover(

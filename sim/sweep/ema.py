@@ -12,7 +12,8 @@ Parameter names are the scenario's dotted key paths, exactly as in sweep files a
 the workbench wants Python identifiers, `ema_model` names them with "__" for "." (e.g.
 `security__interdiction_capacity`), and the function accepts either spelling. Each
 call runs `replicates` seeded replicates (seeds spawned from `seed`, the same for every call:
-common random numbers) and returns the mean of each metric over `years`. Calls are independent
+common random numbers) and returns the mean of each metric over `years` (from a sweep file: over
+its `years` or `weeks`, with its effect columns if it has `effects: true`). Calls are independent
 and the function pickles, so the workbench's multiprocessing evaluator can use it.
 """
 
@@ -63,6 +64,8 @@ class VraemFunction:
         self.metrics = tuple(metrics)
         self.years = years
         self.replicates = replicates
+        self.metric_weeks: tuple[int, int] | None = None  # a sweep file's `weeks` window
+        self.effects = self.effect_ratio = False
 
     def _setup(self, resolved: dict[str, Any], source: str) -> None:
         self.base = resolved
@@ -85,7 +88,28 @@ class VraemFunction:
         self.metrics = tuple(spec.metrics)
         self.years = spec.years
         self.replicates = replicates or spec.replicates
+        self.metric_weeks = spec.weeks
+        self.effects, self.effect_ratio = spec.effects, spec.effect_ratio
         return self
+
+    def _chunk(self, data: dict[str, Any], runs: tuple[RunSpec, ...]) -> Chunk:
+        return Chunk(
+            "vraem",
+            data,
+            runs,
+            self.metrics,
+            self.years,
+            False,
+            weeks=self.metric_weeks,
+            effects=self.effects,
+            effect_ratio=self.effect_ratio,
+        )
+
+    @property
+    def outcomes(self) -> tuple[str, ...]:
+        """What a call returns: the metrics and, from a sweep with `effects`, their
+        counterfactuals, effects (and ratios)."""
+        return self._chunk({}, ()).columns
 
     def __call__(self, **params: Any) -> dict[str, float]:
         """Run the scenario with `params` set; the mean of each metric over the replicates."""
@@ -97,11 +121,11 @@ class VraemFunction:
         validate_scenario(data, self.source)  # bad names or values fail here, clearly
         seeds = replicate_seeds(int(data["seed"]), self.replicates)
         runs = tuple(RunSpec(k, 0, k, s, {}) for k, s in enumerate(seeds))
-        result = run_chunk(Chunk("vraem", data, runs, self.metrics, self.years, False))
+        result = run_chunk(self._chunk(data, runs))
         failed = [r for r in result.rows if r["status"] != "ok"]
         if failed:
             raise RuntimeError(failed[0]["error"])
-        return {m: sum(r[m] for r in result.rows) / len(result.rows) for m in self.metrics}
+        return {m: sum(r[m] for r in result.rows) / len(result.rows) for m in self.outcomes}
 
 
 def ema_name(key: str) -> str:
@@ -134,5 +158,5 @@ def ema_model(sweep_file: str | Path, name: str = "vraem", replicates: int | Non
         else:
             uncertainties.append(RealParameter(name, p.low, p.high))
     model.uncertainties = uncertainties
-    model.outcomes = [ScalarOutcome(m) for m in spec.metrics]
+    model.outcomes = [ScalarOutcome(m) for m in function.outcomes]
     return model

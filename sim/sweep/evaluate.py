@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from sim.sweep.design import RunSpec
+from sim.sweep.spec import COUNTERFACTUAL, EFFECT, RATIO
 
 ISHIGAMI_A = 7.0
 ISHIGAMI_B = 0.1
@@ -32,6 +33,16 @@ class Chunk:
     metrics: tuple[str, ...]
     years: tuple[int, int]
     keep_timeseries: bool
+    weeks: tuple[int, int] | None = None  # the metric window in weeks, instead of `years`
+    effects: bool = False  # also run each run's counterfactual (no interventions)
+    effect_ratio: bool = False  # with `effects`: also scenario / counterfactual
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The metric columns of a run's row (see `SweepSpec.metric_columns`)."""
+        suffixes = [COUNTERFACTUAL, EFFECT, *([RATIO] if self.effect_ratio else [])]
+        derived = [f"{m}_{s}" for s in suffixes for m in self.metrics] if self.effects else []
+        return (*self.metrics, *derived)
 
 
 @dataclass
@@ -48,31 +59,75 @@ def ishigami(x1: float, x2: float, x3: float) -> float:
 
 
 def run_metrics(
-    timeseries: pd.DataFrame, exits: pd.DataFrame, metrics: tuple[str, ...], years: tuple[int, int]
+    timeseries: pd.DataFrame,
+    exits: pd.DataFrame,
+    metrics: tuple[str, ...],
+    years: tuple[int, int],
+    weeks: tuple[int, int] | None = None,
 ) -> dict[str, float]:
     """A run's metrics: the yearly values of `sim.metrics.yearly`, averaged over `years`
-    (inclusive; cut at the horizon)."""
+    (inclusive; cut at the horizon); or, with `weeks` (0-based, inclusive; cut at the horizon),
+    `sim.metrics.over_weeks` of those weeks: a flow's weekly mean times 52, a level's mean, a
+    share of the summed flows. NaN if the window holds no week."""
+    from sim.metrics import over_weeks
     from sim.metrics import yearly as yearly_outcomes
 
+    if weeks is not None:
+        ts = timeseries[(timeseries["week"] >= weeks[0]) & (timeseries["week"] <= weeks[1])]
+        ex = exits[(exits["week"] >= weeks[0]) & (exits["week"] <= weeks[1])]
+        if ts.empty:
+            return dict.fromkeys(metrics, np.nan)
+        return {m: float(over_weeks(m, ts, ex).iloc[0]) for m in metrics}
     yearly = yearly_outcomes(timeseries, exits)
     window = yearly[(yearly["year"] >= years[0]) & (yearly["year"] <= years[1])]
     return {m: float(window[m].mean()) for m in metrics}
 
 
+def effect_columns(
+    level: dict[str, float], counterfactual: dict[str, float], ratio: bool
+) -> dict[str, float]:
+    """`m_counterfactual`, `m_effect` (level - counterfactual) and, if asked, `m_ratio` (level /
+    counterfactual, NaN where the counterfactual is 0) of every metric."""
+    out = {f"{m}_{COUNTERFACTUAL}": counterfactual[m] for m in level}
+    out |= {f"{m}_{EFFECT}": level[m] - counterfactual[m] for m in level}
+    if ratio:
+        out |= {
+            f"{m}_{RATIO}": level[m] / counterfactual[m] if counterfactual[m] != 0 else np.nan
+            for m in level
+        }
+    return out
+
+
+def _simulate(chunk: Chunk, data: dict[str, Any], run: RunSpec, source: str):
+    """Validate a scenario dict and run it at the run's replicate and seed."""
+    from sim.runner.replicate import ReplicateTask, run_replicate
+    from sim.scenarios import validate_scenario
+
+    scenario = validate_scenario(data, source)
+    result = run_replicate(ReplicateTask(scenario, run.replicate, run.seed))
+    metrics = run_metrics(result.timeseries, result.exits, chunk.metrics, chunk.years, chunk.weeks)
+    return metrics, result
+
+
 def simulate_run(chunk: Chunk, run: RunSpec) -> tuple[dict[str, float], pd.DataFrame | None]:
-    """Run one design point replicate; return its metrics and weekly series."""
+    """Run one design point replicate (and, with `effects`, its counterfactual: the same
+    scenario and seed with no interventions); return its metric columns and weekly series (the
+    scenario's, not the counterfactual's)."""
     if chunk.model == "ishigami":
         return {"y": ishigami(**run.values)}, None
     from sim.config.loader import set_key
-    from sim.runner.replicate import ReplicateTask, run_replicate
-    from sim.scenarios import validate_scenario
 
     data = copy.deepcopy(chunk.base)
     for key, value in run.values.items():
         set_key(data, key, value, f"run {run.run_id}")
-    scenario = validate_scenario(data, f"run {run.run_id}")
-    result = run_replicate(ReplicateTask(scenario, run.replicate, run.seed))
-    metrics = run_metrics(result.timeseries, result.exits, chunk.metrics, chunk.years)
+    metrics, result = _simulate(chunk, data, run, f"run {run.run_id}")
+    if chunk.effects:
+        data["interventions"] = []
+        try:
+            counterfactual, _ = _simulate(chunk, data, run, f"counterfactual of run {run.run_id}")
+        except Exception as exc:
+            raise RuntimeError(f"counterfactual: {type(exc).__name__}: {exc}") from exc
+        metrics |= effect_columns(metrics, counterfactual, chunk.effect_ratio)
     return metrics, (result.timeseries if chunk.keep_timeseries else None)
 
 
@@ -84,7 +139,7 @@ def run_chunk(chunk: Chunk) -> ChunkResult:
         try:
             metrics, series = simulate_run(chunk, run)
         except Exception as exc:  # recorded in runs.parquet; the sweep goes on
-            metrics, series = dict.fromkeys(chunk.metrics, np.nan), None
+            metrics, series = dict.fromkeys(chunk.columns, np.nan), None
             row.update(status="failed", error=f"{type(exc).__name__}: {exc}"[:500])
         row.update(metrics)
         out.rows.append(row)

@@ -17,7 +17,7 @@ from scipy.stats import spearmanr
 
 from sim.report.style import RC, figure_title, footer, new_figure, save_figure
 from sim.sweep.analysis import DiscoveryResult
-from sim.sweep.spec import ISHIGAMI_METRICS, MODEL_METRICS, Sweep
+from sim.sweep.spec import Sweep, metric_label
 
 MAX_METRIC_PANELS = 4  # metrics shown side by side in one figure (more would not be legible)
 MAX_SCATTER_PARAMS = 6  # parameters per row of the scatter figure
@@ -27,6 +27,7 @@ MIN_RESTRICTION = 0.05  # a box limit that cuts less than 5% of a range is not w
 HARDLY = 0.25  # a parameter whose main effect is under a quarter of the other's "hardly" moves it
 TITLE_RESTRICTIONS = 2  # box limits named in the title (all are in the figure's text box)
 PANEL_FONT = 12  # panel titles and notes
+PANEL_TITLE_CHARS = 108  # characters of panel titles across the figure (then they wrap)
 SOBOL_BAR, MORRIS_BAR = 0.38, 0.6  # bar heights (ST and S1 side by side; mu*)
 CAPSIZE = 3  # whisker caps (pt)
 SIGMA_COLOUR = "#F4B183"
@@ -36,7 +37,7 @@ AXIS_TOP = 1.02  # coverage and density axes end just above 1
 
 
 def _metric_label(name: str) -> str:
-    return MODEL_METRICS.get(name) or ISHIGAMI_METRICS.get(name) or name
+    return metric_label(name)
 
 
 def _metric_short(name: str) -> str:
@@ -113,13 +114,16 @@ def _morris_bars(ax: Any, rows: pd.DataFrame, y: np.ndarray, metric: str) -> Non
 
 
 def _sensitivity_panel(
-    ax: Any, rows: pd.DataFrame, y: np.ndarray, sobol: bool, metric: str
+    ax: Any, rows: pd.DataFrame, y: np.ndarray, sobol: bool, metric: str, width: int
 ) -> None:
     """One metric's indices per parameter: Sobol ST and S1 bars, or Morris mu* bars and sigma."""
     value = rows["ST"] if sobol else rows["mu_star"]
-    if rows.get("note", pd.Series("", index=rows.index)).fillna("").str.len().gt(0).all():
-        ax.text(0.5, 0.5, "not computed:\nfailed runs", ha="center", transform=ax.transAxes)
-    elif value.isna().all():
+    notes = rows.get("note", pd.Series("", index=rows.index)).fillna("")
+    if notes.str.len().gt(0).all():
+        why = notes.iloc[0].removeprefix("not computed: some design points have ")
+        text = "not computed:\n" + _wrapped(f"a design point has {why}", 24)
+        ax.text(0.5, 0.5, text, ha="center", transform=ax.transAxes, fontsize=PANEL_FONT)
+    elif value.fillna(0).eq(0).all():  # SALib gives NaN or 0 for an output that never moves
         ax.text(
             0.5,
             0.5,
@@ -132,7 +136,7 @@ def _sensitivity_panel(
         _sobol_bars(ax, rows, y)
     else:
         _morris_bars(ax, rows, y, metric)
-    ax.set_title(_metric_label(metric), fontsize=PANEL_FONT, wrap=True)
+    ax.set_title(_wrapped(_metric_label(metric), width), fontsize=PANEL_FONT)
     ax.grid(axis="y", visible=False)
 
 
@@ -151,35 +155,55 @@ def _sensitivity_title(sweep: Sweep, first: pd.DataFrame, top: str, metric: str)
     )
 
 
-def sensitivity_figure(sweep: Sweep, sens: pd.DataFrame, source_line: str) -> tuple[Figure, str]:
-    """Sobol S1/ST (or Morris mu*/sigma) per parameter, one panel per metric."""
+def sensitivity_figure(
+    sweep: Sweep, sens: pd.DataFrame, source_line: str, columns: list[str] | None = None
+) -> tuple[Figure, str]:
+    """Sobol S1/ST (or Morris mu*/sigma) per parameter, one panel per metric column (of
+    `columns`, default the metrics)."""
     spec = sweep.spec
-    metrics = [m for m in spec.metrics if m in set(sens["metric"])][:MAX_METRIC_PANELS]
+    wanted = columns or spec.metrics
+    metrics = [m for m in wanted if m in set(sens["metric"])][:MAX_METRIC_PANELS]
     fig = new_figure()
     axes = fig.subplots(1, len(metrics), sharey=True, squeeze=False)[0]
     sobol = spec.method == "sobol"
-    first = sens[sens["metric"] == metrics[0]].set_index("parameter")
     key = "ST" if sobol else "mu_star"
+    computed = [
+        m for m in metrics if key in sens and sens.loc[sens["metric"] == m, key].notna().any()
+    ]
+    lead = computed[0] if computed else metrics[0]  # orders the bars and gives the title
+    first = sens[sens["metric"] == lead].set_index("parameter")
     order = first[key].fillna(0).sort_values().index.tolist() if key in first else list(first.index)
     y = np.arange(len(order))
     for ax, metric in zip(axes, metrics, strict=True):
         rows = sens[sens["metric"] == metric].set_index("parameter").reindex(order)
-        _sensitivity_panel(ax, rows, y, sobol, metric)
+        _sensitivity_panel(ax, rows, y, sobol, metric, PANEL_TITLE_CHARS // len(metrics))
     axes[0].set_yticks(y, [param_label(sweep, p) for p in order])
     axes[0].legend(loc="lower right")
-    title = _sensitivity_title(sweep, first, order[-1], metrics[0])
+    if computed:
+        title = _sensitivity_title(sweep, first, order[-1], lead)
+    else:
+        title = f"No sensitivity indices of {_metric_short(lead)}: {first['note'].iloc[0]}"
     figure_title(fig, title)
-    note = f"{spec.method} design, {spec.samples} base samples; whiskers: 95% bootstrap interval"
+    window = f"; metrics over {spec.window_text()}" if spec.model == "vraem" else ""
+    note = (
+        f"{spec.method} design, {spec.samples} base samples{window}; "
+        "whiskers: 95% bootstrap interval"
+    )
     footer(fig, source_line, note)
     return fig, title
 
 
 def scatter_figure(
-    sweep: Sweep, points: pd.DataFrame, reference: pd.Series | None, source_line: str
+    sweep: Sweep,
+    points: pd.DataFrame,
+    reference: pd.Series | None,
+    source_line: str,
+    columns: list[str] | None = None,
 ) -> tuple[Figure, str]:
-    """Each metric (rows) against each parameter (columns), one dot per design point."""
+    """Each metric column (rows; of `columns`, default the metrics) against each parameter
+    (columns), one dot per design point."""
     spec = sweep.spec
-    metrics = spec.metrics[:3]
+    metrics = (columns or spec.metrics)[:3]
     params = spec.parameter_names[:MAX_SCATTER_PARAMS]
     fig = new_figure()
     axes = fig.subplots(len(metrics), len(params), squeeze=False, sharey="row")
@@ -260,13 +284,17 @@ def grid_finding(
 
 
 def response_figure(
-    sweep: Sweep, points: pd.DataFrame, reference: pd.Series | None, source_line: str
+    sweep: Sweep,
+    points: pd.DataFrame,
+    reference: pd.Series | None,
+    source_line: str,
+    columns: list[str] | None = None,
 ) -> tuple[Figure, str]:
-    """Two-parameter grid: a heat map per metric, cells labelled with the value (and the change
-    against the reference runs)."""
+    """Two-parameter grid: a heat map per metric column (of `columns`, default the metrics),
+    cells labelled with the value (and the change against the reference runs)."""
     spec = sweep.spec
     px, py = spec.parameter_names[:2]
-    metrics = spec.metrics[:3]
+    metrics = (columns or spec.metrics)[:3]
     fig = new_figure()
     axes = fig.subplots(1, len(metrics), squeeze=False)[0]
     for ax, metric in zip(axes, metrics, strict=True):
@@ -444,17 +472,29 @@ def write_sweep_figures(
     folder: Path,
     source_line: str,
 ) -> list[Path]:
-    """Every figure that applies to this sweep, as PNG files in `folder`."""
+    """Every figure that applies to this sweep, as PNG files in `folder`: with `effects`, the
+    sensitivity, scatter and response figures once for the metrics (`sensitivity.png`) and once
+    for each kind of column it adds (`sensitivity_effect.png`, `sensitivity_counterfactual.png`,
+    `sensitivity_ratio.png`, likewise `scatter_*`, `response_surface_*`)."""
     spec = sweep.spec
     made = []
     with mpl.rc_context(RC):
-        if sens is not None and not sens.empty and {"S1", "mu_star"} & set(sens.columns):
-            made.append(("sensitivity.png", sensitivity_figure(sweep, sens, source_line)))
-        made.append(("scatter.png", scatter_figure(sweep, points, reference, source_line)))
-        if spec.method == "grid" and len(spec.parameter_names) == 2:
+        for suffix, cols in spec.column_groups():
+            tail = f"_{suffix}" if suffix else ""
+            if sens is not None and not sens.empty and {"S1", "mu_star"} & set(sens.columns):
+                made.append(
+                    (f"sensitivity{tail}.png", sensitivity_figure(sweep, sens, source_line, cols))
+                )
             made.append(
-                ("response_surface.png", response_figure(sweep, points, reference, source_line))
+                (f"scatter{tail}.png", scatter_figure(sweep, points, reference, source_line, cols))
             )
+            if spec.method == "grid" and len(spec.parameter_names) == 2:
+                made.append(
+                    (
+                        f"response_surface{tail}.png",
+                        response_figure(sweep, points, reference, source_line, cols),
+                    )
+                )
         if found is not None and not found.limits.empty:
             made.append(("prim_box.png", prim_figure(sweep, points, found, source_line)))
     return [save_figure(fig, folder / name, title, source_line) for name, (fig, title) in made]

@@ -104,14 +104,14 @@ def _canonical(runs: pd.DataFrame, sweep: Sweep, design: Design) -> pd.DataFrame
     """`runs.parquet`'s fixed column order and types, whatever the chunking was."""
     spec = sweep.spec
     cols = ["run_id", "point", "replicate", "seed", *spec.parameter_names, "status", "error"]
-    cols += spec.metrics
+    cols += spec.metric_columns
     frame = runs[cols].sort_values("run_id", kind="stable").reset_index(drop=True)
     for name in ("run_id", "point", "replicate", "seed"):
         frame[name] = frame[name].astype("int64")
     for name in spec.parameter_names:
         dtype = design.points[name].dtype
         frame[name] = frame[name].astype(dtype if dtype.kind in "if" else object)
-    for name in spec.metrics:
+    for name in spec.metric_columns:
         frame[name] = frame[name].astype("float64")
     frame["status"] = frame["status"].astype(str)
     frame["error"] = frame["error"].astype(str)
@@ -403,6 +403,9 @@ def _execute(
                 metrics=tuple(spec.metrics),
                 years=spec.years,
                 keep_timeseries=spec.timeseries and spec.model == "vraem",
+                weeks=spec.weeks,
+                effects=spec.effects,
+                effect_ratio=spec.effect_ratio,
             )
             pending[pool.submit(run_chunk, chunk)] = runs
 
@@ -419,7 +422,7 @@ def _execute(
                     result = ChunkResult(
                         rows=[
                             {"run_id": r.run_id, "status": "failed", "error": error}
-                            | dict.fromkeys(spec.metrics, float("nan"))
+                            | dict.fromkeys(spec.metric_columns, float("nan"))
                             for r in runs
                         ]
                     )

@@ -42,9 +42,15 @@ from sim.config.section import FolderName
 from sim.scenarios import validate_scenario
 from sim.units import WEEKS_PER_YEAR
 
-#: Per-run metrics a sweep can analyse (the yearly values of the outcomes of `sim.metrics`,
-#: averaged over the sweep's `years`): name -> label with unit.
+#: Per-run metrics a sweep can analyse (the outcomes of `sim.metrics`: their yearly values
+#: averaged over the sweep's `years`, or their values over its `weeks`): name -> label with unit.
 MODEL_METRICS: dict[str, str] = {o.name: o.label for o in metrics.OUTCOMES.values()}
+
+#: Columns a sweep with `effects: true` adds for each metric `m`, suffix -> what it holds: `m`
+#: itself is the scenario's level; `m_counterfactual` the same run (same parameter values and
+#: seed) with no interventions; `m_effect` their difference; `m_ratio` (with `effect_ratio`)
+#: their quotient, NaN where the counterfactual is 0.
+COUNTERFACTUAL, EFFECT, RATIO = "counterfactual", "effect", "ratio"
 
 #: The analytic Ishigami function (a=7, b=0.1): a self-test of the sensitivity pipeline.
 ISHIGAMI_PARAMETERS = ("x1", "x2", "x3")
@@ -172,6 +178,22 @@ class SweepSpec(_Strict):
     years: tuple[int, int] = Field(
         (2, 5), description="Metrics are yearly means over these years (1 = weeks 0-51)."
     )
+    weeks: tuple[int, int] | None = Field(
+        None,
+        description="Instead of `years`: metrics over these weeks (0-based, inclusive), flows "
+        "as a rate per year (weekly mean times 52), levels as means (`sim.metrics.over_weeks`).",
+    )
+    effects: bool = Field(
+        False,
+        description="Also run each run's counterfactual (the same scenario, parameter values and "
+        "seed with `interventions: []`) and record `m_counterfactual` and `m_effect` (scenario "
+        "minus counterfactual) for every metric `m`.",
+    )
+    effect_ratio: bool = Field(
+        False,
+        description="With `effects`: also `m_ratio` = scenario / counterfactual (NaN where the "
+        "counterfactual is 0).",
+    )
     timeseries: bool = Field(True, description="Keep every run's weekly time series.")
     chunk_size: int | None = Field(
         None, ge=1, le=1000, description="Runs per task (default: about 4 tasks per worker)."
@@ -203,6 +225,19 @@ class SweepSpec(_Strict):
             out.append(("parameters", f"expected at least two parameters for '{self.method}'"))
         if self.years[0] < 1 or self.years[1] < self.years[0]:
             out.append(("years", f"expected [first, last] with 1 <= first <= last: {self.years}"))
+        if self.weeks is not None:
+            if "years" in self.model_fields_set:
+                out.append(("weeks", "expected either `weeks` or `years`, not both"))
+            if self.weeks[0] < 0 or self.weeks[1] < self.weeks[0]:
+                out.append(
+                    ("weeks", f"expected [first, last] with 0 <= first <= last: {list(self.weeks)}")
+                )
+        if self.effect_ratio and not self.effects:
+            out.append(("effect_ratio", "expected `effects: true` with `effect_ratio: true`"))
+        if self.effects and self.model != "vraem":
+            out.append(
+                ("effects", "expected the vraem model (a test function has no interventions)")
+            )
         known = ISHIGAMI_METRICS if self.model == "ishigami" else MODEL_METRICS
         if not self.metrics:
             out.append(("metrics", "expected at least one metric"))
@@ -210,11 +245,12 @@ class SweepSpec(_Strict):
             if m not in known:
                 out.append(("metrics", f"unknown metric '{m}'; expected one of {', '.join(known)}"))
         if self.discovery is not None:
-            if self.discovery.metric not in self.metrics:
+            if self.discovery.metric not in self.metric_columns:
                 out.append(
                     (
                         "discovery.metric",
-                        f"expected one of `metrics`, got '{self.discovery.metric}'",
+                        f"expected one of `metrics` (or their effect columns), got "
+                        f"'{self.discovery.metric}'",
                     )
                 )
             if self.discovery.relative_to_reference and not self.has_reference:
@@ -237,6 +273,51 @@ class SweepSpec(_Strict):
     def parameter_names(self) -> list[str]:
         """The varied keys, in file order."""
         return list(self.parameters)
+
+    @property
+    def derived_suffixes(self) -> list[str]:
+        """The suffixes of the columns `effects` adds to each metric, in column order."""
+        if not self.effects:
+            return []
+        return [COUNTERFACTUAL, EFFECT, *([RATIO] if self.effect_ratio else [])]
+
+    @property
+    def metric_columns(self) -> list[str]:
+        """Every metric column of runs.parquet, in order: the metrics (the scenario's levels),
+        then, with `effects`, `m_counterfactual` of each metric, `m_effect` of each and (with
+        `effect_ratio`) `m_ratio` of each."""
+        return [*self.metrics] + [f"{m}_{s}" for s in self.derived_suffixes for m in self.metrics]
+
+    def column_groups(self) -> list[tuple[str, list[str]]]:
+        """The metric columns by kind: ("", levels), then ("counterfactual", ...), ("effect",
+        ...), ("ratio", ...) as the sweep has them (figures draw one set per kind)."""
+        return [("", list(self.metrics))] + [
+            (s, [f"{m}_{s}" for m in self.metrics]) for s in self.derived_suffixes
+        ]
+
+    def window_text(self) -> str:
+        """The metric window in words, e.g. 'years 2-5' or 'weeks 52-77'."""
+        first, last = self.weeks if self.weeks is not None else self.years
+        return f"{'weeks' if self.weeks is not None else 'years'} {first}-{last}"
+
+
+def metric_label(column: str) -> str:
+    """Label with unit of a metric column, also of the columns `effects` adds: e.g.
+    "the interventions' effect on violent deaths (per yr)"."""
+    if column in MODEL_METRICS:
+        return MODEL_METRICS[column]
+    if column in ISHIGAMI_METRICS:
+        return ISHIGAMI_METRICS[column]
+    base, _, suffix = column.rpartition("_")
+    if base not in MODEL_METRICS or suffix not in (COUNTERFACTUAL, EFFECT, RATIO):
+        return column
+    what, _, unit = MODEL_METRICS[base].partition(" (")
+    unit = f" ({unit}" if unit else ""
+    if suffix == COUNTERFACTUAL:
+        return f"{what} without the interventions{unit}"
+    if suffix == EFFECT:
+        return f"the interventions' effect on {what}{unit}"
+    return f"{what} with / without the interventions (ratio)"
 
 
 class Sweep:
@@ -324,9 +405,24 @@ def load_sweep(path: str | Path) -> Sweep:
         raise ConfigError(path, key, exc.expected) from None
     sweep = Sweep(spec, path, base)
     n_years = math.ceil(sweep.weeks / WEEKS_PER_YEAR)
-    if spec.years[0] > n_years:
+    if spec.weeks is None and spec.years[0] > n_years:
         raise ConfigError(
             path, "years", f"expected years within the {sweep.weeks}-week horizon (1-{n_years})"
+        )
+    if spec.weeks is not None and spec.weeks[1] >= sweep.weeks:
+        raise ConfigError(
+            path,
+            "weeks",
+            f"expected weeks within the {sweep.weeks}-week horizon (0-{sweep.weeks - 1}), got "
+            f"{list(spec.weeks)}",
+        )
+    if spec.effects and not base.get("interventions"):
+        raise ConfigError(
+            path,
+            "effects",
+            "expected a base scenario with interventions: `effects: true` compares each run "
+            "with the same run without them, but the base scenario (with the `scenario:` "
+            "block) has none; add them under `scenario: {interventions: [...]}`",
         )
     for key, param in spec.parameters.items():
         if not _key_exists(base, key):
