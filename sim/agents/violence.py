@@ -18,18 +18,36 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 import numpy as np
 
-from sim.config.armed_group import ViolenceConfig
+from sim.config.armed_group import ArmedGroupConfig, ViolenceConfig
 from sim.units import WEEKS_PER_YEAR
-
-if TYPE_CHECKING:
-    from sim.agents.faction import Faction
 
 # Kalyvas's dominant-but-incomplete control: c^2 (1 - c), scaled to peak at 1 (at c = 2/3)
 KALYVAS_PEAK_SCALE = 27.0 / 4.0
+
+
+class Group(Protocol):
+    """What choosing violence needs to know of the group that chooses (a Faction)."""
+
+    cfg: ArmedGroupConfig
+    name: str
+    control: np.ndarray
+    political: bool
+
+    def fighters_by_district(self) -> np.ndarray:
+        """Its fighters in each district."""
+        ...
+
+    def motives(self, theatre: Theatre) -> Motives:
+        """Why it would use violence this week."""
+        ...
+
+    def lose_fighters(self, n: float) -> int:
+        """Remove up to `n` fighters; returns how many were removed."""
+        ...
 
 
 class Theatre(Protocol):
@@ -49,7 +67,7 @@ class Theatre(Protocol):
         """What violence gains in the political calendar now (0 = nothing special)."""
         ...
 
-    def control_of_others(self, faction: Faction) -> np.ndarray:
+    def control_of_others(self, faction: object) -> np.ndarray:
         """Control of each district by the other armed groups (0-1)."""
         ...
 
@@ -105,7 +123,7 @@ class Motives:
         return math.exp(score)
 
 
-def choose_violence(faction: Faction, theatre: Theatre, reference_share: float) -> None:
+def choose_violence(faction: Group, theatre: Theatre, reference_share: float) -> None:
     """The week's attacks by one group: ambushes, selective killings and massacres."""
     cfg: ViolenceConfig = faction.cfg.violence
     rng = theatre.rng
