@@ -248,10 +248,9 @@ def _caveats(pairs: Sequence[Pair]) -> list[str]:
         "intervention on, so that settling is excluded when the intervention comes later.",
         "Growers do not move to other regions: eradication or crop substitution in the VRAEM "
         "does not push coca to other valleys, so the effects on national supply are overstated.",
-        "Unrest does not raise violence in the model (fewer patrols mean fewer clashes), although "
-        "the sources report more armed-group violence during political crises.",
-        "The size of retaliation after a leader's removal and of fighting between gangs are "
-        "estimates (Calderón et al. 2015 and judgement), not fitted to data.",
+        "The armed groups' violence, successions and splits follow from their decisions; the "
+        "weights of those decisions (revenge, visibility, loyalty, rivalry) are estimates, not "
+        "fitted to data; docs/VALIDATION.md shows which of them drive each effect.",
         "The route map shows year 1 after the first intervention, since edge flows are recorded "
         "per reporting year; for an intervention that does not start at a year boundary it "
         "shows the whole run, which understates changes that start later or fade.",

@@ -369,7 +369,7 @@ def _possessive(name: str) -> str:
     return name + ("'" if name.endswith("s") else "'s")
 
 
-LEADER_REMOVED = ("succession to", "leadership vacuum")
+LEADER_REMOVED = ("takes over", "nobody left to lead")  # in the outcome when a leader goes
 
 
 def leadership_events(events: pd.DataFrame) -> pd.DataFrame:
@@ -379,12 +379,12 @@ def leadership_events(events: pd.DataFrame) -> pd.DataFrame:
     for r in events.itertuples():
         outcome = str(r.outcome)
         kind = None
-        if r.type in ("arrest_leader", "leadership_operation"):
+        if r.type in ("arrest_leader", "leadership_operation", "death"):
             if any(k in outcome for k in LEADER_REMOVED):
                 kind = "leader removed"
             elif outcome.endswith(("captured", "killed")):
                 kind = "member removed"
-        elif r.type == "fragmentation" and outcome.startswith("split"):
+        elif r.type == "split":
             kind = "group splits"
         elif r.type == "dissolution":
             kind = "group dissolves"
