@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from conftest import SCENARIOS, baseline
 
-from sim.agents import Growers
+from sim.agents import Faction, Growers
+from sim.agents.splits import leaderless_breakup
 from sim.model import VraemModel
 from sim.recorder import DEATHS_BY_KIND, DEATHS_BY_VICTIM
 from sim.runner.batch import run_scenario
@@ -53,33 +54,57 @@ def test_eradication_destroys_mature_coca_and_growers_replant_a_share():
     assert 450 < replanted < 750
 
 
-def test_arresting_the_leader_hands_over_to_the_first_free_successor():
+def _mpcp(model: VraemModel) -> Faction:
+    return next(f for f in model.active_factions() if f.kind == "mpcp")
+
+
+def _all_cadres_removed(faction: Faction) -> str:
+    """Capture every free cadre of `faction`, the leader last (killed); returns his outcome."""
+    for person in [p for p in faction.cadres.free() if p.rank != "leader"]:
+        faction.remove_cadre(person, "captured")
+    return faction.remove_cadre(faction.leader, "killed")
+
+
+def test_arresting_the_leader_hands_over_to_the_first_free_heir_and_logs_who_took_over():
     model = VraemModel(baseline(weeks=1), seed=1)
-    faction = model.active_factions()[0]
-    cohesion = faction.cohesion
-    outcome = faction.remove_person("jose", "captured")
-    assert "succession to" in outcome
-    assert faction.leader.id == "quispe_zuniga"
-    assert faction.cohesion < cohesion
+    faction = _mpcp(model)
+    faction.remove_cadre(faction.cadres.find("jose_hijo"), "captured")  # the first heir
+    jose = faction.leader
+    outcome = faction.remove_cadre(jose, "captured")
+    hugo = faction.cadres.find("hugo")  # the next in the line of succession
+    assert faction.leader is hugo
+    assert outcome.startswith(f"{jose.name} captured; {hugo.name} takes over")
+    assert "(clarity " in outcome
+    assert 0.0 < faction.cadres.legitimacy <= 1.0
+    assert "jose_hijo" not in {p.id for p in faction.cadres.free()}
 
 
-def test_with_no_successor_left_a_vacuum_breaks_the_group_into_gangs():
-    model = VraemModel(baseline(weeks=2), seed=1)
-    faction = model.active_factions()[0]
-    members = faction.members
-    for heir in ("quispe_zuniga", "nephew", "heir_a", "heir_b"):
-        faction.remove_person(heir, "captured")
-    assert "vacuum" in faction.remove_person("jose", "killed")
-    assert faction.leader is None
+def test_with_nobody_left_to_lead_the_group_breaks_up_by_district_and_nothing_is_created():
+    model = VraemModel(baseline(weeks=2), seed=2)
     model.step()
-    gangs = model.active_factions()
-    assert not model.recorder.values["leader_in_place"][0]
-    assert 2 <= model.recorder.values["armed_groups"][0] <= 4
-    assert all(g.gang for g in gangs)
-    # members and territory are divided, not created
-    assert sum(g.members for g in gangs) <= members
-    assert np.allclose(sum(g.control_ref for g in gangs), faction.control, atol=1e-9)
-    assert any(e[1] == "fragmentation" for e in model.recorder.events)
+    faction = _mpcp(model)
+    assert _all_cadres_removed(faction).endswith("; nobody left to lead")
+    assert faction.leader is None and faction.cadres.legitimacy == 0.0
+    groups = model.active_factions()
+    before = {
+        "members": sum(g.members for g in groups),
+        "fighters": sum(g.fighters for g in groups),
+        "control": sum(g.control_ref for g in groups),
+        "income": sum(g.income_week for g in groups),
+    }
+    held = int((faction.control_ref > 0).sum())
+    gangs = leaderless_breakup(model, faction, model.hops)
+    # each district it held goes its own way under a local boss; the MPCP ends
+    assert len(gangs) == held and not faction.active
+    assert all(g.gang and g.leader is not None for g in gangs)
+    assert all(int((g.control_ref > 0).sum()) == 1 for g in gangs)
+    after = model.active_factions()
+    assert sum(g.members for g in after) == pytest.approx(before["members"])
+    assert sum(g.fighters for g in after) == pytest.approx(before["fighters"])
+    assert sum(g.income_week for g in after) == pytest.approx(before["income"])
+    assert np.allclose(sum(g.control_ref for g in after), before["control"])
+    splits = [e for e in model.recorder.events if e[1] == "split"]
+    assert len(splits) == held and all("nobody left to lead" in e[3] for e in splits)
 
 
 def test_a_larger_armed_group_causes_more_deaths():
@@ -125,8 +150,8 @@ def _income_paid_by_week(monkeypatch) -> dict[int, float]:
         paid[self.world.week] = paid.get(self.world.week, 0.0) + amount
         return amount
 
-    def collect_escort_fee(self, kg):
-        amount = fee(self, kg)
+    def collect_escort_fee(self, kg, district):
+        amount = fee(self, kg, district)
         paid[self.world.week] = paid.get(self.world.week, 0.0) + amount
         return amount
 
@@ -140,25 +165,52 @@ def test_money_paid_to_armed_groups_is_all_booked_in_the_week_of_a_split(monkeyp
 
     paid = _income_paid_by_week(monkeypatch)
     split = Fragmentation(type="fragmentation", week=5, gangs=3)
-    model = VraemModel(baseline(weeks=8, interventions=[split]), seed=7)
+    sc = baseline(weeks=8, interventions=[split])
+    model = VraemModel(sc, seed=7)
     rec = model.run()
-    assert rec.values["armed_groups"][4] == 1 and rec.values["armed_groups"][5] == 3
+    groups = 1 + len(sc.armed_group.rivals)  # the MPCP and its rival factions
+    # the MPCP's two largest columns leave in week 5: two more groups
+    assert rec.values["armed_groups"][4] == groups and rec.values["armed_groups"][5] == groups + 2
     booked = rec.values["armed_income_usd"]
     for week in range(8):
         assert booked[week] == pytest.approx(paid[week], rel=1e-12), week
 
 
-def test_money_is_conserved_when_a_leaderless_faction_splits_by_itself(monkeypatch):
+def test_money_is_conserved_when_a_leaderless_faction_breaks_up_by_itself(monkeypatch):
     paid = _income_paid_by_week(monkeypatch)
-    model = VraemModel(baseline(weeks=3), seed=1)
-    faction = model.active_factions()[0]
-    for heir in ("quispe_zuniga", "nephew", "heir_a", "heir_b"):
-        faction.remove_person(heir, "captured")
-    faction.remove_person("jose", "killed")
+    sc = baseline(weeks=3)
+    # seed 2: no vacant post is filled in week 0, so nobody is left and the group breaks up at
+    # once (on other seeds a cadre raised from the ranks holds it together until a review)
+    model = VraemModel(sc, seed=2)
+    _all_cadres_removed(_mpcp(model))
     rec = model.run()
-    assert rec.values["armed_groups"][0] >= 2  # it split in week 0
+    splits = [e for e in rec.events if e[1] == "split"]
+    assert splits and all(e[0] == 0 for e in splits)  # it broke up in week 0, by itself
+    assert rec.values["armed_groups"][0] > 1 + len(sc.armed_group.rivals)
     for week in range(3):
         assert rec.values["armed_income_usd"][week] == pytest.approx(paid[week], rel=1e-12)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: after merge_weak (sim/agents/turf.py) the model does not rebuild its Escorts "
+    "(sim/model.py _contest_turf), so escort fees later that week go to the merged, inactive "
+    "gang and are never booked",
+)
+def test_money_is_conserved_in_the_week_a_gang_joins_another(monkeypatch):
+    from sim.config.interventions import Fragmentation
+
+    paid = _income_paid_by_week(monkeypatch)
+    sc = baseline(weeks=8, interventions=[Fragmentation(type="fragmentation", week=5, gangs=3)])
+    ag = sc.armed_group
+    # gangs that earn less than five times their upkeep join a neighbour: both gangs merge back
+    # into the MPCP in the week they form
+    gangs = ag.gangs.model_copy(update={"merge_income_ratio": 5.0})
+    sc = sc.model_copy(update={"armed_group": ag.model_copy(update={"gangs": gangs})})
+    rec = VraemModel(sc, seed=7).run()
+    assert sum(1 for e in rec.events if e[1] == "merger" and e[0] == 5) == 2
+    for week in range(8):
+        assert rec.values["armed_income_usd"][week] == pytest.approx(paid[week], rel=1e-12), week
 
 
 def test_a_scenario_with_no_army_units_runs_with_no_patrols_or_operations():

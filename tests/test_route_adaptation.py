@@ -11,7 +11,10 @@ from sim.runner.seeds import replicate_seeds
 
 REPLICATES = 8
 WEEKS = 156
-SURGE_FACTOR = 8.0  # detection hazard on every edge into Callao, unknown to traffickers
+# Detection hazard on every edge into Callao, unknown to traffickers: 6 times what the base
+# detection risks give (interdiction capacity 1), whatever the calibrated capacity, so that a
+# recalibration of the capacity does not change the surge the traffickers face.
+SURGE_HAZARD = 6.0
 
 
 def _routed_share(exits: pd.DataFrame, exit_id: str, weeks: range) -> float:
@@ -25,7 +28,8 @@ def _run(seed: int, surge: bool) -> pd.DataFrame:
     model = VraemModel(baseline(weeks=WEEKS), seed)
     if surge:
         into_callao = model.network.edges_touching(["callao"], [])
-        model.levers.scale("detection_factor", into_callao, SURGE_FACTOR)
+        factor = SURGE_HAZARD / model.config.security.interdiction_capacity
+        model.levers.scale("detection_factor", into_callao, factor)
     rec = model.run()
     return rec.exits_frame(0, model.network.exit_group)
 

@@ -303,7 +303,7 @@ def test_prim_finds_the_box_where_an_outcome_happens():
                 "method": "sobol",
                 "samples": 100,
                 "parameters": {
-                    "armed_group.cohesion": {"low": 0.5, "high": 0.9},
+                    "armed_group.defection.loyalty_weight": {"low": 2.0, "high": 8.0},
                     "security.interdiction_capacity": {"low": 0.5, "high": 2.0},
                 },
             },

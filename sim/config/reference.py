@@ -6,8 +6,10 @@
 from __future__ import annotations
 
 import json
+from typing import get_args, get_origin
 
 from pydantic import BaseModel
+from pydantic.fields import FieldInfo
 
 from sim.config.interventions import INTERVENTION_TYPES
 from sim.config.models import (
@@ -30,6 +32,22 @@ SECTIONS: list[tuple[str, type[BaseModel]]] = [
 ]
 
 
+def _section_of(field: FieldInfo) -> type[BaseModel] | None:
+    """The model of a nested section field (e.g. `armed_group.succession`), else None."""
+    kind = field.annotation
+    return kind if isinstance(kind, type) and issubclass(kind, BaseModel) else None
+
+
+def _entry_of(field: FieldInfo) -> type[BaseModel] | None:
+    """The model of each entry of a list-of-sections field (e.g. `armed_group.cadres`)."""
+    args = get_args(field.annotation)
+    if get_origin(field.annotation) is list and args:
+        kind = args[0]
+        if isinstance(kind, type) and issubclass(kind, BaseModel):
+            return kind
+    return None
+
+
 def _default(model: type[BaseModel], name: str) -> str:
     field = model.model_fields[name]
     if field.is_required():
@@ -40,7 +58,12 @@ def _default(model: type[BaseModel], name: str) -> str:
     if isinstance(value, list):
         value = [v.model_dump() if isinstance(v, BaseModel) else v for v in value]
     text = json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= 60 else text[:57] + "..."
+    limit = 100 if isinstance(value, dict) else 60  # a mapping by rank, say, in full
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _doc(model: type[BaseModel]) -> str:
+    return " ".join((model.__doc__ or "").split())
 
 
 def _table(prefix: str, model: type[BaseModel], skip: set[str] = frozenset()) -> list[str]:
@@ -48,12 +71,59 @@ def _table(prefix: str, model: type[BaseModel], skip: set[str] = frozenset()) ->
     for name, field in model.model_fields.items():
         if name in skip:
             continue
-        desc = (field.description or "").replace("|", "/")
         key = f"{prefix}.{name}" if prefix else name
-        default = _default(model, name)
-        shown = default if default == "required" else f"`{default}`"
-        lines.append(f"| `{key}` | {shown} | {desc} |")
+        section, entry = _section_of(field), _entry_of(field)
+        desc = field.description or ""
+        if section is not None:  # its own table below
+            shown = "see below"
+            desc = desc or f"{_doc(section)} Its keys are listed under `{key}` below."
+        elif entry is not None:
+            count = len(field.get_default(call_default_factory=True) or [])
+            shown = f"{count} entries, see below" if count else "`[]`"
+            desc = f"{desc} A list: the keys of each entry are listed under `{key}` below."
+        else:
+            default = _default(model, name)
+            shown = default if default == "required" else f"`{default}`"
+        lines.append(f"| `{key}` | {shown} | {desc.replace('|', '/').strip()} |")
     return lines
+
+
+def _nested(prefix: str, model: type[BaseModel], level: int) -> list[str]:
+    """A heading and table for each nested section and list of sections of `model`, with
+    dotted keys (`armed_group.succession.kin_weight`, `armed_group.cadres.<i>.id`); a list's
+    default entries are listed after its table."""
+    out: list[str] = []
+    heading = "#" * level
+    for name, field in model.model_fields.items():
+        key = f"{prefix}.{name}"
+        section, entry = _section_of(field), _entry_of(field)
+        if section is not None:
+            out += ["", f"{heading} `{key}`", "", _doc(section), "", *_table(key, section)]
+            out += _nested(key, section, level + 1)
+        elif entry is not None:
+            out += ["", f"{heading} `{key}` (a list)", "", _doc(entry), ""]
+            out += _table(f"{key}.<i>", entry)
+            out += _nested(f"{key}.<i>", entry, level + 1)
+            out += _entries(entry, field.get_default(call_default_factory=True) or [])
+    return out
+
+
+def _entries(entry: type[BaseModel], values: list[BaseModel]) -> list[str]:
+    """The default entries of a list of sections, one bullet each (fields left at their
+    default are not shown)."""
+    if not values:
+        return ["", "Default: none."]
+    out = ["", f"Default ({len(values)} entries):", ""]
+    for i, value in enumerate(values):
+        shown = []
+        for name, field in entry.model_fields.items():
+            v = getattr(value, name)
+            if not field.is_required() and v == field.get_default(call_default_factory=True):
+                continue
+            v = v.model_dump() if isinstance(v, BaseModel) else v
+            shown.append(f"{name}: {json.dumps(v, ensure_ascii=False)}")
+        out.append(f"{i}. " + ", ".join(shown))
+    return out
 
 
 def render() -> str:
@@ -71,6 +141,7 @@ def render() -> str:
     ]
     for name, model in SECTIONS:
         out += ["", f"## `{name}`", "", (model.__doc__ or "").strip(), "", *_table(name, model)]
+        out += _nested(name, model, 3)
     out += [
         "",
         "## `interventions`",
