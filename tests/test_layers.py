@@ -41,10 +41,9 @@ def _module_name(path) -> str:
     return ".".join(parts)
 
 
-def _import_cycles() -> list[set[str]]:
+def test_no_module_of_sim_takes_part_in_an_import_cycle():
     """Module-level graph of every `sim` import (inside functions and under TYPE_CHECKING too);
-    `from sim.a import b` counts as importing `sim.a.b` when that is a module, else `sim.a`.
-    Returns its cycles (strongly connected components of more than one module)."""
+    `from sim.a import b` counts as importing `sim.a.b` when that is a module, else `sim.a`."""
     import networkx as nx
 
     paths = sorted((REPO / "sim").rglob("*.py"))
@@ -64,24 +63,5 @@ def _import_cycles() -> list[set[str]]:
             for target in targets:
                 if target in modules and target != source:
                     graph.add_edge(source, target)
-    return [c for c in nx.strongly_connected_components(graph) if len(c) > 1]
-
-
-#: A cycle that exists and is reported as a bug (test below): violence.py imports Faction under
-#: TYPE_CHECKING, faction.py imports violence.
-KNOWN_CYCLE = {"sim.agents.faction", "sim.agents.violence"}
-
-
-def test_no_module_of_sim_takes_part_in_an_import_cycle_other_than_the_known_one():
-    cycles = _import_cycles()
-    assert all(c == KNOWN_CYCLE for c in cycles), f"import cycles: {cycles}"
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: sim/agents/violence.py imports sim.agents.faction.Faction under TYPE_CHECKING "
-    "while sim/agents/faction.py imports sim.agents.violence (a Protocol would break it)",
-)
-def test_no_module_of_sim_takes_part_in_an_import_cycle():
-    cycles = _import_cycles()
+    cycles = [c for c in nx.strongly_connected_components(graph) if len(c) > 1]
     assert not cycles, f"import cycles: {cycles}"
