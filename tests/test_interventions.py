@@ -57,45 +57,38 @@ LATER = range(104, WEEKS)
 SIX_MONTHS = range(52, 78)
 
 
-def test_arresting_the_leader_hands_over_and_raises_violence_short_term():
-    base, scen = run("baseline"), run("arrest_leader")
-    outcomes = events(scen)
-    assert (outcomes["outcome"].str.contains("succession to")).sum() >= REPLICATES
+def test_arresting_the_leader_hands_over_to_his_heir_and_the_group_stays_whole():
+    # the leader's violence effects are tested on 40 replicates in test_stylised_facts.py
+    scen = run("arrest_leader")
+    ev = events(scen)
+    arrests = ev[ev["type"] == "arrest_leader"]
+    assert (arrests["outcome"].str.contains("Jose hijo").sum()) == REPLICATES  # the designated heir
     assert per_replicate(scen, "leader_in_place", YEAR_1, "mean").min() == 1.0
-    assert per_replicate(scen, "armed_groups", range(52, WEEKS), "max").max() == 1
-    assert_paired_increase(
-        per_replicate(scen, "deaths", SIX_MONTHS),
-        per_replicate(base, "deaths", SIX_MONTHS),
-        "deaths in the six months after the arrest",
-    )
+    splits = ev[(ev["type"] == "split") & (ev["week"] >= 52)]
+    # with a clear, endorsed succession few commanders leave: at most 2 of 12 replicates
+    assert splits["replicate"].nunique() <= 2, splits
 
 
-def test_arresting_leader_and_successors_fragments_the_group():
+def test_arresting_leader_and_successors_makes_a_contested_succession_and_splits():
     scen = run("decapitation")
     ev = events(scen)
-    per_rep = ev.groupby("replicate")["outcome"]
-    # every replicate: a vacuum (later operations may also kill gang bosses) and one split
-    assert per_rep.apply(lambda s: s.str.contains("no successor").any()).all()
-    assert (per_rep.apply(lambda s: s.str.startswith("split into").sum()) == 1).all()
-    groups = per_replicate(scen, "armed_groups", LATER, "min")
-    assert np.all(groups >= 2), groups
-    assert per_replicate(scen, "leader_in_place", LATER, "max").max() == 0
+    taken = ev[(ev["type"] == "arrest_leader") & ev["outcome"].str.contains("takes over")]
+    assert len(taken) == REPLICATES and not taken["outcome"].str.contains("Quispe Palomino").any()
+    split_reps = ev[(ev["type"] == "split") & (ev["week"] >= 64)]["replicate"].nunique()
+    assert split_reps >= REPLICATES / 2, split_reps  # most replicates split within two years
+    groups = per_replicate(scen, "armed_groups", LATER, "max")
+    base = per_replicate(run("baseline"), "armed_groups", LATER, "max")
+    assert groups.mean() > base.mean() + 1
 
 
-def test_arresting_only_the_successors_leaves_the_leader_in_place_but_exposed():
+def test_arresting_only_the_successors_leaves_the_leader_in_place():
     scen = run("arrest_successors")
     in_place = per_replicate(scen, "leader_in_place", LATER, "mean")
-    # The leader stays unless a later routine operation gets him (about 2% a year each); then,
-    # with no heirs left, the group has a vacuum. Tolerance: at most 2 of 12 replicates.
-    lost = np.flatnonzero(in_place < 1.0)
-    assert lost.size <= 2, in_place
+    # the leader stays unless a later routine operation or old age takes him: at most 2 of 12
+    assert (in_place < 1.0).sum() <= 2, in_place
     ev = events(scen)
-    for rep in lost:
-        mine = ev[(ev["replicate"] == rep) & (ev["type"] == "leadership_operation")]
-        assert mine["outcome"].str.contains("no successor").any()
-    kept = np.flatnonzero(in_place == 1.0)
-    groups = per_replicate(scen, "armed_groups", LATER, "max")
-    assert np.all(groups[kept] == 1)
+    heirs = ev[(ev["type"] == "arrest_leader") & ev["outcome"].str.endswith("captured")]
+    assert len(heirs) == 6 * REPLICATES  # the six heirs in every replicate
 
 
 def test_cocaine_production_goes_on_when_the_group_breaks_up():
@@ -106,18 +99,19 @@ def test_cocaine_production_goes_on_when_the_group_breaks_up():
     assert abs(ratio.mean() - 1.0) < 0.05, ratio  # within 5% of the baseline
 
 
-def test_fragmentation_makes_gangs_that_fight_each_other_and_tax_more():
+def test_fragmentation_makes_groups_that_fight_each_other_and_tax_more():
     base, scen = run("baseline"), run("fragmentation")
-    assert np.all(per_replicate(scen, "armed_groups", range(52, 53), "min") == 3)
+    rivals = 2
+    assert np.all(per_replicate(scen, "armed_groups", range(52, 53), "min") == 3 + rivals)
     assert_paired_increase(
-        per_replicate(scen, "violent_events", YEAR_1),
-        per_replicate(base, "violent_events", YEAR_1),
-        "violent events in the year after the split",
+        per_replicate(scen, "deaths_gang_clash", YEAR_1),
+        per_replicate(base, "deaths_gang_clash", YEAR_1),
+        "deaths in fights between groups in the year after the split",
     )
     assert_paired_increase(
-        per_replicate(scen, "armed_income_usd", range(56, 60)),
-        per_replicate(base, "armed_income_usd", range(56, 60)),
-        "armed groups' income right after the split (predatory taxes)",
+        per_replicate(scen, "armed_income_usd", YEAR_1),
+        per_replicate(base, "armed_income_usd", YEAR_1),
+        "armed groups' income in the year after the split (roving-bandit taxes)",
     )
 
 
@@ -141,7 +135,10 @@ def test_surge_at_callao_shifts_exports_to_other_exits():
         - per_replicate(scen, "exported_kg", surge).sum()
         / per_replicate(base, "exported_kg", surge).sum()
     )
-    assert callao_drop > 0.2 and total_drop < callao_drop / 3, (callao_drop, total_drop)
+    # (Callao's drop was 22% before the 2026-12-01 recalibration, 18% after it: the calibrated
+    # interdiction capacity fell from 0.741 to 0.61, so a surge factor multiplies a smaller
+    # hazard. The fact tested is the displacement, not the size.)
+    assert callao_drop > 0.1 and total_drop < callao_drop / 3, (callao_drop, total_drop)
     price = [
         r.exits[(r.exits["exit"] == "callao") & r.exits["week"].isin(LATER)]
         .groupby("replicate")["price_hcl_usd_per_kg"]

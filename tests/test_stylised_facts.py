@@ -33,9 +33,7 @@ SCENARIOS = {
     "leader_captured": [_arrest(WEEK, "leader", "captured")],
     "heirs_then_leader": [_arrest(WEEK - 12, "successors"), _arrest(WEEK, "leader")],
     "unrest": [Unrest(type="unrest", week=WEEK, weeks=26, factor=0.6, visibility=1.0)],
-    "dismantled": [
-        _arrest(WEEK, who) for who in ("successors", "leader", "second", "commanders")
-    ],
+    "dismantled": [_arrest(WEEK, who) for who in ("successors", "leader", "second", "commanders")],
     "split": [Fragmentation(type="fragmentation", week=WEEK, gangs=3)],
 }
 
