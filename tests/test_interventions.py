@@ -73,7 +73,8 @@ def test_arresting_leader_and_successors_makes_a_contested_succession_and_splits
     scen = run("decapitation")
     ev = events(scen)
     taken = ev[(ev["type"] == "arrest_leader") & ev["outcome"].str.contains("takes over")]
-    assert len(taken) == REPLICATES and not taken["outcome"].str.contains("Quispe Palomino").any()
+    new_leader = taken["outcome"].str.split("; ").str[1]  # "<who> takes over (clarity ...)"
+    assert len(taken) == REPLICATES and not new_leader.str.contains("Quispe").any(), new_leader
     split_reps = ev[(ev["type"] == "split") & (ev["week"] >= 64)]["replicate"].nunique()
     assert split_reps >= REPLICATES / 2, split_reps  # most replicates split within two years
     groups = per_replicate(scen, "armed_groups", LATER, "max")
@@ -87,8 +88,12 @@ def test_arresting_only_the_successors_leaves_the_leader_in_place():
     # the leader stays unless a later routine operation or old age takes him: at most 2 of 12
     assert (in_place < 1.0).sum() <= 2, in_place
     ev = events(scen)
-    heirs = ev[(ev["type"] == "arrest_leader") & ev["outcome"].str.endswith("captured")]
-    assert len(heirs) == 6 * REPLICATES  # the six heirs in every replicate
+    arrests = ev[ev["type"] == "arrest_leader"]
+    # every heir still free in week 52 is captured (a routine operation may have taken one
+    # before): no failed arrest, and at least four of the six in every replicate
+    assert not arrests["outcome"].str.contains("failed").any()
+    per_rep = arrests[arrests["outcome"].str.endswith("captured")].groupby("replicate").size()
+    assert len(per_rep) == REPLICATES and (per_rep >= 4).all(), per_rep
 
 
 def test_cocaine_production_goes_on_when_the_group_breaks_up():
