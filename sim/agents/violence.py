@@ -138,7 +138,7 @@ def choose_violence(faction: Group, theatre: Theatre, reference_share: float) ->
     # ambushes on patrols: where its fighters meet the state's patrols
     rate = cfg.ambushes_per_year * week * motives.propensity(cfg, political)
     where = fighters * (theatre.patrol_presence() + 1e-9)
-    for _ in range(rng.poisson(rate)):
+    for _ in range(_attempts(rng, rate, fighters)):
         d = _pick(rng, where)
         patrol = max(
             1, round(rng.lognormal(math.log(cfg.patrol_size_median), cfg.patrol_size_sigma))
@@ -155,7 +155,7 @@ def choose_violence(faction: Group, theatre: Theatre, reference_share: float) ->
     weight = dominant_incomplete(faction.control) * informing / reference_share
     rate = cfg.selective_killings_per_year * week * weight.sum()
     rate *= motives.propensity(cfg, political, revenge=False)
-    for _ in range(rng.poisson(rate)):
+    for _ in range(_attempts(rng, rate, fighters)):
         d = _pick(rng, weight)
         informers = rng.binomial(cfg.hamlet_households, informing[d])
         victims = int(rng.binomial(informers, cfg.identify_probability))
@@ -168,7 +168,7 @@ def choose_violence(faction: Group, theatre: Theatre, reference_share: float) ->
     weight = faction.control * informing / reference_share
     rate = cfg.massacres_per_year * week * weight.sum() / max(faction.control.sum(), 1e-9)
     rate *= motives.propensity(cfg, political)
-    for _ in range(rng.poisson(rate)):
+    for _ in range(_attempts(rng, rate, fighters)):
         d = _pick(rng, weight)
         people = max(
             1, round(rng.lognormal(math.log(cfg.community_size_median), cfg.patrol_size_sigma))
@@ -181,6 +181,13 @@ def choose_violence(faction: Group, theatre: Theatre, reference_share: float) ->
             continue
         theatre.record_violence("massacre", faction.name, d, 0, killed, 0)
         theatre.civilians_killed(d, killed, indiscriminate=True)
+
+
+def _attempts(rng: np.random.Generator, rate: float, fighters: np.ndarray) -> int:
+    """How many attacks of a kind the group attempts this week: drawn from its propensity, and
+    never more than it has fighters (each attack needs at least one), so an extreme motive
+    cannot ask for more attacks than the group could mount."""
+    return int(min(rng.poisson(rate), math.floor(fighters.sum())))
 
 
 def _surprise(rng: np.random.Generator, cfg: ViolenceConfig) -> float:
