@@ -26,6 +26,14 @@ KINDS = ("mpcp", "rival", "gang")
 FOLLOWING_RANKS = ("second", "commander")  # cadres who lead a column and may take it away
 
 
+def logistic(x: float) -> float:
+    """1 / (1 + exp(-x)), without overflow for large |x|."""
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    z = math.exp(x)
+    return z / (1.0 + z)
+
+
 class Faction(mesa.Agent):
     """An armed group."""
 
@@ -268,7 +276,7 @@ class Faction(mesa.Agent):
                 - cfg.loyalty_weight * person.loyalty
                 - cfg.kin_weight * kin
             )
-            if rng.random() < 1.0 / (1.0 + math.exp(-utility / cfg.noise)):
+            if rng.random() < logistic(utility / cfg.noise):
                 leaving.append(person)
         blocs: dict[str, list[Cadre]] = {}
         for person in leaving:

@@ -203,9 +203,12 @@ class UnrestSpell(Action):
         self.eve = np.zeros(0, dtype=np.int64)
         if iv.election_week is not None:
             first = max(iv.week, iv.election_week - iv.boycott_lead_weeks + 1)
-            self.eve = np.arange(first, iv.election_week + 1)
-            self.ramp = iv.boycott_visibility * (self.eve - first + 1) / self.eve.size
-            levers.add("boycott", self.eve, self.ramp)
+            eve = np.arange(first, iv.election_week + 1)
+            ramp = iv.boycott_visibility * (eve - first + 1) / eve.size
+            inside = eve < levers["boycott"].size  # a vote after the run's end: only its eve
+            self.eve, self.ramp = eve[inside], ramp[inside]
+            if self.eve.size:
+                levers.add("boycott", self.eve, self.ramp)
         world.log_event(
             iv.type,
             describe(iv),
