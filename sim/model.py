@@ -304,6 +304,8 @@ class VraemModel(mesa.Model):
         if len(factions) > 1:
             contest(self, factions, self.adjacent)
             merge_weak(self, factions, self.adjacent)
+            if len(self.active_factions()) < len(factions):
+                self._groups_changed()  # a merged gang no longer escorts
         for f in self.active_factions():
             f.choose_taxes(self.control_of_others(f))
 

@@ -156,6 +156,12 @@ def check_scenario_names(scenario: Scenario, source: str | Path) -> None:
     _check_interventions(scenario, net, source)
     _check_cadres(scenario, net, source)
     for i, rival in enumerate(scenario.armed_group.rivals):
+        if not any(v > 0 for v in rival.territory.values()):
+            raise ConfigError(
+                source,
+                f"armed_group.rivals.{i}.territory",
+                "expected at least one district with control above 0 (a faction needs a base)",
+            )
         for name in rival.territory:
             if name not in net.districts:
                 raise ConfigError(

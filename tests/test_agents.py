@@ -191,12 +191,6 @@ def test_money_is_conserved_when_a_leaderless_faction_breaks_up_by_itself(monkey
         assert rec.values["armed_income_usd"][week] == pytest.approx(paid[week], rel=1e-12)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: after merge_weak (sim/agents/turf.py) the model does not rebuild its Escorts "
-    "(sim/model.py _contest_turf), so escort fees later that week go to the merged, inactive "
-    "gang and are never booked",
-)
 def test_money_is_conserved_in_the_week_a_gang_joins_another(monkeypatch):
     from sim.config.interventions import Fragmentation
 

@@ -512,11 +512,6 @@ def test_an_output_over_the_file_size_limit_exits_2_leaving_nothing(tmp_path):
     assert list(place.iterdir()) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: a rival faction with an empty `territory` passes `vraem check` but `vraem run` "
-    "stops with an internal error (sim/model.py _add_armed_groups: max() of an empty mapping)",
-)
 def test_a_rival_faction_that_passes_the_check_also_runs(tmp_path, monkeypatch):
     case = scen("armed_group:\n  rivals:\n    - {name: X, members: 10, territory: {}}\n", "")
     for step in ("check", "run"):
