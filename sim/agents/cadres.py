@@ -20,6 +20,7 @@ from sim.units import WEEKS_PER_YEAR
 
 REFERENCE_AGE = 60.0  # age at which `mortality_at_60_per_year` applies (years)
 IN_LAW = 0.5  # kinship through a child of the other's family (e.g. 'Vilma' and the Quispe Palomino)
+COLUMN_RANKS = ("second", "commander")  # cadres who lead a column and may take it away
 POSTS_BELOW = {"leader": "second", "second": "commander", "commander": "sub_commander"}
 
 
@@ -52,6 +53,11 @@ class Vacancy:
     rank: str
     base: int
     patron: str = ""
+
+    @classmethod
+    def of(cls, person: Cadre) -> Vacancy:
+        """The post `person` held."""
+        return cls(person.rank, person.base, person.patron)
 
 
 @dataclass
@@ -104,7 +110,7 @@ class Cadres:
 
     def commanders(self) -> list[Cadre]:
         """Cadres who lead a column of their own: the second and the commanders."""
-        return [p for p in self.people if p.free and p.rank in ("second", "commander")]
+        return [p for p in self.people if p.free and p.rank in COLUMN_RANKS]
 
     def kin(self, a: Cadre, b: Cadre | None, children: dict[str, set[str]] | None = None) -> float:
         """Kinship of `a` with `b`: 1 in the same family, IN_LAW when one is the parent of a
@@ -205,7 +211,7 @@ class Cadres:
 
     def _promote(self, person: Cadre, rank: str) -> None:
         if person.rank not in ("leader", "heir"):
-            self.vacancies.append(Vacancy(person.rank, person.base, person.patron))
+            self.vacancies.append(Vacancy.of(person))
         if person.rank == "heir":
             self.vacancies.append(Vacancy("heir", person.base))
         person.rank = rank
@@ -217,7 +223,7 @@ class Cadres:
         the leader's (filled at once by `succeed`)."""
         person.status = outcome
         if person.rank != "leader":
-            self.vacancies.append(Vacancy(person.rank, person.base, person.patron))
+            self.vacancies.append(Vacancy.of(person))
         for p in self.people:  # its column now answers to the leader
             if p.patron == person.id:
                 p.patron = ""

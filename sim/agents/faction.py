@@ -17,13 +17,12 @@ import mesa
 import numpy as np
 
 from sim.agents.cadres import Cadre, Cadres
-from sim.agents.violence import Motives, Theatre, choose_violence
+from sim.agents.violence import Motives, choose_violence
 from sim.agents.world import World
 from sim.config.armed_group import ArmedGroupConfig
 from sim.units import WEEKS_PER_YEAR
 
 KINDS = ("mpcp", "rival", "gang")
-FOLLOWING_RANKS = ("second", "commander")  # cadres who lead a column and may take it away
 
 
 def logistic(x: float) -> float:
@@ -191,7 +190,7 @@ class Faction(mesa.Agent):
         total = self.control.sum()
         return self.fighters * self.control[district] / total if total > 0 else 0.0
 
-    def motives(self, theatre: Theatre) -> Motives:
+    def motives(self, theatre: World) -> Motives:
         """Why it would use violence this week (see sim.agents.violence)."""
         others = theatre.control_of_others(self)
         mass = self.control.sum()

@@ -34,8 +34,8 @@ def split_off(world: World, parent: Faction, bloc: list[Cadre], zone: np.ndarray
     for person in people:
         parent.cadres.people.remove(person)
         if person.rank in ("second", "commander", "leader") and person is not boss:
-            parent.cadres.vacancies.append(_vacancy_for(person))
-    parent.cadres.vacancies.append(_vacancy_for(boss))
+            parent.cadres.vacancies.append(Vacancy.of(person))
+    parent.cadres.vacancies.append(Vacancy.of(boss))
     boss.rank, boss.patron, boss.loyalty = "leader", "", 1.0
     for person in people[1:]:
         if person.rank in ("second", "commander"):
@@ -73,10 +73,6 @@ def split_off(world: World, parent: Faction, bloc: list[Cadre], zone: np.ndarray
     if parent.members < 1.0 or parent.control_ref.sum() <= 0:
         parent.dissolve("all its columns left")
     return gang
-
-
-def _vacancy_for(person: Cadre) -> Vacancy:
-    return Vacancy(person.rank, person.base, person.patron)
 
 
 def act_on_defections(world: World, parent: Faction, hops: np.ndarray, why: str) -> list[Faction]:

@@ -22,6 +22,7 @@ from typing import Protocol
 
 import numpy as np
 
+from sim.agents.world import World
 from sim.config.armed_group import ArmedGroupConfig, ViolenceConfig
 from sim.units import WEEKS_PER_YEAR
 
@@ -41,50 +42,12 @@ class Group(Protocol):
         """Its fighters in each district."""
         ...
 
-    def motives(self, theatre: Theatre) -> Motives:
+    def motives(self, theatre: World) -> Motives:
         """Why it would use violence this week."""
         ...
 
     def lose_fighters(self, n: float) -> int:
         """Remove up to `n` fighters; returns how many were removed."""
-        ...
-
-
-class Theatre(Protocol):
-    """What a group needs to know to choose its violence, and where it reports it."""
-
-    rng: np.random.Generator
-
-    def patrol_presence(self) -> np.ndarray:
-        """Patrols in each district this week relative to usual (factor)."""
-        ...
-
-    def informing(self) -> np.ndarray:
-        """Share of households informing the state in each district (0-1)."""
-        ...
-
-    def political_visibility(self) -> float:
-        """What violence gains in the political calendar now (0 = nothing special)."""
-        ...
-
-    def control_of_others(self, faction: object) -> np.ndarray:
-        """Control of each district by the other armed groups (0-1)."""
-        ...
-
-    def civilians_killed(self, district: int, killed: int, indiscriminate: bool) -> None:
-        """Tell the civilians of a district that some of them were killed."""
-        ...
-
-    def record_violence(
-        self,
-        kind: str,
-        group: str,
-        district: int,
-        deaths_security: int = 0,
-        deaths_civilians: int = 0,
-        deaths_armed: int = 0,
-    ) -> None:
-        """Record one violent event."""
         ...
 
 
@@ -123,7 +86,7 @@ class Motives:
         return math.exp(score)
 
 
-def choose_violence(faction: Group, theatre: Theatre, reference_share: float) -> None:
+def choose_violence(faction: Group, theatre: World, reference_share: float) -> None:
     """The week's attacks by one group: ambushes, selective killings and massacres."""
     cfg: ViolenceConfig = faction.cfg.violence
     rng = theatre.rng
@@ -140,9 +103,7 @@ def choose_violence(faction: Group, theatre: Theatre, reference_share: float) ->
     where = fighters * (theatre.patrol_presence() + 1e-9)
     for _ in range(_attempts(rng, rate, fighters)):
         d = _pick(rng, where)
-        patrol = max(
-            1, round(rng.lognormal(math.log(cfg.patrol_size_median), cfg.patrol_size_sigma))
-        )
+        patrol = _drawn_size(rng, cfg.patrol_size_median, cfg.patrol_size_sigma)
         committed = min(cfg.superiority * patrol, fighters[d])
         if committed < 1.0:
             continue
@@ -170,9 +131,7 @@ def choose_violence(faction: Group, theatre: Theatre, reference_share: float) ->
     rate *= motives.propensity(cfg, political)
     for _ in range(_attempts(rng, rate, fighters)):
         d = _pick(rng, weight)
-        people = max(
-            1, round(rng.lognormal(math.log(cfg.community_size_median), cfg.patrol_size_sigma))
-        )
+        people = _drawn_size(rng, cfg.community_size_median, cfg.patrol_size_sigma)
         committed = min(cfg.superiority * people, fighters[d])
         if committed < 1.0:
             continue
@@ -188,6 +147,11 @@ def _attempts(rng: np.random.Generator, rate: float, fighters: np.ndarray) -> in
     never more than it has fighters (each attack needs at least one), so an extreme motive
     cannot ask for more attacks than the group could mount."""
     return int(min(rng.poisson(rate), math.floor(fighters.sum())))
+
+
+def _drawn_size(rng: np.random.Generator, median: float, sigma: float) -> int:
+    """People in a target (a patrol, a community): lognormal around `median`, at least one."""
+    return max(1, round(rng.lognormal(math.log(median), sigma)))
 
 
 def _surprise(rng: np.random.Generator, cfg: ViolenceConfig) -> float:

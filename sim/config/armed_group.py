@@ -38,9 +38,11 @@ class CadreConfig(Section):
 
 
 def _mpcp_cadres() -> list[CadreConfig]:
-    """The MPCP's leadership around late 2022 (week 0 of the baseline), from
-    ../shared/reference/violence.md Table A2 and seeds 000/004; generic where no source names
-    anyone. Ages at week 0: reported ages in Nov 2023 less one year; otherwise estimates."""
+    """The MPCP's leadership around late 2022 (week 0 of the baseline), from the press reports
+    of the leadership events 2013-2023 (El Comercio 2021, El Observador and Infobae 2023, RPP
+    2023, compiled in the project's reference table of violent events) and InSight Crime (seeds
+    000/004); generic where no source names anyone. Ages at week 0: reported ages in Nov 2023
+    less one year; otherwise estimates."""
     c = CadreConfig
     qp = "quispe_palomino"
     return [
