@@ -179,6 +179,9 @@ class VraemModel(mesa.Model):
     def active_factions(self) -> list[Faction]:
         return [f for f in self._agents_of(Faction) if f.active]
 
+    def group_names(self) -> set[str]:
+        return {f.name for f in self._agents_of(Faction)}
+
     def armed_control(self) -> np.ndarray:
         return combined_control(self.active_factions(), len(self.districts))
 

@@ -107,6 +107,57 @@ def test_with_nobody_left_to_lead_the_group_breaks_up_by_district_and_nothing_is
     assert len(splits) == held and all("nobody left to lead" in e[3] for e in splits)
 
 
+def test_a_contested_succession_names_a_rival_other_than_the_winner():
+    model = VraemModel(baseline(weeks=1), seed=1)
+    faction = _mpcp(model)
+    for heir in faction.cadres.heirs():
+        faction.remove_cadre(heir, "captured")
+    outcome = faction.remove_cadre(faction.leader, "killed")
+    winner = faction.leader.name
+    assert f"{winner} takes over" in outcome and "contested by " in outcome, outcome
+    assert f"contested by {winner}" not in outcome, outcome
+
+
+def test_every_armed_group_has_its_own_name_after_a_break_up():
+    model = VraemModel(baseline(weeks=2), seed=2)
+    model.step()
+    faction = _mpcp(model)
+    _all_cadres_removed(faction)
+    leaderless_breakup(model, faction, model.hops)
+    names = [g.name for g in model.active_factions()]
+    assert len(set(names)) == len(names), names
+    # the bosses were raised from the ranks, so each gang is named after its district
+    gangs = [g for g in model.active_factions() if g.gang]
+    assert all(g.name == f"the {model.districts[g.leader.base]} gang" for g in gangs), names
+
+
+def test_cadres_raised_in_a_run_never_share_an_id_even_after_gangs_merge():
+    model = VraemModel(baseline(weeks=2), seed=2)
+    model.step()
+    faction = _mpcp(model)
+    _all_cadres_removed(faction)
+    gangs = leaderless_breakup(model, faction, model.hops)
+    for gang in gangs:  # every gang raises one more cadre of its own
+        gang.cadres.raise_cadre("sub_commander", gang.leader.base, gang.leader)
+    ids = [p.id for g in gangs for p in g.cadres.people]
+    assert len(set(ids)) == len(ids), ids
+
+
+def test_a_group_left_without_a_leader_is_led_again_by_the_strongest_cadre_raised_since():
+    model = VraemModel(baseline(weeks=3), seed=2)
+    model.step()
+    faction = _mpcp(model)
+    assert _all_cadres_removed(faction).endswith("; nobody left to lead")
+    # before its columns go their own way, a post is refilled from the ranks
+    raised = faction.cadres.raise_cadre("commander", faction.cadres.people[0].base, None)
+    model.step()
+    assert faction.leader is raised
+    assert any(
+        e[1] == "succession" and e[2] == faction.name and f"{raised.name} takes over" in e[3]
+        for e in model.recorder.events
+    ), model.recorder.events[-5:]
+
+
 def test_a_larger_armed_group_causes_more_deaths():
     seeds = 6
     small = baseline(replicates=seeds, weeks=156, seed=11)

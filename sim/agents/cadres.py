@@ -20,6 +20,7 @@ from sim.units import WEEKS_PER_YEAR
 
 REFERENCE_AGE = 60.0  # age at which `mortality_at_60_per_year` applies (years)
 IN_LAW = 0.5  # kinship through a child of the other's family (e.g. 'Vilma' and the Quispe Palomino)
+RAISED_PREFIX = "raised_"  # the id of a cadre raised from the ranks in the run
 COLUMN_RANKS = ("second", "commander")  # cadres who lead a column and may take it away
 POSTS_BELOW = {"leader": "second", "second": "commander", "commander": "sub_commander"}
 
@@ -44,6 +45,11 @@ class Cadre:
     @property
     def free(self) -> bool:
         return self.status == "free"
+
+    @property
+    def generic(self) -> bool:
+        """Raised from the ranks in the run (no source names such a cadre)."""
+        return self.id.startswith(RAISED_PREFIX)
 
 
 @dataclass
@@ -77,7 +83,10 @@ class Cadres:
     people: list[Cadre]
     vacancies: list[Vacancy] = field(default_factory=list)
     legitimacy: float = 1.0  # the current leader's (0-1)
-    _made: int = 0  # generic cadres created so far, for their ids
+    # generic cadres raised so far by this roster and the rosters split from it (shared), and
+    # the id of the roster they all came from: together they keep raised ids unique in a run
+    raised: list[int] = field(default_factory=lambda: [0])
+    origin: str = ""
 
     @classmethod
     def from_config(
@@ -90,7 +99,7 @@ class Cadres:
             )
             for c in cadres
         ]  # fmt: skip
-        roster = cls(cfg, people)
+        roster = cls(cfg, people, origin=people[0].id if people else "")
         roster.legitimacy = roster.clarity_of_line()
         return roster
 
@@ -186,8 +195,10 @@ class Cadres:
             return 0.0
         return self.clarity(candidates, scores)[1]
 
-    def succeed(self, outgoing: Cadre, endorsed: bool) -> Succession:
-        """Fill the leader's post after `outgoing` was removed: the strongest claim wins."""
+    def succeed(self, outgoing: Cadre | None, endorsed: bool) -> Succession:
+        """Fill the leader's post after `outgoing` was removed (None: the post was already
+        empty): the strongest claim wins; the rival is the strongest claimant outside the
+        winner's family."""
         candidates, scores = self.claims(outgoing, endorsed)
         if not candidates:
             self.legitimacy = 0.0
@@ -195,11 +206,9 @@ class Cadres:
         winner, clarity = self.clarity(candidates, scores)
         rivals = [
             (s, i) for i, (p, s) in enumerate(zip(candidates, scores, strict=True))
-            if p.family != winner.family or not p.family
+            if p is not winner and (not winner.family or p.family != winner.family)
         ]  # fmt: skip
-        rival = (
-            candidates[max(rivals)[1]] if len(rivals) > 1 or (rivals and winner.family) else None
-        )
+        rival = candidates[max(rivals)[1]] if rivals else None
         self._promote(winner, "leader")
         self.legitimacy = clarity
         children = self.child_families()
@@ -303,13 +312,14 @@ class Cadres:
     def raise_cadre(
         self, rank: str, base: int, leader: Cadre | None, *, heir: bool = False, patron: str = ""
     ) -> Cadre:
-        self._made += 1
+        self.raised[0] += 1
+        made = self.raised[0]
         order = 0
         if heir:
             order = 1 + max((p.heir_order for p in self.free("heir")), default=0)
         person = Cadre(
-            id=f"raised_{self._made}",
-            name=f"new {rank.replace('_', '-')} ({self._made})",
+            id=f"{RAISED_PREFIX}{self.origin}_{made}",
+            name=f"new {rank.replace('_', '-')} ({made})",
             rank=rank,
             age=20.0 if heir else 30.0,
             base=base,

@@ -16,7 +16,7 @@ import math
 import mesa
 import numpy as np
 
-from sim.agents.cadres import Cadre, Cadres
+from sim.agents.cadres import Cadre, Cadres, Succession
 from sim.agents.violence import Motives, choose_violence
 from sim.agents.world import World
 from sim.config.armed_group import ArmedGroupConfig
@@ -31,6 +31,14 @@ def logistic(x: float) -> float:
         return 1.0 / (1.0 + math.exp(-x))
     z = math.exp(x)
     return z / (1.0 + z)
+
+
+def succession_text(result: Succession) -> str:
+    """How a succession reads in the event log."""
+    if result.new_leader is None:
+        return "nobody left to lead"
+    contest = f"; contested by {result.rival.name}" if result.rival is not None else ""
+    return f"{result.new_leader.name} takes over (clarity {result.clarity:.2f}{contest})"
 
 
 class Faction(mesa.Agent):
@@ -222,13 +230,16 @@ class Faction(mesa.Agent):
             return f"{cadre.name} {outcome}"
         result = self.cadres.succeed(cadre, endorsed=outcome == "captured")
         self.review_now = True
-        if result.new_leader is None:
-            return f"{cadre.name} {outcome}; nobody left to lead"
-        contest = f"; contested by {result.rival.name}" if result.rival is not None else ""
-        return (
-            f"{cadre.name} {outcome}; {result.new_leader.name} takes over "
-            f"(clarity {result.clarity:.2f}{contest})"
-        )
+        return f"{cadre.name} {outcome}; {succession_text(result)}"
+
+    def claim_the_empty_lead(self) -> str | None:
+        """A group without a leader but with free cadres (raised since its last leader went):
+        the strongest claimant takes over. Returns what happened, or None if nothing did."""
+        if self.leader is not None or not self.cadres.free():
+            return None
+        result = self.cadres.succeed(None, endorsed=False)
+        self.review_now = True
+        return succession_text(result)
 
     def zones(self, hops: np.ndarray) -> dict[str, np.ndarray]:
         """Districts each column leader answers for: the leader holds its base; every other
@@ -292,6 +303,9 @@ class Faction(mesa.Agent):
             world.log_event("death", self.name, self.remove_cadre(person, "died"))
         for person in self.cadres.refill(world.rng):
             world.log_event("promotion", self.name, f"{person.name} becomes {person.rank}")
+        taken = self.claim_the_empty_lead()
+        if taken is not None:
+            world.log_event("succession", self.name, taken)
         self.cadres.drift_loyalty()
         choose_violence(self, world, self.cfg.informers.reference_share)
         self._membership()

@@ -15,8 +15,17 @@ from sim.agents.faction import Faction
 from sim.agents.world import World
 
 
-def _slug(name: str) -> str:
-    return name.lower().replace(" ", "_").replace("'", "")
+def gang_name(world: World, boss: Cadre) -> str:
+    """A name no group of the run has had: after its boss where the sources name him, after
+    its base district where the boss was raised from the ranks (a generic cadre)."""
+    if boss.generic:
+        name = f"the {world.districts[boss.base]} gang"
+    else:
+        name = f"{boss.name.split('(')[0].strip()}'s gang"
+    taken = world.group_names()
+    if name not in taken:
+        return name
+    return next(f"{name} ({k})" for k in range(2, len(taken) + 3) if f"{name} ({k})" not in taken)
 
 
 def split_off(world: World, parent: Faction, bloc: list[Cadre], zone: np.ndarray) -> Faction | None:
@@ -42,12 +51,14 @@ def split_off(world: World, parent: Faction, bloc: list[Cadre], zone: np.ndarray
             person.rank = "commander"
         person.patron = "" if person.rank == "commander" else boss.id
         person.loyalty = 1.0 if person.family and person.family == boss.family else 0.8
-    roster = Cadres(parent.cadres.cfg, people)
+    roster = Cadres(
+        parent.cadres.cfg, people, raised=parent.cadres.raised, origin=parent.cadres.origin
+    )
     roster.legitimacy = 1.0
     gang = Faction(
         world,
         parent.cfg,
-        f"{boss.name.split('(')[0].strip()}'s gang",
+        gang_name(world, boss),
         roster,
         kind="gang",
         control=taken,

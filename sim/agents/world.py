@@ -68,6 +68,10 @@ class World(Protocol):
         """Tell the civilians of a district that some of them were killed."""
         ...
 
+    def group_names(self) -> set[str]:
+        """The names of every armed group of the run so far, active or not."""
+        ...
+
     def log_event(self, kind: str, who: str, outcome: str) -> None:
         """Add an event to the run's log."""
         ...
