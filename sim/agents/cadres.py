@@ -233,9 +233,25 @@ class Cadres:
         person.status = outcome
         if person.rank != "leader":
             self.vacancies.append(Vacancy.of(person))
+        if person.rank == "heir":
+            self.line_changed()
         for p in self.people:  # its column now answers to the leader
             if p.patron == person.id:
                 p.patron = ""
+
+    def line_changed(self) -> None:
+        """An heir was removed or designated: the sitting leader's legitimacy becomes the
+        clarity of the succession his cadres now foresee (as at the start of the run), so a
+        leader whose heirs are gone is followed less surely."""
+        if self.leader is not None:
+            self.legitimacy = self.clarity_of_line()
+
+    def column_posts(self) -> tuple[list[int], list[int]]:
+        """Bases of the posts that lead a column (the leader's, the second's, commanders'):
+        those filled by a free cadre, and those waiting to be refilled."""
+        filled = [p.base for p in self.people if p.free and p.rank in ("leader", *COLUMN_RANKS)]
+        vacant = [v.base for v in self.vacancies if v.rank in COLUMN_RANKS]
+        return filled, vacant
 
     # --- the passing of time ---------------------------------------------------------------
     def weekly_death_probability(self, age: float) -> float:
@@ -329,6 +345,8 @@ class Cadres:
             loyalty=self.legitimacy,
         )
         self.people.append(person)
+        if heir:
+            self.line_changed()
         return person
 
 

@@ -187,6 +187,19 @@ class Faction(mesa.Agent):
         self.members -= n
         return n
 
+    def commanded_districts(self) -> np.ndarray:
+        """Where a cadre is in command to plan attacks (bool per district): districts whose
+        nearest column post (by network hops) is filled. A column whose commander was removed
+        fights back when attacked but plans nothing until the post is refilled by promotion."""
+        filled, vacant = self.cadres.column_posts()
+        n = self.control.size
+        if not filled:
+            return np.zeros(n, dtype=bool)
+        if not vacant:
+            return np.ones(n, dtype=bool)
+        hops = self.world.district_hops()
+        return hops[filled].min(axis=0) <= hops[vacant].min(axis=0)
+
     def fighters_by_district(self) -> np.ndarray:
         """Its fighters spread over its territory by control."""
         total = self.control.sum()

@@ -42,6 +42,10 @@ class Group(Protocol):
         """Its fighters in each district."""
         ...
 
+    def commanded_districts(self) -> np.ndarray:
+        """Where one of its cadres is in command to plan attacks (bool per district)."""
+        ...
+
     def motives(self, theatre: World) -> Motives:
         """Why it would use violence this week."""
         ...
@@ -97,10 +101,13 @@ def choose_violence(faction: Group, theatre: World, reference_share: float) -> N
     motives = faction.motives(theatre)
     political = faction.political
     week = 1.0 / WEEKS_PER_YEAR
+    # attacks are planned by the cadres in command of a column: none where the post is vacant
+    commanded = faction.commanded_districts()
+    under_command = float(fighters[commanded].sum() / fighters.sum())
 
-    # ambushes on patrols: where its fighters meet the state's patrols
-    rate = cfg.ambushes_per_year * week * motives.propensity(cfg, political)
-    where = fighters * (theatre.patrol_presence() + 1e-9)
+    # ambushes on patrols: where its fighters under command meet the state's patrols
+    rate = cfg.ambushes_per_year * week * under_command * motives.propensity(cfg, political)
+    where = fighters * commanded * (theatre.patrol_presence() + 1e-9)
     for _ in range(_attempts(rng, rate, fighters)):
         d = _pick(rng, where)
         patrol = _drawn_size(rng, cfg.patrol_size_median, cfg.patrol_size_sigma)
@@ -113,7 +120,7 @@ def choose_violence(faction: Group, theatre: World, reference_share: float) -> N
         fighters = faction.fighters_by_district()  # fighters may have fallen
 
     # selective killings of suspected informers
-    weight = dominant_incomplete(faction.control) * informing / reference_share
+    weight = dominant_incomplete(faction.control) * informing * commanded / reference_share
     rate = cfg.selective_killings_per_year * week * weight.sum()
     rate *= motives.propensity(cfg, political, revenge=False)
     for _ in range(_attempts(rng, rate, fighters)):
@@ -126,7 +133,7 @@ def choose_violence(faction: Group, theatre: World, reference_share: float) -> N
         theatre.civilians_killed(d, victims, indiscriminate=False)
 
     # massacres: exemplary attacks on a community that informs
-    weight = faction.control * informing / reference_share
+    weight = faction.control * informing * commanded / reference_share
     rate = cfg.massacres_per_year * week * weight.sum() / max(faction.control.sum(), 1e-9)
     rate *= motives.propensity(cfg, political)
     for _ in range(_attempts(rng, rate, fighters)):
