@@ -12,6 +12,7 @@ from functools import cache
 
 import numpy as np
 import pandas as pd
+import pytest
 from conftest import SCENARIOS
 
 from sim.runner.batch import RunResult, run_scenario
@@ -57,45 +58,97 @@ LATER = range(104, WEEKS)
 SIX_MONTHS = range(52, 78)
 
 
-def test_arresting_the_leader_hands_over_and_raises_violence_short_term():
-    base, scen = run("baseline"), run("arrest_leader")
-    outcomes = events(scen)
-    assert (outcomes["outcome"].str.contains("succession to")).sum() >= REPLICATES
+def outcomes(result: RunResult, kind: str, week: int | None = None) -> pd.DataFrame:
+    """Logged events of one type (in one week), e.g. the arrests."""
+    ev = result.events
+    chosen = ev[ev["type"] == kind]
+    return chosen if week is None else chosen[chosen["week"] == week]
+
+
+def clarity(outcome: pd.Series) -> pd.Series:
+    """The clarity of each succession logged in `outcome` ('... (clarity 0.95 ...')."""
+    return outcome.str.extract(r"\(clarity (\d\.\d\d)")[0].astype(float)
+
+
+def replicates_with(result: RunResult, kind: str, weeks: range) -> np.ndarray:
+    """Per replicate: whether an event of `kind` was logged in `weeks`."""
+    ev = result.events
+    hit = ev[(ev["type"] == kind) & ev["week"].isin(weeks)]["replicate"].unique()
+    return np.isin(np.arange(REPLICATES), hit)
+
+
+JOSE_REMOVED = r"Victor Quispe Palomino \('Jose'\) (captured|killed|died)"
+RIVALS = 2  # rival factions in the baseline besides the MPCP (armed_group.rivals)
+
+
+def test_arresting_the_leader_with_his_heirs_free_hands_over_clearly_and_the_group_holds():
+    # (that violence rises after a leader is killed, more than after a capture, is asserted in
+    # test_stylised_facts.py on paired seeds)
+    scen = run("arrest_leader")
+    arrests = outcomes(scen, "arrest_leader", 52)
+    assert len(arrests) == REPLICATES  # one arrest per replicate, each successful
+    assert arrests["outcome"].str.contains(" captured; .+ takes over \\(clarity ").all()
+    # the designated heir, endorsed by the captured leader, takes over with a clear claim
+    assert (clarity(arrests["outcome"]) > 0.8).all(), arrests["outcome"].tolist()
     assert per_replicate(scen, "leader_in_place", YEAR_1, "mean").min() == 1.0
-    assert per_replicate(scen, "armed_groups", range(52, WEEKS), "max").max() == 1
+    # after a clear succession splits are rare: at most 2 of 12 replicates (none on these seeds)
+    assert replicates_with(scen, "split", range(52, WEEKS)).sum() <= 2
+
+
+def test_killing_the_leader_after_his_heirs_makes_a_contested_succession_and_raises_violence():
+    base, scen = run("baseline"), run("decapitation")
+    heirs = outcomes(scen, "arrest_leader", 52)
+    assert heirs["outcome"].str.endswith(" captured").all()
+    assert set(heirs["replicate"]) == set(range(REPLICATES))
+    killed = outcomes(scen, "arrest_leader", 64)
+    assert len(killed) == REPLICATES
+    assert killed["outcome"].str.contains(" killed; .+ takes over \\(clarity ").all()
+    # with the heirs gone no claimant gets most of the claims: a contested succession, unless
+    # a new heir of the family was raised in the 12 weeks between (on 3 of these 12 seeds)
+    contested = clarity(killed["outcome"]) < 0.5
+    assert contested.sum() >= 8, killed["outcome"].tolist()
+    assert killed["outcome"][~contested].str.contains(r"; new heir \(\d+\) takes over").all()
+    # (that splits then become more likely is asserted in test_stylised_facts.py)
+    after = range(64, 90)
     assert_paired_increase(
-        per_replicate(scen, "deaths", SIX_MONTHS),
-        per_replicate(base, "deaths", SIX_MONTHS),
-        "deaths in the six months after the arrest",
+        per_replicate(scen, "deaths", after),
+        per_replicate(base, "deaths", after),
+        "deaths in the six months after the leader is killed",
     )
-
-
-def test_arresting_leader_and_successors_fragments_the_group():
-    scen = run("decapitation")
-    ev = events(scen)
-    per_rep = ev.groupby("replicate")["outcome"]
-    # every replicate: a vacuum (later operations may also kill gang bosses) and one split
-    assert per_rep.apply(lambda s: s.str.contains("no successor").any()).all()
-    assert (per_rep.apply(lambda s: s.str.startswith("split into").sum()) == 1).all()
-    groups = per_replicate(scen, "armed_groups", LATER, "min")
-    assert np.all(groups >= 2), groups
-    assert per_replicate(scen, "leader_in_place", LATER, "max").max() == 0
 
 
 def test_arresting_only_the_successors_leaves_the_leader_in_place_but_exposed():
     scen = run("arrest_successors")
-    in_place = per_replicate(scen, "leader_in_place", LATER, "mean")
-    # The leader stays unless a later routine operation gets him (about 2% a year each); then,
-    # with no heirs left, the group has a vacuum. Tolerance: at most 2 of 12 replicates.
-    lost = np.flatnonzero(in_place < 1.0)
-    assert lost.size <= 2, in_place
+    heirs = outcomes(scen, "arrest_leader", 52)
+    assert heirs["outcome"].str.endswith(" captured").all()
+    assert set(heirs["replicate"]) == set(range(REPLICATES))
+    # The leader stays unless a later routine operation (or old age) takes him; then, with no
+    # heirs left, the claim passes outside the family. Tolerance: at most 2 of 12 replicates.
     ev = events(scen)
-    for rep in lost:
-        mine = ev[(ev["replicate"] == rep) & (ev["type"] == "leadership_operation")]
-        assert mine["outcome"].str.contains("no successor").any()
-    kept = np.flatnonzero(in_place == 1.0)
-    groups = per_replicate(scen, "armed_groups", LATER, "max")
-    assert np.all(groups[kept] == 1)
+    jose = ev[(ev["week"] >= 52) & ev["outcome"].str.match(JOSE_REMOVED)]
+    lost = jose["replicate"].unique()
+    assert lost.size <= 2, jose["outcome"].tolist()
+    assert jose["outcome"].str.contains("; .+ takes over|; nobody left to lead").all()
+    kept = np.setdiff1d(np.arange(REPLICATES), lost)
+    assert np.all(per_replicate(scen, "leader_in_place", LATER, "mean")[kept] == 1.0)
+    # the heirs' arrest alone rarely makes a commander leave: at most 2 of 12 replicates
+    assert replicates_with(scen, "split", range(52, WEEKS)).sum() <= 2
+
+
+@pytest.mark.parametrize(
+    "name", ["baseline", "arrest_leader", "decapitation", "fragmentation", "combined"]
+)
+def test_the_number_of_armed_groups_follows_the_logged_splits_mergers_and_dissolutions(name):
+    scen = run(name)
+    ev = events(scen)
+    change = {"split": 1, "merger": -1, "dissolution": -1}
+    ev = ev[ev["type"].isin(change)].assign(step=lambda e: e["type"].map(change))
+    per_week = ev.groupby(["replicate", "week"])["step"].sum()
+    for rep in range(REPLICATES):
+        steps = per_week.get(rep, pd.Series(dtype=float))
+        expected = 1 + RIVALS + steps.reindex(range(WEEKS), fill_value=0).cumsum().to_numpy()
+        ts = scen.timeseries[scen.timeseries["replicate"] == rep].sort_values("week")
+        assert np.array_equal(ts["armed_groups"].to_numpy(), expected), rep
 
 
 def test_cocaine_production_goes_on_when_the_group_breaks_up():
@@ -108,7 +161,12 @@ def test_cocaine_production_goes_on_when_the_group_breaks_up():
 
 def test_fragmentation_makes_gangs_that_fight_each_other_and_tax_more():
     base, scen = run("baseline"), run("fragmentation")
-    assert np.all(per_replicate(scen, "armed_groups", range(52, 53), "min") == 3)
+    # 3 groups: the MPCP's two largest columns leave under their commanders, in every replicate
+    before = per_replicate(scen, "armed_groups", range(51, 52), "min")
+    assert np.all(per_replicate(scen, "armed_groups", range(52, 53), "min") == before + 2)
+    splits = outcomes(scen, "split", 52)
+    assert len(splits) == 2 * REPLICATES
+    assert splits["outcome"].str.contains(r" left \(intervention\): ").all()
     assert_paired_increase(
         per_replicate(scen, "violent_events", YEAR_1),
         per_replicate(base, "violent_events", YEAR_1),
@@ -141,7 +199,9 @@ def test_surge_at_callao_shifts_exports_to_other_exits():
         - per_replicate(scen, "exported_kg", surge).sum()
         / per_replicate(base, "exported_kg", surge).sum()
     )
-    assert callao_drop > 0.2 and total_drop < callao_drop / 3, (callao_drop, total_drop)
+    # (the drop at Callao is about 0.18 with the calibrated interdiction capacity of 0.61; it
+    # was above 0.2 at the earlier 0.74: the bound only asks that the surge bites)
+    assert callao_drop > 0.1 and total_drop < callao_drop / 3, (callao_drop, total_drop)
     price = [
         r.exits[(r.exits["exit"] == "callao") & r.exits["week"].isin(LATER)]
         .groupby("replicate")["price_hcl_usd_per_kg"]
