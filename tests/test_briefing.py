@@ -16,6 +16,7 @@ from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from sim.cli.main import app
+from sim.report.wording import INTERVAL_NAME
 
 runner = CliRunner()
 
@@ -64,17 +65,23 @@ SUBJECTS = {
 GROUPS = {"the Pacific ports": "pacific_ports", "Bolivia": "bolivia", "Brazil": "brazil"}
 _SUBJ = "|".join(re.escape(s) for s in SUBJECTS)
 _UNIT = r"(?:%| a year|)"
+_CI = re.escape(INTERVAL_NAME)
 CLEAR = re.compile(
     rf"(?P<subject>{_SUBJ}) (?P<verb>rises?|falls?) by (?:only )?(?P<x>[\d.]+){_UNIT} "
-    rf"\(90% interval (?P<a>[\d.]+) to (?P<b>[\d.]+){_UNIT}\)"
+    rf"\({_CI} (?P<a>[\d.]+) to (?P<b>[\d.]+){_UNIT}\)"
 )
 UNCLEAR = re.compile(
     rf"(?P<subject>{_SUBJ}) shows? no clear change \((?P<m>[+-]?[\d.]+){_UNIT}, "
-    rf"90% interval (?P<lo>[+-]?[\d.]+) to (?P<hi>[+-]?[\d.]+){_UNIT}\)"
+    rf"{_CI} (?P<lo>[+-]?[\d.]+) to (?P<hi>[+-]?[\d.]+){_UNIT}\)"
+)
+UNRESOLVED = re.compile(
+    rf"(?P<subject>{_SUBJ}) (?P<verb>rises?|falls?) by (?P<x>[\d.]+){_UNIT}, a large change but "
+    rf"not a certain one: its {_CI} \((?P<lo>[+-]?[\d.]+) to (?P<hi>[+-]?[\d.]+){_UNIT}\) "
+    r"includes zero; (?:about (?P<n>[\d,]+) replicates would resolve it|more )"
 )
 SHARE = re.compile(
     r"to (?P<group>the Pacific ports|Bolivia|Brazil)(?: \(mostly [^)]*\))?, whose share of "
-    r"exports (?P<verb>rises|falls) by (?P<x>[\d.]+) points \(90% interval (?P<a>[\d.]+) to "
+    rf"exports (?P<verb>rises|falls) by (?P<x>[\d.]+) points \({_CI} (?P<a>[\d.]+) to "
     r"(?P<b>[\d.]+)\) to (?P<y>[\d.]+)%"
 )
 BASELINE = re.compile(
@@ -186,8 +193,8 @@ def test_runs_share_their_seeds_and_the_table_is_tidy(compare_dir):
         "baseline",
         "scenario_mean",
         "change",
-        "change_p05",
-        "change_p95",
+        "change_lo",
+        "change_hi",
         "relative",
         "clear",
         "week_from",
@@ -210,8 +217,8 @@ def test_runs_share_their_seeds_and_the_table_is_tidy(compare_dir):
     spans = table.groupby("window")[["week_from", "week_to"]].agg(["min", "max"])
     assert spans.loc["year 1"].tolist() == [EVENT, EVENT, EVENT + 51, EVENT + 51]
     assert spans.loc["years 2-5"].tolist() == [EVENT + 52, EVENT + 52, WEEKS - 1, WEEKS - 1]
-    assert (table["change_p05"] <= table["change"] + 1e-9).all()
-    assert (table["change"] <= table["change_p95"] + 1e-9).all()
+    assert (table["change_lo"] <= table["change"] + 1e-9).all()
+    assert (table["change"] <= table["change_hi"] + 1e-9).all()
     surge = table[(table["scenario"] == "callao_surge") & (table["window"] == "year 1")]
     callao = surge.set_index("outcome").loc["exports via Callao"]
     assert callao["change"] < 0 and callao["clear"]
@@ -279,28 +286,38 @@ def test_key_findings_state_the_numbers_of_the_table(compare_dir):
                 assert row["clear"], sentence
                 if m["verb"].startswith("fall"):
                     assert row["change"] < 0
-                    expected = [-row["change"], -row["change_p95"], -row["change_p05"]]
+                    expected = [-row["change"], -row["change_hi"], -row["change_lo"]]
                 else:
                     assert row["change"] > 0
-                    expected = [row["change"], row["change_p05"], row["change_p95"]]
+                    expected = [row["change"], row["change_lo"], row["change_hi"]]
                 assert [m["x"], m["a"], m["b"]] == [shown(v) for v in expected], sentence
                 checked["clear"] += 1
             for m in UNCLEAR.finditer(sentence):
                 row = table.loc[(scenario, SUBJECTS[m["subject"]], window)]
                 assert not row["clear"], sentence
-                numbers = [row["change"], row["change_p05"], row["change_p95"]]
+                numbers = [row["change"], row["change_lo"], row["change_hi"]]
                 assert [m["m"], m["lo"], m["hi"]] == [signed(v) for v in numbers], sentence
+                checked["unclear"] += 1
+            for m in UNRESOLVED.finditer(sentence):
+                row = table.loc[(scenario, SUBJECTS[m["subject"]], window)]
+                assert not row["clear"] and row["large"], sentence
+                assert (row["change"] > 0) == m["verb"].startswith("rise"), sentence
+                numbers = [row["change_lo"], row["change_hi"]]
+                assert [m["lo"], m["hi"]] == [signed(v) for v in numbers], sentence
+                assert m["x"] == shown(abs(row["change"])), sentence
+                if m["n"]:
+                    assert int(m["n"].replace(",", "")) == row["replicates_needed"], sentence
                 checked["unclear"] += 1
             for m in SHARE.finditer(sentence):
                 row = shares.loc[(scenario, window, GROUPS[m["group"]])]
                 assert row["clear"] and (row["change"] > 0) == (m["verb"] == "rises")
-                expected = [abs(row["change"]), row["change_p05"], row["change_p95"]]
+                expected = [abs(row["change"]), row["change_lo"], row["change_hi"]]
                 assert [m["x"], m["a"], m["b"]] == [shown(v) for v in expected], sentence
                 assert m["y"] == shown(row["scenario_share"])
                 checked["share"] += 1
         # every interval in the bullet was parsed and checked
-        assert text.count("90% interval") == sum(
-            len(p.findall(text)) for p in (CLEAR, UNCLEAR, SHARE)
+        assert text.count(INTERVAL_NAME) == sum(
+            len(p.findall(text)) for p in (CLEAR, UNCLEAR, UNRESOLVED, SHARE)
         ), finding
     # the Callao surge moves traffic (displacement) and the findings say so
     assert checked["clear"] >= 3 and checked["share"] >= 1, checked
@@ -315,7 +332,7 @@ def test_headline_table_shows_the_same_numbers(compare_dir):
     cells = [c.strip().strip("*") for c in rows[0].strip("|").split("|")[1:]]
     assert len(cells) == len(year1)
     for cell, row in zip(cells, year1.itertuples(), strict=True):
-        assert f"({signed(row.change_p05)} to {signed(row.change_p95)})" in cell
+        assert f"({signed(row.change_lo)} to {signed(row.change_hi)})" in cell
         assert cell.startswith(signed(row.change))
 
 
@@ -443,7 +460,7 @@ def test_compare_with_a_window_of_one_week_after_the_intervention_draws_everythi
         encoding="utf-8",
     )
     out = tmp_path / "out"
-    args = ["compare", str(SCENARIOS / "baseline.yaml"), str(scenario), "--replicates", "2"]
+    args = ["compare", str(SCENARIOS / "baseline.yaml"), str(scenario), "--replicates", "3"]
     result = runner.invoke(app, [*args, "--weeks", "3", "--workers", "1", "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert (out / "briefing.pdf").exists() and (out / "figures" / "effects_summary.png").exists()

@@ -88,6 +88,7 @@ def compare(
     except ConfigError as exc:
         fail_bad_input(exc)
     runs = [*plan.baselines.values(), *plan.scenarios]
+    _warn_if_few_replicates(min(sc.replicates for sc in plan.scenarios))
     executor = _executor(workers, max(sc.replicates for sc in runs))
     try:
         with writing(out_dir, COMPARE, force=force, command=sys.argv):
@@ -165,6 +166,20 @@ def brief(
     except Exception as exc:
         internal_error(exc, debug)
     _report(written, folder)
+
+
+def _warn_if_few_replicates(fewest: int) -> None:
+    """Say in bold, before running, that fewer than FEW_REPLICATES pairs give wide intervals."""
+    from sim.report.effects import FEW_REPLICATES
+
+    if fewest < FEW_REPLICATES:
+        err.print(
+            f"[bold yellow]warning: only {fewest} paired replicates: the intervals will be wide "
+            f"and the briefing says so on page 1; use --replicates {FEW_REPLICATES} or more "
+            "before acting on the results[/]",
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 def _executor(workers: int | None, tasks: int):

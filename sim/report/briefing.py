@@ -22,6 +22,7 @@ from sim.report.briefing_figures import (
 from sim.report.briefing_series import SMOOTH_WEEKS
 from sim.report.compare import Pair
 from sim.report.effects import (
+    FEW_REPLICATES,
     OUTCOMES,
     effect_table,
     exit_share_table,
@@ -116,6 +117,7 @@ class Briefing:
     table_note: str
     scenarios: list[str]
     caveats: list[str] = field(default_factory=list)
+    warning: str = ""  # bold on page 1 (too few replicates)
 
 
 def comparison_tables(pairs: Sequence[Pair]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -131,7 +133,7 @@ def _change_cell(row: Any) -> Cell:
         return Cell("n/a")
     return Cell(
         f"{fmt_signed(row.change)}{unit}",
-        f"({fmt_signed(row.change_p05)} to {fmt_signed(row.change_p95)})",
+        f"({fmt_signed(row.change_lo)} to {fmt_signed(row.change_hi)})",
         bool(row.clear),
     )
 
@@ -144,7 +146,7 @@ def headline_table(
     table: pd.DataFrame, scenarios: list[str]
 ) -> tuple[list[str], list[tuple[str, str, list[Cell]]]]:
     """Header and rows of the headline table: per window, the baseline level, then each
-    scenario's mean change and 90% interval (columns: outcomes)."""
+    scenario's mean change and 90% confidence interval (columns: outcomes)."""
     outcomes = [o for o in OUTCOMES if o in set(table["outcome"])]
     header = [""] + [
         f"{HEADINGS[o]} ({'%' if OUTCOMES[o][1] else 'abs.'})".replace("(abs.)", _abs_unit(o))
@@ -241,9 +243,12 @@ def _caveats(pairs: Sequence[Pair]) -> list[str]:
         "effects, not exact numbers.",
         f"Common random numbers: replicate k of a scenario uses the same seed as replicate k of "
         f"the baseline, so a difference comes from the intervention, not from chance. Each "
-        f"effect is the mean of the {rep_text} paired differences; its {INTERVAL_NAME} is their "
-        "5th to 95th percentile. The intervals show the model's randomness, not uncertainty "
-        "about its parameters or structure.",
+        f"effect is the mean of the {rep_text} paired differences; its {INTERVAL_NAME} is the "
+        "mean ± t · sd / √n (Student's t with n - 1 degrees of freedom), an interval for the "
+        "mean effect, not the range of single runs. The intervals show the model's randomness, "
+        "not uncertainty about its parameters or structure. A change of a tenth of the baseline "
+        "or more whose interval includes zero is called large but not certain, with about how "
+        "many replicates would resolve it.",
         "Prices settle in about the first 10 weeks of a run; effects are measured from the first "
         "intervention on, so that settling is excluded when the intervention comes later.",
         "Growers do not move to other regions: eradication or crop substitution in the VRAEM "
@@ -341,6 +346,20 @@ def build_briefing(
         ),
         scenarios=_scenario_lines(pairs),
         caveats=_caveats(pairs),
+        warning=few_replicates_warning(pairs),
+    )
+
+
+def few_replicates_warning(pairs: Sequence[Pair]) -> str:
+    """The page-1 warning when a scenario has fewer than FEW_REPLICATES paired replicates ('' if
+    none has)."""
+    fewest = min(p.scenario.scenario.replicates for p in pairs)
+    if fewest >= FEW_REPLICATES:
+        return ""
+    return (
+        f"Only {fewest} paired replicates: every interval in this briefing is wide and an effect "
+        f"may be missed or overstated. Run {FEW_REPLICATES} or more (--replicates; "
+        f"{RECOMMENDED_REPLICATES} recommended) before acting on it."
     )
 
 
@@ -354,7 +373,10 @@ def _md_cell(cell: Cell) -> str:
 
 def render_markdown(b: Briefing) -> str:
     """The briefing as Markdown, figures linked relative to the briefing's folder."""
-    out = [f"# {b.title}", "", b.subtitle, "", "## Key findings", ""]
+    out = [f"# {b.title}", "", b.subtitle, ""]
+    if b.warning:
+        out += [f"**Warning: {b.warning}**", ""]
+    out += ["## Key findings", ""]
     out += [f"- **{label}**: {text}" for label, text in b.findings]
     out += ["", "## Effects of all scenarios", ""]
     out += _md_figure(b.summary_figure)

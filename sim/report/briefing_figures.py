@@ -59,7 +59,7 @@ from sim.report.style import (
     save_figure,
     source_line,
 )
-from sim.report.wording import EXIT_WORDS, HEADINGS, scenario_label
+from sim.report.wording import EXIT_WORDS, HEADINGS, INTERVAL_NAME, scenario_label
 from sim.units import WEEKS_PER_YEAR
 
 __all__ = [
@@ -342,7 +342,8 @@ def _draw_share_bars(
 
 
 def _draw_share_changes(ax: Any, mine: pd.DataFrame, order: list[str]) -> None:
-    """The paired change in share per exit (points and 90% interval), year 1 and years 2-5."""
+    """The paired change in share per exit (points and 90% confidence interval), year 1 and
+    years 2-5."""
     yc = np.arange(len(order))[::-1].astype(float)
     for window, style in WINDOW_STYLES:
         w = mine[mine["window"] == window].set_index("name").reindex(order)
@@ -351,8 +352,8 @@ def _draw_share_changes(ax: Any, mine: pd.DataFrame, order: list[str]) -> None:
         yy = yc - WINDOW_OFFSETS[window]
         err = np.vstack(
             [
-                (w["change"] - w["change_p05"]).clip(lower=0).fillna(0),
-                (w["change_p95"] - w["change"]).clip(lower=0).fillna(0),
+                (w["change"] - w["change_lo"]).clip(lower=0).fillna(0),
+                (w["change_hi"] - w["change"]).clip(lower=0).fillna(0),
             ]
         )
         line = ax.errorbar(
@@ -373,7 +374,7 @@ def _draw_share_changes(ax: Any, mine: pd.DataFrame, order: list[str]) -> None:
     ax.set_title("Change in share vs baseline", loc="left")
     ax.grid(axis="y", visible=False)
     ax.legend(**CHANGE_LEGEND)
-    lim = np.nanmax(np.abs(mine[["change_p05", "change_p95"]].to_numpy(dtype=float)))
+    lim = np.nanmax(np.abs(mine[["change_lo", "change_hi"]].to_numpy(dtype=float)))
     lim = max(float(lim) if math.isfinite(lim) else 0.0, 1.0) * CHANGE_HEADROOM
     ax.set_xlim(-lim, lim)
 
@@ -459,16 +460,17 @@ def _summary_handles() -> list[Any]:
             marker="o",
             alpha=UNCLEAR_ALPHA,
             lw=LINE_WIDTH,
-            label="faded: 90% interval includes zero",
+            label=f"faded: {INTERVAL_NAME} includes zero",
         ),
     ]
 
 
 def _effect(ax: Any, r: Any, yy: float, style: dict[str, str]) -> None:
-    """One effect: its 90% interval as a line and its mean as a marker (faded if unclear)."""
+    """One effect: its 90% confidence interval as a line and its mean as a marker (faded if
+    unclear)."""
     alpha = 1.0 if r.clear else UNCLEAR_ALPHA
     ax.plot(
-        [r.change_p05, r.change_p95],
+        [r.change_lo, r.change_hi],
         [yy, yy],
         color=style["color"],
         ls=style["ls"],
@@ -504,7 +506,7 @@ def _summary_panel(ax: Any, table: pd.DataFrame, outcome: str, y: dict[str, floa
     ax.set_title(f"{HEADINGS[outcome]} ({unit})", loc="left", fontsize=SUMMARY_TITLE_FONT)
     ax.grid(axis="y", visible=False)
     ax.xaxis.set_major_locator(MaxNLocator(**SUMMARY_TICKS))
-    ends = rows[["change_p05", "change_p95"]].to_numpy(dtype=float)
+    ends = rows[["change_lo", "change_hi"]].to_numpy(dtype=float)
     ends = ends[np.isfinite(ends)]  # an empty window (a short run) has no interval
     lo = min(float(ends.min()), 0.0) if ends.size else 0.0
     hi = max(float(ends.max()), 0.0) if ends.size else 0.0
@@ -546,8 +548,8 @@ def effects_summary_figure(table: pd.DataFrame, source: str) -> Figure:
             fig,
             source,
             "Marker: mean paired change across replicates (same seeds as the baseline); line: "
-            "90% interval. Flows, prices, area and income: % change; deaths and armed groups: "
-            "absolute change.",
+            f"{INTERVAL_NAME} of the mean (Student's t). Flows, prices, area and income: % "
+            "change; deaths and armed groups: absolute change.",
         )
     return fig
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sim.config.loader import ConfigError
 from sim.config.models import Scenario
-from sim.report.effects import first_event_week
+from sim.report.effects import FEW_REPLICATES, MIN_REPLICATES, first_event_week
 from sim.runner.batch import RunResult, run_scenario
 from sim.runner.folders import folder_kind, load_run
 from sim.runner.folders import load_comparison as load_saved_comparison
@@ -89,6 +89,15 @@ def plan_comparison(
                 f"('{sc.name}' is also the name of {seen[sc.name]})",
             )
         seen[sc.name] = Path(path)
+        if sc.replicates < MIN_REPLICATES:
+            where = "replicates (or --replicates)" if overrides else "replicates"
+            raise ConfigError(
+                path,
+                where,
+                f"expected at least {MIN_REPLICATES} replicates to compare (got "
+                f"{sc.replicates}): fewer paired runs give no confidence interval; use "
+                f"{FEW_REPLICATES} or more",
+            )
         scenarios.append(sc)
     baselines: dict[RunKey, Scenario] = {}
     for sc in scenarios:

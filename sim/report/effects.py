@@ -3,18 +3,24 @@
 Both are run with the same master seed, so replicate k of each shares its seed (common random
 numbers) and the paired difference isolates the intervention. Effects are given for year 1 after
 the event (the scenario's first intervention, or week 0 without one) and for years 2-5 after it,
-as the mean and 90% interval across replicates, for the compared outcomes of `sim.metrics`.
-`vraem compare` builds on this module.
+for the compared outcomes of `sim.metrics`: the mean paired difference and its 90% confidence
+interval from Student's t with n - 1 degrees of freedom (mean ± t · sd / √n), which stays honest
+at small n where percentiles of a few values do not. An effect is *clear* when the interval
+excludes zero; a *large* effect (a tenth of the baseline or more) that is not clear comes with
+about how many replicates would resolve it. `vraem compare` builds on this module.
 """
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from sim import metrics
 from sim.config.models import Scenario
@@ -22,7 +28,13 @@ from sim.runner.batch import RunResult
 from sim.units import WEEKS_PER_YEAR
 
 LAST_YEAR = 5  # the second window runs to the end of year 5 after the event
-INTERVAL_PERCENTILES = (5.0, 95.0)  # the 90% interval across replicates
+CONFIDENCE = 0.90  # of the interval of a mean paired difference
+MIN_REPLICATES = 3  # fewer pairs give no usable interval: `vraem compare` refuses them
+FEW_REPLICATES = 10  # fewer pairs: a bold warning on page 1 of the briefing and in the CLI
+# An effect of a tenth of the baseline level or more matters to a decision (estimate): when its
+# interval includes zero the briefing says so and how many replicates would resolve it.
+LARGE_EFFECT_SHARE = 0.10
+MAX_REPLICATES_NEEDED = 10_000  # beyond this, "more than 10,000"
 WINDOWS = ("year 1", "years 2-5")
 
 Measure = Callable[[pd.DataFrame, pd.DataFrame], pd.Series]
@@ -64,19 +76,88 @@ def window_notes(event_week: int, weeks: int) -> list[str]:
     return notes
 
 
-def _nan_stats(values: np.ndarray) -> tuple[float, float, float]:
-    """Mean and 90% interval of the finite values (NaN when there are none)."""
+@dataclass(frozen=True)
+class PairedChange:
+    """The mean of paired differences and its confidence interval (NaN without two values)."""
+
+    mean: float
+    lo: float
+    hi: float
+    sd: float  # of the paired differences
+    n: int
+
+    @property
+    def clear(self) -> bool:
+        """The interval excludes zero."""
+        return bool(self.lo > 0 or self.hi < 0)
+
+
+def t_quantile(n: int) -> float:
+    """Student's t quantile for a two-sided CONFIDENCE interval of a mean of `n` values."""
+    return float(stats.t.ppf(0.5 + CONFIDENCE / 2.0, n - 1))
+
+
+def paired_change(values: np.ndarray) -> PairedChange:
+    """Mean and Student-t confidence interval of the finite paired differences in `values`."""
     finite = values[np.isfinite(values)]
-    if finite.size == 0:
-        return float("nan"), float("nan"), float("nan")
-    lo, hi = np.percentile(finite, INTERVAL_PERCENTILES)
-    return float(finite.mean()), float(lo), float(hi)
+    n = int(finite.size)
+    if n == 0:
+        return PairedChange(float("nan"), float("nan"), float("nan"), float("nan"), 0)
+    mean = float(finite.mean())
+    if n < 2:
+        return PairedChange(mean, float("nan"), float("nan"), float("nan"), n)
+    sd = float(finite.std(ddof=1))
+    half = t_quantile(n) * sd / math.sqrt(n)
+    return PairedChange(mean, mean - half, mean + half, sd, n)
+
+
+def replicates_needed(change: PairedChange) -> int | None:
+    """About how many pairs would make an interval of this width exclude zero, if the mean and
+    the spread stayed as they are: the smallest n with t(n) · sd / √n < |mean|. None when the
+    mean is zero or undefined; MAX_REPLICATES_NEEDED + 1 when more than that would be needed."""
+    if not (math.isfinite(change.mean) and math.isfinite(change.sd)) or change.mean == 0:
+        return None
+    if change.sd == 0:
+        return max(change.n, MIN_REPLICATES)
+    guess = math.ceil((stats.norm.ppf(0.5 + CONFIDENCE / 2.0) * change.sd / change.mean) ** 2)
+    n = max(MIN_REPLICATES, guess)
+    while n <= MAX_REPLICATES_NEEDED and t_quantile(n) * change.sd / math.sqrt(n) >= abs(
+        change.mean
+    ):
+        n += 1
+    return n
+
+
+def is_large(change: float, baseline: float, relative: bool) -> bool:
+    """A change of LARGE_EFFECT_SHARE of the baseline level or more (relative changes are in %)."""
+    if not math.isfinite(change):
+        return False
+    if relative:
+        return abs(change) >= 100.0 * LARGE_EFFECT_SHARE
+    return baseline > 0 and abs(change) >= LARGE_EFFECT_SHARE * baseline
+
+
+def interval_columns(change: PairedChange, baseline: float, relative: bool) -> dict[str, object]:
+    """The columns every effect row shares: mean, interval, clear, large, replicates needed."""
+    large = is_large(change.mean, baseline, relative)
+    needed = replicates_needed(change) if (large and not change.clear) else None
+    return {
+        "change": change.mean,
+        "change_lo": change.lo,
+        "change_hi": change.hi,
+        "change_sd": change.sd,
+        "clear": change.clear,
+        "large": large,
+        "replicates_needed": float(needed) if needed is not None else float("nan"),
+    }
 
 
 def effect_table(base: RunResult, scen: RunResult, event_week: int | None = None) -> pd.DataFrame:
-    """One row per (outcome, window): baseline mean, scenario mean, change mean and 90% interval
-    (relative change in % for flows, prices, area and income; absolute for deaths and armed
-    groups), the window's weeks and whether the interval excludes zero (`clear`).
+    """One row per (outcome, window): baseline mean, scenario mean, the mean paired change and
+    its 90% confidence interval (relative change in % for flows, prices, area and income;
+    absolute for deaths and armed groups), the spread of the paired changes, whether the
+    interval excludes zero (`clear`), whether the change is `large`, and for a large change
+    that is not clear about how many replicates would resolve it; the window's weeks.
 
     `event_week` defaults to the scenario's first intervention. Empty windows have no rows.
     """
@@ -100,7 +181,6 @@ def effect_table(base: RunResult, scen: RunResult, event_week: int | None = None
             with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
                 warnings.simplefilter("ignore", RuntimeWarning)
                 change = 100.0 * (s - b) / np.where(b != 0, b, np.nan) if relative else s - b
-            mean, lo, hi = _nan_stats(change)
             rows.append(
                 {
                     "scenario": scen.scenario.name,
@@ -109,14 +189,11 @@ def effect_table(base: RunResult, scen: RunResult, event_week: int | None = None
                     "unit": unit,
                     "baseline": float(b.mean()),
                     "scenario_mean": float(s.mean()),
-                    "change": mean,
-                    "change_p05": lo,
-                    "change_p95": hi,
+                    **interval_columns(paired_change(change), float(b.mean()), relative),
                     "relative": relative,
                     "week_from": weeks.start,
                     "week_to": weeks.stop - 1,
                     "replicates": len(scen.seeds),
-                    "clear": bool(lo > 0 or hi < 0),
                 }
             )
     return pd.DataFrame(rows)
@@ -136,7 +213,7 @@ def exit_share_table(
 ) -> pd.DataFrame:
     """One row per (window, level, name) for each route group and exit (with its `group`): mean
     share of exports in the baseline and the scenario (%) and the paired change in percentage
-    points (mean, 90% interval, `clear` if the interval excludes zero)."""
+    points (mean, 90% confidence interval, `clear` if the interval excludes zero)."""
     if base.seeds != scen.seeds:
         raise ValueError("baseline and scenario must share their replicate seeds")
     start = event_week if event_week is not None else first_event_week(scen.scenario)
@@ -152,8 +229,7 @@ def exit_share_table(
             b = _shares(b_ex, column, replicates)
             s = _shares(s_ex, column, replicates).reindex(columns=b.columns, fill_value=0.0)
             for name in b.columns:
-                change = (s[name] - b[name]).to_numpy(dtype=float)
-                mean, lo, hi = _nan_stats(change)
+                change = paired_change((s[name] - b[name]).to_numpy(dtype=float))
                 rows.append(
                     {
                         "scenario": scen.scenario.name,
@@ -163,10 +239,10 @@ def exit_share_table(
                         "group": str(groups.get(name, name)),
                         "baseline_share": float(b[name].mean()),
                         "scenario_share": float(s[name].mean()),
-                        "change": mean,
-                        "change_p05": lo,
-                        "change_p95": hi,
-                        "clear": bool(lo > 0 or hi < 0),
+                        "change": change.mean,
+                        "change_lo": change.lo,
+                        "change_hi": change.hi,
+                        "clear": change.clear,
                         "week_from": weeks.start,
                         "week_to": weeks.stop - 1,
                     }
@@ -175,7 +251,7 @@ def exit_share_table(
 
 
 def markdown(table: pd.DataFrame) -> str:
-    """The effects as a Markdown table: change (90% interval) per outcome and window."""
+    """The effects as a Markdown table: change (90% confidence interval) per outcome and window."""
     lines = []
     for scenario, rows in table.groupby("scenario", sort=False):
         header = ["scenario", "window"] + [
@@ -188,7 +264,7 @@ def markdown(table: pd.DataFrame) -> str:
             lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
         for window, w in rows.groupby("window", sort=False):
             cells = [
-                f"{r.change:+.1f} ({r.change_p05:+.1f} to {r.change_p95:+.1f})"
+                f"{r.change:+.1f} ({r.change_lo:+.1f} to {r.change_hi:+.1f})"
                 for r in w.itertuples()
             ]
             lines.append(f"| {scenario} | {window} | " + " | ".join(cells) + " |")

@@ -2,8 +2,10 @@
 
 Every number in a sentence is a number of the comparison table (`effect_table`) or of the exit
 share table (`exit_share_table`), worded by `sim.report.wording` with the table's rounding.
-An effect is "clear" when its 90% interval across paired replicates excludes zero; other effects
-are reported as "no clear change" with their interval.
+An effect is "clear" when the 90% confidence interval of its mean paired change (Student's t)
+excludes zero; a large effect that is not clear is called "a large change but not a certain
+one", with about how many replicates would resolve it; other effects are reported as "no clear
+change" with their interval.
 
 Which effects are told, per scenario: total exports, or exports via Callao when that change is
 clearly larger (set against total exports); a shift of traffic between route groups when one

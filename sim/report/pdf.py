@@ -176,7 +176,10 @@ def _figure(ref: FigureRef, folder: Path, d: Density, s: Styles) -> KeepTogether
 
 def _story(b: Briefing, folder: Path, d: Density, s: Styles) -> list[Any]:
     """The flowables of the briefing, in order, with page breaks if the layout has them."""
-    story: list[Any] = [_p(b.title, s.title), _p(b.subtitle, s.small), _p("Key findings", s.h2)]
+    story: list[Any] = [_p(b.title, s.title), _p(b.subtitle, s.small)]
+    if b.warning:
+        story.append(Paragraph(f"<b>Warning: {html.escape(b.warning)}</b>", s.body))
+    story.append(_p("Key findings", s.h2))
     story.append(
         _bullets(
             [

@@ -13,8 +13,9 @@ from importlib import resources
 from typing import Any
 
 from sim import metrics
+from sim.report.effects import MAX_REPLICATES_NEEDED
 
-INTERVAL_NAME = "90% interval"
+INTERVAL_NAME = "90% confidence interval"
 DISPLAY_DECIMALS_BELOW_TEN = 1
 PLACE_WORDS_FILE = "place_words.csv"  # in sim/report/data: exit and group id -> words
 
@@ -100,8 +101,8 @@ def _unit(row: Any) -> str:
 
 
 def change_clause(row: Any, *, interval: bool = True, only: bool = False) -> str:
-    """A sentence clause for one effect row (with fields outcome, relative, change, change_p05,
-    change_p95, clear), e.g. "exports via Callao fall by 22% (90% interval 14 to 28%)" or
+    """A sentence clause for one effect row (with fields outcome, relative, change, change_lo,
+    change_hi, clear), e.g. "exports via Callao fall by 22% (90% interval 14 to 28%)" or
     "violent deaths show no clear change (+5.0 a year, 90% interval -0.6 to +12 a year)".
 
     A clear change (interval excluding zero) is worded by direction with magnitudes; otherwise the
@@ -111,17 +112,19 @@ def change_clause(row: Any, *, interval: bool = True, only: bool = False) -> str
     unit = _unit(row)
     if not math.isfinite(row.change):
         return f"{subject} cannot be compared (no baseline value in this window)"
+    if not row.clear and getattr(row, "large", False):
+        return _unresolved_clause(row, subject, unit)
     if not row.clear:
         verb = _verb(row.outcome, None)
         text = f"{subject} {verb} no clear change ({fmt_signed(row.change)}{unit}"
         if interval:
             text += (
-                f", {INTERVAL_NAME} {fmt_signed(row.change_p05)} to "
-                f"{fmt_signed(row.change_p95)}{unit}"
+                f", {INTERVAL_NAME} {fmt_signed(row.change_lo)} to "
+                f"{fmt_signed(row.change_hi)}{unit}"
             )
         return text + ")"
     rising = row.change > 0
-    lo, hi = (row.change_p05, row.change_p95) if rising else (-row.change_p95, -row.change_p05)
+    lo, hi = (row.change_lo, row.change_hi) if rising else (-row.change_hi, -row.change_lo)
     amount = f"{'only ' if only else ''}{fmt_num(abs(row.change))}{unit}"
     text = f"{subject} {_verb(row.outcome, rising)} by {amount}"
     if interval:
@@ -129,12 +132,36 @@ def change_clause(row: Any, *, interval: bool = True, only: bool = False) -> str
     return text
 
 
+def replicates_text(needed: Any) -> str:
+    """ "about 40 replicates would resolve it", from a `replicates_needed` value."""
+    try:
+        n = int(needed)
+    except (TypeError, ValueError, OverflowError):
+        return "more replicates would be needed to resolve it"
+    if n > MAX_REPLICATES_NEEDED:
+        return f"more than {MAX_REPLICATES_NEEDED:,} replicates would be needed to resolve it"
+    return f"about {n:,} replicates would resolve it"
+
+
+def _unresolved_clause(row: Any, subject: str, unit: str) -> str:
+    """A large change whose interval includes zero, said in words: "violent deaths rise by 10 a
+    year, a large change but not a certain one: its 90% confidence interval (-0.6 to +20 a year)
+    includes zero; about 30 replicates would resolve it"."""
+    rising = row.change > 0
+    amount = f"{fmt_num(abs(row.change))}{unit}"
+    return (
+        f"{subject} {_verb(row.outcome, rising)} by {amount}, a large change but not a certain "
+        f"one: its {INTERVAL_NAME} ({fmt_signed(row.change_lo)} to {fmt_signed(row.change_hi)}"
+        f"{unit}) includes zero; {replicates_text(getattr(row, 'replicates_needed', None))}"
+    )
+
+
 def share_clause(row: Any, *, interval: bool = True) -> str:
-    """Clause for a clear change in an exit share row (fields change, change_p05, change_p95,
+    """Clause for a clear change in an exit share row (fields change, change_lo, change_hi,
     scenario_share): "whose share of exports rises by 6.1 points (90% interval 3.2 to 9.0) to
     33%"."""
     rising = row.change > 0
-    lo, hi = (row.change_p05, row.change_p95) if rising else (-row.change_p95, -row.change_p05)
+    lo, hi = (row.change_lo, row.change_hi) if rising else (-row.change_hi, -row.change_lo)
     text = f"share of exports {'rises' if rising else 'falls'} by {fmt_num(abs(row.change))} points"
     if interval:
         text += f" ({INTERVAL_NAME} {fmt_num(lo)} to {fmt_num(hi)})"
