@@ -40,6 +40,39 @@ app = typer.Typer(
 )
 
 
+def package_version() -> str:
+    """The installed version of vraem-sim (package metadata), else `sim.__version__`."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("vraem-sim")
+    except PackageNotFoundError:  # a source tree that is not installed
+        from sim import __version__
+
+        return __version__
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        out.print(f"vraem-sim {package_version()}", highlight=False)
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_print_version,
+            is_eager=True,
+            help="Print the version (vraem-sim X.Y.Z) and exit.",
+        ),
+    ] = False,
+) -> None:
+    """vraem-sim: simulate how the VRAEM cocaine economy reacts when it is disrupted."""
+
+
 @app.command()
 def run(
     scenario_file: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
