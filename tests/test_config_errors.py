@@ -192,3 +192,97 @@ def test_a_file_that_is_not_utf8_exits_2_naming_it_and_the_byte(tmp_path, where)
         assert "save it as UTF-8" in message
         assert "Traceback" not in result.output + result.stderr
     assert not (tmp_path / "out").exists()
+
+
+# --- every problem at once ---------------------------------------------------------------------
+def problem_lines(stderr: str) -> list[str]:
+    """The lines of an error message that each name one problem."""
+    return [line.strip() for line in stderr.splitlines() if "key '" in line]
+
+
+def test_every_problem_of_a_file_is_reported_at_once_one_per_line(tmp_path):
+    path = write(
+        tmp_path,
+        BASE + "weeks: many\nseed: -1\ngrowers:\n  hectares: 5\nsecurity:\n  effectiveness: 1.5\n",
+    )
+    for args in (["check", str(path)], ["run", str(path), "--out", str(tmp_path / "out")]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2, result.output
+        assert "Traceback" not in result.output + result.stderr
+        assert f"4 problems in {path}" in result.stderr
+        lines = problem_lines(result.stderr)
+        assert [line.split("'")[1] for line in lines] == [
+            "weeks",
+            "seed",
+            "growers.hectares",
+            "security.effectiveness",
+        ]
+        for line, given in zip(lines, ["'many'", "-1", "unknown key", "1.5"], strict=True):
+            assert line.startswith(f"{path}: key '"), line  # the file, on every line
+            assert "expected" in line and given in line, line
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_single_problem_keeps_its_one_line_message(tmp_path):
+    path = write(tmp_path, BASE + "weeks: many\n")
+    result = runner.invoke(app, ["check", str(path)])
+    assert result.exit_code == 2
+    message = " ".join(result.stderr.split())
+    assert message.startswith(f"error: {path}: key 'weeks': expected a valid value: Input should")
+    assert "problems" not in message and "(got 'many')" in message
+
+
+def test_problems_given_by_set_name_set_and_the_others_the_file(tmp_path):
+    path = write(tmp_path, BASE + "weeks: many\n")
+    result = runner.invoke(
+        app, ["run", str(path), "--set", "security.nope=1", "--out", str(tmp_path / "o")]
+    )
+    assert result.exit_code == 2
+    lines = problem_lines(result.stderr)
+    assert any(line.startswith(f"{path}: key 'weeks'") for line in lines), lines
+    assert any(line.startswith("--set: key 'security.nope'") for line in lines), lines
+
+
+def test_every_problem_of_a_sweep_file_is_reported_at_once(tmp_path):
+    path = write(
+        tmp_path,
+        f"name: s\nbase: {SCENARIOS / 'baseline.yaml'}\nmethod: grid\nsamples: 4\n"
+        "years: [3, 1]\nmetrics: [exported_t]\n"
+        "parameters:\n  security.interdiction_capacity: {values: [1.0]}\n",
+        "sweep.yaml",
+    )
+    result = runner.invoke(app, ["check", str(path)])
+    assert result.exit_code == 2
+    keys = [line.split("'")[1] for line in problem_lines(result.stderr)]
+    assert keys == ["samples", "years"]
+
+
+def test_a_value_refused_by_every_member_of_a_union_is_one_problem(tmp_path):
+    path = write(
+        tmp_path,
+        BASE + "interventions:\n  - {type: eradication, week: 5, weeks: 4, hectares: 100,"
+        " districts: 7}\n",
+    )
+    result = runner.invoke(app, ["check", str(path)])
+    assert result.exit_code == 2
+    message = " ".join(result.stderr.split())
+    assert "key 'interventions.0.eradication.districts': " in message
+    assert "a valid list or 'all' (got 7)" in message
+
+
+def test_a_key_with_brackets_is_printed_as_written(tmp_path):
+    path = write(tmp_path, BASE + "growers:\n  '[bold]x': 5\n")
+    result = runner.invoke(app, ["check", str(path)])
+    assert result.exit_code == 2
+    assert "growers.[bold]x" in result.stderr
+
+
+def test_an_error_of_several_problems_survives_pickling_whole():
+    import pickle
+
+    from sim.config.errors import ConfigError, Problem
+
+    error = ConfigError.of([Problem("a.yaml", "weeks", "expected x"), Problem("--set", "b", "y")])
+    again = pickle.loads(pickle.dumps(error))
+    assert again.problems == error.problems and str(again) == str(error)
+    assert (again.file, again.key, again.expected) == ("a.yaml", "weeks", "expected x")

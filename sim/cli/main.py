@@ -1,10 +1,10 @@
 """The `vraem` command line: run and check scenarios.
 
-Exit codes: 0 success; 2 bad input (a one-paragraph message naming the file, the key and what was
-expected, no traceback); 1 unexpected internal error (traceback only with --debug), also when
-only the figures failed: the result folder is then written all the same, with its tables and
-manifest, and a one-line message says how to draw them again; 130 after Ctrl-C (one line, no
-traceback, also from worker processes).
+Exit codes: 0 success; 2 bad input (a message naming the file, the key and what was expected,
+for every problem found, one a line, no traceback); 1 unexpected internal error (traceback only
+with --debug), also when only the figures failed: the result folder is then written all the
+same, with its tables and manifest, and a one-line message says how to draw them again; 130
+after Ctrl-C (one line, no traceback, also from worker processes).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from sim.cli.common import (
     internal_error,
     keep_data_if_drawing_fails,
     out,
+    print_bad_input,
     run_with_progress,
     source_line,
 )
@@ -305,7 +306,7 @@ def check(
                 scenario = load_scenario(path)
                 out.print(f"ok: {path} (scenario '{scenario.name}', {scenario.weeks} weeks)")
         except ConfigError as exc:
-            err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+            print_bad_input(exc)
             bad += 1
     if bad:
         raise typer.Exit(2)
