@@ -1,10 +1,15 @@
-"""The one error type for bad input; importable from anywhere (it depends on nothing)."""
+"""The one error type for bad input, and how its messages name what was meant; importable from
+anywhere (it depends on nothing)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import difflib
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+MAX_SUGGESTIONS = 5  # nearest valid names an unknown one lists
+SHORT_LIST = 10  # a set of valid names this small is listed whole when none is near
 
 
 @dataclass(frozen=True)
@@ -93,3 +98,46 @@ class Problems:
         """Raise one ConfigError with every problem noted, if there is one."""
         if self.found:
             raise ConfigError.of(self.found)
+
+
+def nearest(given: str, valid: Iterable[str], names: Mapping[str, str] | None = None) -> list[str]:
+    """Up to MAX_SUGGESTIONS of `valid` closest to `given` (difflib), closest first; `names`
+    (valid -> a readable name) also lets a name find its id ("Port of Callao" -> "callao")."""
+    ids = list(dict.fromkeys(valid))
+    text = str(given).strip().lower()
+    found = difflib.get_close_matches(text, ids, n=MAX_SUGGESTIONS, cutoff=0.6)
+    if names:
+        by_name: dict[str, str] = {}
+        for key, name in names.items():
+            by_name.setdefault(name.lower(), key)
+        for name in difflib.get_close_matches(text, list(by_name), n=MAX_SUGGESTIONS, cutoff=0.6):
+            found.append(by_name[name])
+    return list(dict.fromkeys(found))[:MAX_SUGGESTIONS]
+
+
+def unknown_name(
+    what: str,
+    given: object,
+    valid: Iterable[str],
+    listed_in: str,
+    names: Mapping[str, str] | None = None,
+) -> str:
+    """What to say about a name that is not one of `valid`: what was expected, what was given,
+    the nearest valid ones (or all of them, when few and none is near) and where the full list
+    is (`listed_in`), e.g. "expected a node id of the route network, got 'calao'; nearest:
+    'callao' (every node id is listed in docs/NETWORK.md)"."""
+    return f"expected {what}, got {given!r}; {suggest(given, valid, listed_in, names)}"
+
+
+def suggest(
+    given: object, valid: Iterable[str], listed_in: str, names: Mapping[str, str] | None = None
+) -> str:
+    """ "nearest: 'a', 'b' (`listed_in`)": the valid names nearest to `given`; all of them when
+    few and none is near, else "none is close"."""
+    valid = sorted(set(valid))
+    close = nearest(str(given), valid, names)
+    if close:
+        return f"nearest: {', '.join(map(repr, close))} ({listed_in})"
+    if len(valid) <= SHORT_LIST:
+        return f"one of {', '.join(map(repr, valid))} ({listed_in})"
+    return f"none is close ({listed_in})"
