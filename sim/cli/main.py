@@ -195,15 +195,24 @@ def validate(
         "outputs/validation"
     ),
     scenario_file: Annotated[
-        Path, typer.Option("--scenario", help="The baseline scenario to validate.")
-    ] = Path("scenarios/baseline.yaml"),
+        Path | None,
+        typer.Option(
+            "--scenario",
+            help="The baseline scenario to validate (default: the baseline shipped with the "
+            "package, scenarios/baseline.yaml of the repository).",
+        ),
+    ] = None,
     force: Annotated[bool, FORCE] = False,
     debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
 ) -> None:
     """Run the baseline and compare it with every calibration target (years 2-5).
 
-    Exit 0 if every target's model mean is inside its band, 3 if one is missed.
+    Exit 0 if every target's model mean is inside its band, 3 if one is missed. Works from any
+    folder: the default baseline is part of the package.
     """
+    from sim.calibration import packaged_baseline
+
+    scenario_file = scenario_file or packaged_baseline()
     try:
         overrides = [f"replicates={replicates}"] + ([f"seed={seed}"] if seed is not None else [])
         scenario = load_scenario(scenario_file, overrides)
