@@ -220,3 +220,14 @@ def test_unreadable_network_files_exit_2_naming_the_file(tmp_path, name, edit, e
     message = " ".join(result.stderr.split())
     assert str(net / name) in message and expected in message
     assert "Traceback" not in result.output + result.stderr
+
+
+def test_an_edge_to_an_unknown_node_lists_the_nearest_node_ids(tmp_path):
+    for name in ("nodes.csv", "edges.csv"):
+        shutil.copy(packaged_data_dir() / name, tmp_path / name)
+    edges = tmp_path / "edges.csv"
+    edges.write_text(edges.read_text() + "pichari,kimbri,road,10,1,0.01,test\n")
+    with pytest.raises(ConfigError) as info:
+        load_network(tmp_path)
+    assert "got 'kimbri'; nearest: 'kimbiri'" in str(info.value)
+    assert "nodes.csv" in str(info.value)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import yaml
@@ -135,3 +137,34 @@ def test_drift_measures_the_change_from_year_2_to_year_5_in_band_widths():
     )
     d = calibrate.drift(ts)
     assert d["armed_members"] == 1.0 and d["armed_fighters"] == 0.0 and d["coca_ha"] == 0.0
+
+
+def test_vraem_validate_works_from_any_folder(tmp_path, monkeypatch):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # no scenarios/ folder here
+    res = runner.invoke(app, ["validate", "--replicates", "1", "--workers", "1", "--out", "val"])
+    assert res.exit_code in (0, VALIDATION_MISSED), res.output + res.stderr
+    assert (elsewhere / "val" / "validation.csv").is_file()
+    assert "targets inside their band" in res.output
+
+
+def test_the_packaged_baseline_is_the_repository_baseline():
+    import sim.calibration
+    from sim.calibration import packaged_baseline
+
+    shipped = packaged_baseline()
+    assert shipped.parent == Path(sim.calibration.__file__).parent  # inside the package
+    # one file: a link in the repository (a copy in an installed package) that must not drift
+    assert shipped.read_bytes() == (SCENARIOS / "baseline.yaml").read_bytes()
+
+
+def test_the_packaged_baseline_is_package_data():
+    import tomllib
+    from fnmatch import fnmatch
+
+    from conftest import REPO
+
+    config = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = config["tool"]["setuptools"]["package-data"]["sim.calibration"]
+    assert any(fnmatch("baseline.yaml", p) for p in patterns), patterns

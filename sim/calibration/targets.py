@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 from importlib import resources
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -122,6 +123,13 @@ UNDEFINED: dict[str, str] = {
     "civilian_share_of_non_armed_deaths": "no security-force or civilian death",
     "median_deaths_per_lethal_event": "no lethal event",
 }
+
+
+def packaged_baseline() -> Path:
+    """The baseline scenario shipped inside the package, which `vraem validate` runs by default
+    from any folder. In the repository it is a link to `scenarios/baseline.yaml`, the one file
+    users edit and the calibration writes; an installed package holds a copy of it."""
+    return Path(str(resources.files("sim.calibration") / "baseline.yaml"))
 
 
 def load_targets() -> dict[str, dict]:

@@ -11,6 +11,7 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -27,8 +28,15 @@ err = Console(stderr=True)
 out = Console()
 
 
+def print_bad_input(exc: ConfigError) -> None:
+    """The error on stderr: every problem it holds, one a line, printed as written (a key such
+    as `list[str]` is not read as console markup)."""
+    err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+
+
 def fail_bad_input(exc: ConfigError) -> None:
-    err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+    """Print the bad-input error and exit 2."""
+    print_bad_input(exc)
     raise typer.Exit(2)
 
 

@@ -1,10 +1,10 @@
 """The `vraem` command line: run and check scenarios.
 
-Exit codes: 0 success; 2 bad input (a one-paragraph message naming the file, the key and what was
-expected, no traceback); 1 unexpected internal error (traceback only with --debug), also when
-only the figures failed: the result folder is then written all the same, with its tables and
-manifest, and a one-line message says how to draw them again; 130 after Ctrl-C (one line, no
-traceback, also from worker processes).
+Exit codes: 0 success; 2 bad input (a message naming the file, the key and what was expected,
+for every problem found, one a line, no traceback); 1 unexpected internal error (traceback only
+with --debug), also when only the figures failed: the result folder is then written all the
+same, with its tables and manifest, and a one-line message says how to draw them again; 130
+after Ctrl-C (one line, no traceback, also from worker processes).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from sim.cli.common import (
     internal_error,
     keep_data_if_drawing_fails,
     out,
+    print_bad_input,
     run_with_progress,
     source_line,
 )
@@ -38,6 +39,39 @@ app = typer.Typer(
     no_args_is_help=True,
     help="vraem-sim: simulate how the VRAEM cocaine economy reacts when it is disrupted.",
 )
+
+
+def package_version() -> str:
+    """The installed version of vraem-sim (package metadata), else `sim.__version__`."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("vraem-sim")
+    except PackageNotFoundError:  # a source tree that is not installed
+        from sim import __version__
+
+        return __version__
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        out.print(f"vraem-sim {package_version()}", highlight=False)
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_print_version,
+            is_eager=True,
+            help="Print the version (vraem-sim X.Y.Z) and exit.",
+        ),
+    ] = False,
+) -> None:
+    """vraem-sim: simulate how the VRAEM cocaine economy reacts when it is disrupted."""
 
 
 @app.command()
@@ -161,15 +195,24 @@ def validate(
         "outputs/validation"
     ),
     scenario_file: Annotated[
-        Path, typer.Option("--scenario", help="The baseline scenario to validate.")
-    ] = Path("scenarios/baseline.yaml"),
+        Path | None,
+        typer.Option(
+            "--scenario",
+            help="The baseline scenario to validate (default: the baseline shipped with the "
+            "package, scenarios/baseline.yaml of the repository).",
+        ),
+    ] = None,
     force: Annotated[bool, FORCE] = False,
     debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
 ) -> None:
     """Run the baseline and compare it with every calibration target (years 2-5).
 
-    Exit 0 if every target's model mean is inside its band, 3 if one is missed.
+    Exit 0 if every target's model mean is inside its band, 3 if one is missed. Works from any
+    folder: the default baseline is part of the package.
     """
+    from sim.calibration import packaged_baseline
+
+    scenario_file = scenario_file or packaged_baseline()
     try:
         overrides = [f"replicates={replicates}"] + ([f"seed={seed}"] if seed is not None else [])
         scenario = load_scenario(scenario_file, overrides)
@@ -272,7 +315,7 @@ def check(
                 scenario = load_scenario(path)
                 out.print(f"ok: {path} (scenario '{scenario.name}', {scenario.weeks} weeks)")
         except ConfigError as exc:
-            err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+            print_bad_input(exc)
             bad += 1
     if bad:
         raise typer.Exit(2)

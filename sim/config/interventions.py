@@ -36,7 +36,11 @@ class ArrestLeader(InterventionBase):
         "any group) or a cadre id of armed_group.cadres.",
     )
     success_probability: float = Field(
-        1.0, ge=0.0, le=1.0, description="Probability that the operation gets each target."
+        1.0,
+        ge=0.0,
+        le=1.0,
+        description="Probability that the operation gets each target (as given: an `unrest` "
+        "period does not lower it).",
     )
     outcome: Literal["captured", "killed", "drawn"] = Field(
         "captured",

@@ -6,13 +6,18 @@ its network (config -> network -> scenarios)."""
 from __future__ import annotations
 
 import copy
+import re
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import ValidationError
 
-from sim.config.errors import ConfigError  # also re-exported: older code imports it from here
+from sim.config.errors import (  # ConfigError is also re-exported: older code imports it here
+    ConfigError,
+    Problem,
+    Problems,
+)
 from sim.config.models import Scenario
 
 MAX_FILE_BYTES = 1_000_000  # scenario and sweep files are a few kB; refuse anything huge
@@ -220,21 +225,46 @@ def apply_overrides(data: dict[str, Any], overrides: list[str]) -> dict[str, Any
 
 
 def format_validation_error(exc: ValidationError) -> list[tuple[str, str]]:
-    """(key path, message) for each problem pydantic found, in plain words."""
-    rows = []
+    """(key path, message) for each problem pydantic found, in plain words. The members of a
+    union that all refuse one value (`districts`, a list or `all`, given 7) make one problem:
+    "Input should be a valid list or 'all' (got 7)"."""
+    rows: list[tuple[str, str]] = []
+    union_at: tuple | None = None  # key path of the union whose members are being reported
     for err in exc.errors():
-        key = ".".join(str(p) for p in err["loc"])
-        msg = err["msg"]
+        loc, value = tuple(err["loc"]), err.get("input")
+        member = _is_union_member(err)
+        if member:
+            loc = loc[:-1]
+        key = ".".join(str(p) for p in loc)
+        got = f" (got {value!r})" if "input" in err and not isinstance(value, (dict, list)) else ""
         if err["type"] == "extra_forbidden":
             msg = "unknown key (check the spelling; see docs/CONFIG.md for the keys)"
-        elif "input" in err and not isinstance(err["input"], (dict, list)):
-            msg = f"{msg} (got {err['input']!r})"
+        else:
+            msg = err["msg"] + got
+        if member and union_at == loc and rows:  # another member of the same union
+            before = rows.pop()[1].removesuffix(got)
+            msg = f"{before} or {msg.removeprefix('Input should be ')}"
+        union_at = loc if member else None
         rows.append((key, msg))
     return rows
 
 
+_TYPE_LABELS = {"int", "float", "str", "bool", "none", "list", "dict"}
+_MEMBER_LABEL = re.compile(r"[a-z][a-z0-9_-]*\[.*\]")  # list[str], literal['all'], ...
+
+
+def _is_union_member(err: Any) -> bool:
+    """Whether pydantic's error is about one member of a union: its key path ends at the
+    member's label (`list[str]`, `literal['all']`) rather than at a key."""
+    loc = err["loc"]
+    if not loc or not isinstance(loc[-1], str) or err["type"] == "extra_forbidden":
+        return False
+    return loc[-1] in _TYPE_LABELS or _MEMBER_LABEL.fullmatch(loc[-1]) is not None
+
+
 def validate_scenario_config(data: dict[str, Any], source: str | Path) -> Scenario:
-    """Typed validation of a merged scenario dict; raises ConfigError on the first problem.
+    """Typed validation of a merged scenario dict; raises one ConfigError that reports every
+    problem pydantic finds (one line each).
 
     Names of districts, exits and nodes are not checked here (that needs the route network):
     `sim.scenarios.validate_scenario` does both."""
@@ -242,20 +272,27 @@ def validate_scenario_config(data: dict[str, Any], source: str | Path) -> Scenar
         return Scenario.model_validate(data)
     except ValidationError as exc:
         rows = format_validation_error(exc)
-        key, msg = rows[0]
-        more = f" ({len(rows) - 1} more problem(s): " + "; ".join(f"{k}: {m}" for k, m in rows[1:4])
-        more = more + ")" if len(rows) > 1 else ""
-        raise ConfigError(source, key, f"expected a valid value: {msg}{more}") from None
+    found = Problems(source)
+    for key, msg in dict.fromkeys(rows):  # each problem once, in pydantic's order
+        found.add(key, f"expected a valid value: {msg}")
+    found.raise_if_any()
+    raise AssertionError("pydantic reported a ValidationError without errors")
 
 
 def blame_overrides(exc: ConfigError, overrides: list[str], path: str | Path) -> ConfigError:
-    """The same error, blamed on `--set` when its key is (in) one that `--set` gave."""
+    """The same error, with each problem whose key is (in) one that `--set` gave blamed on
+    `--set`."""
     keys = [item.split("=", 1)[0].strip() for item in overrides if "=" in item]
-    for key in keys:
-        if exc.key == key or exc.key.startswith(key + ".") or key.startswith(exc.key + "."):
-            if exc.key:
-                return ConfigError("--set", exc.key, f"{exc.expected} (applied to {path})")
-    return exc
+
+    def blamed(p: Problem) -> Problem:
+        for key in keys:
+            inside = p.key.startswith(key + ".") or key.startswith(p.key + ".")
+            if p.key and (p.key == key or inside):
+                return Problem("--set", p.key, f"{p.expected} (applied to {path})")
+        return p
+
+    problems = [blamed(p) for p in exc.problems]
+    return exc if problems == list(exc.problems) else ConfigError.of(problems)
 
 
 def load_scenario_config(path: str | Path, overrides: list[str] | None = None) -> Scenario:

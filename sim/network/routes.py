@@ -14,7 +14,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from sim.config.errors import ConfigError
+from sim.config.errors import ConfigError, unknown_name
 from sim.config.loader import read_text
 from sim.config.models import Scenario
 
@@ -182,7 +182,9 @@ def _read_edges(
     for i, row in edges.iterrows():
         for end in ("u", "v"):
             if row[end] not in graph:
-                raise ConfigError(epath, f"row {i + 2}.{end}", f"unknown node {row[end]!r}")
+                listed = f"every node id is in {epath.with_name('nodes.csv')}"
+                expected = unknown_name("a node id of nodes.csv", row[end], list(graph), listed)
+                raise ConfigError(epath, f"row {i + 2}.{end}", expected)
         if row["mode"] not in MODES:
             raise ConfigError(epath, f"row {i + 2}.mode", f"expected one of {MODES}")
         if graph.has_edge(row["u"], row["v"]):

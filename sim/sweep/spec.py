@@ -28,6 +28,7 @@ from typing import Any, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sim import metrics
+from sim.config.errors import Problem, Problems
 from sim.config.loader import (
     ConfigError,
     deep_merge,
@@ -378,15 +379,15 @@ def load_sweep(path: str | Path) -> Sweep:
     try:
         spec = SweepSpec.model_validate(data)
     except ValidationError as exc:
-        key, msg = format_validation_error(exc)[0]
-        if not key or key.startswith("_"):
-            key = ""
-        raise ConfigError(path, key, f"expected a valid sweep: {msg}") from None
+        rows = format_validation_error(exc)
+        found = [
+            Problem(str(path), "" if key.startswith("_") else key, f"expected a valid sweep: {msg}")
+            for key, msg in dict.fromkeys(rows)
+        ]
+        raise ConfigError.of(found) from None
     issues = spec.problems()
     if issues:
-        key, msg = issues[0]
-        more = "" if len(issues) == 1 else f" ({len(issues) - 1} more problem(s))"
-        raise ConfigError(path, key, msg + more)
+        raise ConfigError.of([Problem(str(path), key, msg) for key, msg in issues])
     if spec.model == "ishigami":
         return Sweep(spec, path, None)
     base_path = (path.parent / spec.base).resolve()
@@ -401,8 +402,11 @@ def load_sweep(path: str | Path) -> Sweep:
     try:
         base = validate_scenario(deep_merge(base_dict, additions), path).model_dump(mode="json")
     except ConfigError as exc:  # what the sweep file's `scenario:` block added
-        key = f"scenario.{exc.key}" if exc.key else "scenario"
-        raise ConfigError(path, key, exc.expected) from None
+        found = [
+            Problem(str(path), f"scenario.{p.key}" if p.key else "scenario", p.expected)
+            for p in exc.problems
+        ]
+        raise ConfigError.of(found) from None
     sweep = Sweep(spec, path, base)
     n_years = math.ceil(sweep.weeks / WEEKS_PER_YEAR)
     if spec.weeks is None and spec.years[0] > n_years:
@@ -424,19 +428,20 @@ def load_sweep(path: str | Path) -> Sweep:
             "with the same run without them, but the base scenario (with the `scenario:` "
             "block) has none; add them under `scenario: {interventions: [...]}`",
         )
+    found = Problems(path)
     for key, param in spec.parameters.items():
         if not _key_exists(base, key):
-            raise ConfigError(
-                path,
+            found.add(
                 f"parameters.{key}",
                 "expected a key path of the scenario (see docs/CONFIG.md; list items by index, "
                 "e.g. interventions.0.week)",
             )
+            continue
         for value in param.ends():
             try:
                 sweep.scenario_for({key: value})
             except ConfigError as exc:
-                raise ConfigError(
-                    path, f"parameters.{key}", f"value {value!r} is not valid: {exc.expected}"
-                ) from None
+                for p in exc.problems:
+                    found.add(f"parameters.{key}", f"value {value!r} is not valid: {p.expected}")
+    found.raise_if_any()
     return sweep
