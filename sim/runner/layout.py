@@ -69,7 +69,7 @@ class Layout:
         return False
 
 
-FIGURES = ("figures/*.png",)
+FIGURES = ("figures/*.png", "figures/*.svg")  # every figure as PNG and SVG
 RUN_LAYOUT = Layout(
     ResultKind.RUN,
     "a `vraem run` result",
