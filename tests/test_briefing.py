@@ -159,6 +159,7 @@ def _png_size(path: Path) -> tuple[int, int]:
 def test_compare_writes_the_folder_with_every_figure(compare_dir):
     for name in (
         "comparison.csv",
+        "comparison.xlsx",
         "exit_shares.csv",
         "comparison.json",
         "briefing.md",

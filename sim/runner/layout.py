@@ -85,6 +85,7 @@ COMPARE_LAYOUT = Layout(
     (
         MANIFEST_FILE,
         "comparison.csv",
+        "comparison.xlsx",
         "exit_shares.csv",
         "briefing.md",
         "briefing.pdf",
