@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 from conftest import SCENARIOS
 from PIL import Image
@@ -26,6 +27,8 @@ from sim.report.workbook import (
     PERCENT_CHANGE_FORMAT,
     SHARE_FORMAT,
     WORKBOOK_FILE,
+    comparison_sheets,
+    write_workbook,
 )
 from sim.runner.layout import COMPARE_LAYOUT, FILES_KEY, RUN_LAYOUT, SWEEP_WORK_LAYOUT
 from sim.runner.outputs import is_tool_only
@@ -147,6 +150,29 @@ def test_the_workbook_is_formatted_for_an_analyst(drawn):
     about = " ".join(str(c) for row in wb[ABOUT_SHEET].iter_rows(values_only=True) for c in row)
     assert f"{CONDITIONAL_SHEET} - not in this workbook" in about  # its place, said to be empty
     assert "16 significant digits" in about
+
+
+def test_text_stays_text_a_missing_number_is_empty_and_a_conditional_table_has_its_sheet(
+    tmp_path,
+):
+    table = pd.DataFrame(
+        {"scenario": ["=1+1", "plain"], "change": [float("nan"), -4.25], "relative": [True, True]}
+    )
+    shares = pd.DataFrame({"name": ["callao"], "change": [1.5]})
+    sheets = comparison_sheets(
+        table,
+        shares,
+        headline_file="comparison.csv",
+        exits_file="exit_shares.csv",
+        conditional=table,
+        conditional_file="conditional.csv",
+    )
+    path = write_workbook(tmp_path / WORKBOOK_FILE, sheets, title="t", source="s")
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == [HEADLINE_SHEET, CONDITIONAL_SHEET, EXITS_SHEET, ABOUT_SHEET]
+    rows = list(wb[HEADLINE_SHEET].iter_rows(min_row=2, values_only=True))
+    assert rows == [("=1+1", None, True), ("plain", -4.25, True)]
+    assert wb[HEADLINE_SHEET]["A2"].data_type == "s"  # not a formula
 
 
 def test_every_figure_is_also_an_svg_with_the_same_title(drawn):

@@ -5,7 +5,8 @@ the same rows, the same columns in the same order and the same numbers. A number
 significant digits (openpyxl writes `%.16g`; Excel shows at most 15), so it equals the CSV's
 value rounded to 16 significant digits; the number formats round only what a cell *shows*
 (percentages and changes to one decimal, levels to two), never the value in it. A missing value
-(an empty CSV field) is an empty cell. Each sheet has a bold, frozen header row with a filter; a
+(an empty CSV field) is an empty cell, and so would be an infinite one (Excel has none); text is
+always text, never a formula. Each sheet has a bold, frozen header row with a filter; a
 header is the CSV column's name followed by its unit in parentheses, e.g. `baseline_share (% of
 exports)`. A relative change shows as `-4.6%`, an absolute one as `+2.7`; both are numbers
 (-4.5715..., 2.7), not text.
@@ -38,7 +39,7 @@ CONDITIONAL_SHEET = "Conditional effects"
 EXITS_SHEET = "Exit shares"
 ABOUT_SHEET = "About"
 
-# number formats (what a cell shows; the value keeps full precision)
+# number formats: what a cell shows, not what it holds
 LEVEL_FORMAT = "#,##0.00"  # a level in its unit (t/yr, USD/kg, ...)
 SHARE_FORMAT = "0.0"  # a percentage, one decimal
 PERCENT_CHANGE_FORMAT = '+0.0"%";-0.0"%";0.0"%"'  # a relative change in %, one decimal
@@ -55,8 +56,9 @@ SHOWN_DECIMALS = 2  # decimals assumed when sizing a column for its numbers
 ABOUT_WIDTHS = (22, 26, 90)  # the About sheet's three columns
 ABOUT_HEADER_ROW = 4  # after the title, the source line and a blank row
 TITLE_SIZE = 14  # points
-LINE_HEIGHT_PT = 15.0  # height of one line of header text
+LINE_HEIGHT_PT = 15.0  # height of one line of text in a row
 
+TEXT_TYPE = "s"  # openpyxl's data type of a text cell
 HEADER_FONT = Font(bold=True)
 HEADER_ALIGNMENT = Alignment(vertical="top", wrap_text=True)
 FROZEN_BELOW_HEADER = "A2"
@@ -162,7 +164,9 @@ def write_sheet(ws: Worksheet, sheet: Sheet) -> None:
         for i, (name, spec) in enumerate(zip(names, specs, strict=True)):
             value = cell_value(row[name])
             cell = ws.cell(r, i + 1, value)
-            if isinstance(value, bool):
+            if isinstance(value, str):
+                cell.data_type = TEXT_TYPE  # never a formula, even if it starts with "="
+            elif isinstance(value, bool):
                 cell.number_format = BOOLEAN_FORMAT
             elif spec is not None and isinstance(value, int | float):
                 fmt = spec.format_for(row)
