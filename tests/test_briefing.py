@@ -45,6 +45,7 @@ FIGURES = ["effects_summary.png"] + [
     for name in NAMES
     for kind in ("route_map", "fan_charts", "exit_shares", "armed_groups")
 ]
+FIGURE_FILES = sorted([*FIGURES, *(name.replace(".png", ".svg") for name in FIGURES)])
 RUN_FILES = ("timeseries.parquet", "exits.parquet", "edge_flows.parquet", "events.parquet")
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 SLIDE_MIN_WIDTH = 1280  # px
@@ -163,13 +164,19 @@ def _png_size(path: Path) -> tuple[int, int]:
 
 # ----------------------------------------------------------------------------------------------
 def test_compare_writes_the_folder_with_every_figure(compare_dir):
-    for name in ("comparison.csv", "exit_shares.csv", "comparison.json", "briefing.md"):
+    for name in (
+        "comparison.csv",
+        "comparison.xlsx",
+        "exit_shares.csv",
+        "comparison.json",
+        "briefing.md",
+    ):
         assert (compare_dir / name).is_file(), name
     for run in ("baseline", *NAMES):
         for name in (*RUN_FILES, "summary.csv", "run.json"):
             assert (compare_dir / "runs" / run / name).is_file(), f"runs/{run}/{name}"
     written = sorted(p.name for p in (compare_dir / "figures").iterdir())
-    assert written == sorted(FIGURES)
+    assert written == FIGURE_FILES  # each figure as PNG and SVG
     for name in FIGURES:
         width, height = _png_size(compare_dir / "figures" / name)
         assert width * 9 == height * 16, f"{name} is {width}x{height}, not 16:9"
@@ -352,7 +359,7 @@ def test_brief_redraws_the_same_briefing_without_running(compare_dir, tmp_path, 
     assert res.exit_code == 0, res.output + res.stderr
     assert (copy / "comparison.csv").read_bytes() == (compare_dir / "comparison.csv").read_bytes()
     assert _findings(copy) == _findings(compare_dir)
-    assert sorted(p.name for p in (copy / "figures").iterdir()) == sorted(FIGURES)
+    assert sorted(p.name for p in (copy / "figures").iterdir()) == FIGURE_FILES
     assert 2 <= len(PdfReader(copy / "briefing.pdf").pages) <= 4
 
 
@@ -434,7 +441,7 @@ def test_a_failure_while_drawing_leaves_nothing_half_written(compare_dir, tmp_pa
     shutil.copytree(compare_dir, copy)
     res = runner.invoke(app, ["brief", str(copy)])
     assert res.exit_code == 1
-    assert sorted(p.name for p in (copy / "figures").iterdir()) == sorted(FIGURES)
+    assert sorted(p.name for p in (copy / "figures").iterdir()) == FIGURE_FILES
     assert sorted(p.name for p in tmp_path.iterdir()) == ["kept"]
 
 

@@ -422,6 +422,10 @@ def test_morris_screening_ranks_the_ishigami_inputs_and_draws_its_figure(tmp_pat
     assert sens["mu_star"].idxmin() == "x3"
     assert sens.loc["x3", "sigma"] > sens.loc["x3", "mu_star"] / 2
     assert (tmp_path / "out" / "figures" / "sensitivity.png").exists()
+    # each figure also as SVG, listed in the manifest beside the PNGs
+    outputs = json.loads((tmp_path / "out" / "sweep.json").read_text())["outputs"]
+    assert "figures/sensitivity.svg" in outputs["figures_svg"]
+    assert all((tmp_path / "out" / svg).is_file() for svg in outputs["figures_svg"])
 
 
 def test_a_model_sweep_writes_every_figure_that_applies(tmp_path):

@@ -35,6 +35,7 @@ def test_validate_writes_the_table_and_figure_and_exits_0_when_all_pass(tmp_path
     table = pd.read_csv(out / "validation.csv")
     assert list(table["target"]) == list(load_targets())
     assert (out / "figures" / "validation.png").is_file()
+    assert (out / "figures" / "validation.svg").is_file()  # written like every figure
     assert "| target |" in (out / "validation.md").read_text()
     n = len(load_targets())
     assert f"{n} of {n} targets inside their band" in res.output

@@ -1,13 +1,14 @@
 """`vraem validate`: run the baseline and set each calibration target's band beside the model.
 
-Writes `validation.csv`, `validation.md` and `figures/validation.png` (each target's band with the
-model's value and 90% interval on a common scale where the band spans 0 to 1). The model's value
-is the mean over replicates unless the table's `statistic` says otherwise (median, pooled
-median; see `sim.calibration.targets`).
+Writes `validation.csv`, `validation.md` and `figures/validation.png` with `validation.svg`
+(each target's band with the model's value and 90% interval on a common scale where the band
+spans 0 to 1). The model's value is the mean over replicates unless the table's `statistic` says
+otherwise (median, pooled median; see `sim.calibration.targets`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +19,10 @@ from sim.calibration.targets import load_targets
 
 FIGSIZE = (16, 9)
 DPI = 120
+FIGURE_FILE = "validation.png"  # in figures/, with validation.svg beside it
+
+#: saves a figure at a path, with its title and source line: `sim.report.style.save_figure`
+SaveFigure = Callable[[Figure, Path, str, str], Path]
 
 
 def fmt(x: float) -> str:
@@ -124,13 +129,14 @@ def validation_figure(table: pd.DataFrame, source_line: str) -> Figure:
     return fig
 
 
-def write_validation(table: pd.DataFrame, folder: Path, source_line: str) -> None:
-    """Write the table (CSV, Markdown) and the figure into `folder` (which must exist)."""
+def write_validation(table: pd.DataFrame, folder: Path, source_line: str, save: SaveFigure) -> None:
+    """Write the table (CSV, Markdown) into `folder` (which must exist) and the figure through
+    `save(figure, path, title, source_line)`: the command passes `sim.report.style.save_figure`,
+    the one place figures are written (as PNG and SVG), which this layer may not import."""
     table.to_csv(folder / "validation.csv", index=False)
     (folder / "validation.md").write_text(markdown_table(table) + "\n", encoding="utf-8")
-    figures = folder / "figures"
-    figures.mkdir(exist_ok=True)
-    validation_figure(table, source_line).savefig(figures / "validation.png")
+    fig = validation_figure(table, source_line)
+    save(fig, folder / "figures" / FIGURE_FILE, fig.get_suptitle(), source_line)
 
 
 def target_values() -> dict[str, float]:

@@ -1,12 +1,13 @@
 """`vraem compare` and `vraem brief`: scenarios against a baseline, and the briefing.
 
 `compare` runs the baseline and every scenario with common random numbers (same seeds) and writes
-a comparison folder: the runs (`runs/<name>/`), `comparison.csv`, `exit_shares.csv`, `figures/`,
-`briefing.md` and `briefing.pdf`. `brief` redraws the tables, figures and briefing from such a
-folder, or from `vraem run` folders (baseline first, same seeds), without running the model.
-Both build the folder in a temporary sibling and rename it into place: nothing half-written. The
-folder is locked while it is written, and replaced only if it holds an earlier comparison and
-nothing else (`sim.runner.outputs`).
+a comparison folder: the runs (`runs/<name>/`), `comparison.csv`, `comparison.xlsx`,
+`exit_shares.csv`, `figures/` (PNG and SVG), `briefing.md` and `briefing.pdf`; with
+`--no-figures` only the runs and the tables. `brief` redraws the tables, figures and briefing
+from such a folder, or from `vraem run` folders (baseline first, same seeds), without running the
+model. Both build the folder in a temporary sibling and rename it into place: nothing
+half-written. The folder is locked while it is written, and replaced only if it holds an earlier
+comparison and nothing else (`sim.runner.outputs`).
 """
 
 from __future__ import annotations
@@ -67,6 +68,14 @@ def compare(
         ),
     ] = None,
     force: Annotated[bool, FORCE] = False,
+    no_figures: Annotated[
+        bool,
+        typer.Option(
+            "--no-figures",
+            help="Skip the figures, briefing.md and briefing.pdf: write the runs and tables only "
+            "(`vraem brief` draws the rest later).",
+        ),
+    ] = False,
     debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
 ) -> None:
     """Run scenarios and the baseline on the same seeds; write the comparison and the briefing.
@@ -94,7 +103,9 @@ def compare(
         with writing(out_dir, COMPARE, force=force, command=sys.argv):
             pairs = _run(plan, executor)
             executor.shutdown(wait=True)  # free the workers before drawing
-            folder, written = _write(pairs, out_dir, kind="compare", force=force)
+            folder, written = _write(
+                pairs, out_dir, kind="compare", force=force, figures=not no_figures
+            )
     except ConfigError as exc:
         fail_bad_input(exc)
     except KeyboardInterrupt:
@@ -202,27 +213,46 @@ def _run(plan, executor):
         return run_plan(plan, executor=executor, on_start=on_start)
 
 
-def _write(pairs, target: Path, *, kind: str, sources=None, created=None, force: bool = False):
+def _write(
+    pairs,
+    target: Path,
+    *,
+    kind: str,
+    sources=None,
+    created=None,
+    force: bool = False,
+    figures: bool = True,
+):
     """Build the folder in a temporary sibling, then move it into place (under its lock)."""
     from sim.report.compare import copy_runs, save_runs
     from sim.runner.outputs import staged_folder
 
-    err.print(f"drawing {FIGURES_PER_SCENARIO * len(pairs) + 1} figures and the briefing ...")
+    if figures:
+        err.print(f"drawing {FIGURES_PER_SCENARIO * len(pairs) + 1} figures and the briefing ...")
     with staged_folder(target, COMPARE, force=force, command=sys.argv) as tmp:
         if kind == "compare":
             created = save_runs(pairs, tmp, command=sys.argv)
         else:
             created = copy_runs(pairs, sources, tmp, command=sys.argv, created=created)
-        written = _briefing(pairs, tmp, created, keep_data=kind == "compare")
+        written = _briefing(pairs, tmp, created, keep_data=kind == "compare", figures=figures)
     return target.resolve(), written
 
 
 def _report(written, folder: Path) -> None:
     from sim.report.briefing import MAX_PAGES
+    from sim.report.publish import TABLE_FILES
 
     out.print("[bold]Key findings[/]")
     for line in written.findings:
         out.print(f"- {line}", highlight=False, soft_wrap=True)
+    if not written.drawn:
+        out.print(
+            f"--no-figures: tables ({', '.join(TABLE_FILES)}) and runs in {folder}; no figures, "
+            f"briefing.md or briefing.pdf (draw them with `vraem brief {folder}`)",
+            highlight=False,
+            soft_wrap=True,
+        )
+        return
     if written.pages > MAX_PAGES:
         err.print(
             f"note: briefing.pdf has {written.pages} pages, more than {MAX_PAGES}: compare fewer "
@@ -238,17 +268,18 @@ def _stop(executor) -> None:
     stop_executor(executor)
 
 
-def _briefing(pairs, folder: Path, created: str, *, keep_data: bool):
-    """Write the briefing into `folder`. If drawing fails and `keep_data` (the runs were made
-    now, not copied), return FiguresFailed instead of raising and leave only the runs and
-    comparison.json in the folder, from which `vraem brief` draws everything again."""
+def _briefing(pairs, folder: Path, created: str, *, keep_data: bool, figures: bool = True):
+    """Write the tables and (with `figures`) the figures and briefing into `folder`. If this
+    fails and `keep_data` (the runs were made now, not copied), return FiguresFailed instead of
+    raising and leave only the runs and comparison.json in the folder, from which `vraem brief`
+    draws everything again."""
     import shutil
 
     from sim.report.publish import write_briefing
     from sim.runner.results import MANIFEST_FILE, RUNS_DIR
 
     try:
-        return write_briefing(pairs, folder, created)
+        return write_briefing(pairs, folder, created, figures=figures)
     except Exception as exc:  # any bug or I/O error while drawing: keep the runs
         if not keep_data:
             raise

@@ -239,6 +239,7 @@ def _run_validation(scenario, workers: int | None, out_dir: Path, force: bool, d
     validation table and figure; return the table and the folder."""
     from sim.calibration import evaluate_targets
     from sim.calibration.validate import write_validation
+    from sim.report.style import save_figure
     from sim.runner.layout import ResultKind
     from sim.runner.outputs import writing
     from sim.runner.results import write_result_folder
@@ -249,7 +250,7 @@ def _run_validation(scenario, workers: int | None, out_dir: Path, force: bool, d
             table = evaluate_targets(result.timeseries, result.exits, result.events)
 
             def draw(res, fig_dir: Path) -> None:
-                write_validation(table, fig_dir.parent, source_line(scenario))
+                write_validation(table, fig_dir.parent, source_line(scenario), save_figure)
 
             write_result_folder(result, folder, draw=draw, command=sys.argv, force=force)
     except ConfigError as exc:

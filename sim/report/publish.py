@@ -1,16 +1,19 @@
 """Publishing a comparison: its tables, figures, `briefing.md` and `briefing.pdf` in one folder.
 
 `sim.report.briefing` holds the content (the `Briefing` model and its Markdown), `sim.report.pdf`
-renders it as a PDF; this module writes them all.
+renders it as a PDF, `sim.report.workbook` the tables as `comparison.xlsx`; this module writes
+them all, into the folder the command renames into place once it is complete.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import networkx as nx
+import pandas as pd
 
 from sim.config.models import Scenario
 from sim.report.briefing import (
@@ -24,8 +27,10 @@ from sim.report.briefing import (
     comparison_tables,
     render_markdown,
 )
-from sim.report.briefing_figures import write_briefing_figures
+from sim.report.briefing_figures import combined_source, write_briefing_figures
 from sim.report.compare import Pair
+from sim.report.findings import key_findings
+from sim.report.workbook import WORKBOOK_FILE, comparison_sheets, write_workbook
 
 
 def render_pdf(b: Briefing, folder: Path) -> tuple[bytes, int]:
@@ -45,10 +50,48 @@ def graph_for(scenario: Scenario) -> nx.Graph:
 
 @dataclass
 class Written:
-    """What `write_briefing` wrote: the key findings (one string per bullet) and PDF pages."""
+    """What `write_briefing` wrote: the key findings (one string per bullet), the PDF's pages
+    and whether the figures and the briefing were drawn (not with `figures=False`)."""
 
     findings: list[str]
     pages: int
+    drawn: bool = True
+
+
+#: the tables of a comparison folder, whatever `write_briefing` draws besides them
+TABLE_FILES = (TABLE_FILE, WORKBOOK_FILE, SHARES_FILE)
+
+
+def write_tables(
+    pairs: Sequence[Pair], folder: Path, created: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Write comparison.csv, exit_shares.csv and comparison.xlsx (the same tables as one
+    workbook) into `folder`; return the effect and exit share tables."""
+    table, shares = comparison_tables(pairs)
+    table.to_csv(folder / TABLE_FILE, index=False)
+    shares.to_csv(folder / SHARES_FILE, index=False)
+    # the conditional table (effects split by the outcome of chance events) goes here, as
+    # `conditional=`, once `comparison_tables` computes one; none is computed yet
+    sheets = comparison_sheets(table, shares, headline_file=TABLE_FILE, exits_file=SHARES_FILE)
+    write_workbook(
+        folder / WORKBOOK_FILE,
+        sheets,
+        title=f"Effects of {', '.join(p.name for p in pairs)} against "
+        f"{pairs[0].baseline.scenario.name} (vraem-sim, {created[:10]})",
+        source=combined_source(pairs),
+        created=_naive_utc(created),
+    )
+    return table, shares
+
+
+def _naive_utc(created: str) -> datetime | None:
+    """The creation time of a comparison (ISO, e.g. with "+00:00") as a naive UTC datetime,
+    as workbook properties store it; None if it cannot be read."""
+    try:
+        when = datetime.fromisoformat(created)
+    except ValueError:
+        return None
+    return when.astimezone(UTC).replace(tzinfo=None) if when.tzinfo else when
 
 
 def write_briefing(
@@ -56,12 +99,15 @@ def write_briefing(
     folder: Path,
     created: str,
     graph: Callable[[Scenario], nx.Graph] = graph_for,
+    *,
+    figures: bool = True,
 ) -> Written:
-    """Write comparison.csv, exit_shares.csv, figures/, briefing.md and briefing.pdf into
-    `folder`."""
-    table, shares = comparison_tables(pairs)
-    table.to_csv(folder / TABLE_FILE, index=False)
-    shares.to_csv(folder / SHARES_FILE, index=False)
+    """Write the tables (`write_tables`), then figures/ (each figure as PNG and SVG),
+    briefing.md and briefing.pdf into `folder`. With `figures=False` only the tables are
+    written, and the key findings are still returned."""
+    table, shares = write_tables(pairs, folder, created)
+    if not figures:
+        return Written(key_findings(table, shares, [p.name for p in pairs]), 0, drawn=False)
     drawn = write_briefing_figures(pairs, table, shares, folder / FIGURES_DIR, graph)
     content = build_briefing(pairs, table, shares, drawn, created)
     (folder / MARKDOWN_FILE).write_text(render_markdown(content), encoding="utf-8")

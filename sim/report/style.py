@@ -3,7 +3,8 @@
 Every figure is 16:9 (16 x 9 in at 120 dpi = 1920 x 1080 px), built with the object API
 (:class:`matplotlib.figure.Figure` on an Agg canvas; pyplot and the process-wide backend are never
 touched), drawn and saved inside ``mpl.rc_context(RC)``, titled with a finding computed from the
-data (:func:`figure_title`) and signed with a source line (:func:`footer`).
+data (:func:`figure_title`) and signed with a source line (:func:`footer`). :func:`save_figure`
+writes every figure, as PNG and as SVG beside it.
 
 Also here: number formats for titles and axes, the week axis, the styles of route groups, exits
 and transport modes, and the grid of panels under a legend row used by the briefing figures.
@@ -32,6 +33,8 @@ if TYPE_CHECKING:
 
 FIGSIZE: tuple[float, float] = (16.0, 9.0)
 DPI: int = 120
+SVG_SUFFIX = ".svg"  # every figure is saved as PNG and, beside it, as SVG
+SVG_HASH_SALT = "vraem-sim"  # fixed ids inside the SVG, so that it is reproducible
 
 # Okabe-Ito palette (colour-blind safe); pairs are also told apart by line
 # style, marker or hatch so that they survive greyscale printing.
@@ -344,13 +347,26 @@ def source_line(scenario: Scenario) -> str:
     return f"vraem-sim {__version__}, {scenario.replicates} replicates, seed {scenario.seed}"
 
 
+def svg_path(png: str | Path) -> Path:
+    """Where the SVG copy of the figure saved as ``png`` goes: beside it, same name, ``.svg``."""
+    return Path(png).with_suffix(SVG_SUFFIX)
+
+
 def save_figure(fig: Figure, path: str | Path, title: str, source_line: str) -> Path:
-    """Save ``fig`` as PNG at ``path`` (folders made), with title and source as metadata."""
+    """Save ``fig`` as PNG at ``path`` and as SVG beside it (:func:`svg_path`), folders made, with
+    title and source as metadata; return the PNG's path.
+
+    This is the one place figures are written. Both files go where ``path`` says: commands save
+    into the temporary folder they rename into place, which makes both appear at once, whole. The
+    SVG is vector (text as paths, so it looks the same without the fonts) and reproducible: no
+    date, and element ids from a fixed salt, so the same figure gives the same bytes.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     metadata = {"Title": " ".join(title.split()), "Source": source_line or "vraem-sim"}
-    with mpl.rc_context(RC):
+    with mpl.rc_context({**RC, "svg.hashsalt": SVG_HASH_SALT, "svg.fonttype": "path"}):
         fig.savefig(path, dpi=DPI, format="png", metadata=metadata)
+        fig.savefig(svg_path(path), dpi=DPI, format="svg", metadata={**metadata, "Date": None})
     return path
 
 

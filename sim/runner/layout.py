@@ -69,7 +69,7 @@ class Layout:
         return False
 
 
-FIGURES = ("figures/*.png",)
+FIGURES = ("figures/*.png", "figures/*.svg")  # every figure as PNG and SVG
 RUN_LAYOUT = Layout(
     ResultKind.RUN,
     "a `vraem run` result",
@@ -85,6 +85,7 @@ COMPARE_LAYOUT = Layout(
     (
         MANIFEST_FILE,
         "comparison.csv",
+        "comparison.xlsx",
         "exit_shares.csv",
         "briefing.md",
         "briefing.pdf",

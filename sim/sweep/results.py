@@ -55,6 +55,7 @@ def write_sweep_outputs(
         found.trajectory.to_csv(folder / "prim_trajectory.csv", index=False, float_format="%.6g")
         written["discovery"] = ["discovery.json", "prim_trajectory.csv"]
     if figures:
+        from sim.report.style import svg_path
         from sim.sweep.figures import write_sweep_figures
 
         try:
@@ -65,4 +66,5 @@ def write_sweep_outputs(
             written["figures"] = f"none: drawing failed ({type(exc).__name__}: {exc})"
         else:
             written["figures"] = [str(p.relative_to(folder)) for p in paths]
+            written["figures_svg"] = [str(svg_path(p).relative_to(folder)) for p in paths]
     return written
