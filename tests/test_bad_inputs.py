@@ -467,7 +467,16 @@ def _writing_commands(inputs: Path, out: Path) -> dict[str, list[str]]:
     )
     return {
         "run": ["run", str(BASELINE), *small, "--out", str(out)],
-        "compare": ["compare", str(BASELINE), str(scenario), *small, "--out", str(out)],
+        "compare": [
+            "compare",
+            str(BASELINE),
+            str(scenario),
+            *small,
+            "--replicates",
+            "3",
+            "--out",
+            str(out),
+        ],
         "sweep": ["sweep", str(_sweep_file(inputs)), "--workers", "1", "--out", str(out)],
     }
 

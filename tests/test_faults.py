@@ -128,7 +128,7 @@ def _earlier_comparison(out: Path) -> None:
 def test_compare_killed_at_random_moments_leaves_the_previous_or_the_new_result(tmp_path):
     out = tmp_path / "outputs" / "compare"
     files = _compare_files(tmp_path)
-    cmd = [sys.executable, "-m", "sim", "compare", *map(str, files), *SMALL]
+    cmd = [sys.executable, "-m", "sim", "compare", *map(str, files), *SMALL, "--replicates", "3"]
     cmd += ["--weeks", "30", "--out", str(out)]
     rng = random.Random(SEED + 1)
     seen = []

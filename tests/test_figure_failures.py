@@ -63,7 +63,7 @@ def test_compare_keeps_its_runs_when_the_briefing_fails_and_brief_draws_it(tmp_p
         encoding="utf-8",
     )
     out = tmp_path / "compare"
-    args = ["compare", str(SCENARIOS / "baseline.yaml"), str(scenario), "--replicates", "2"]
+    args = ["compare", str(SCENARIOS / "baseline.yaml"), str(scenario), "--replicates", "3"]
     args += ["--weeks", "20", "--workers", "1", "--set", HOUSEHOLDS, "--out", str(out)]
     monkeypatch.setattr("sim.report.publish.write_briefing", _broken("comparison.csv"))
     res = runner.invoke(app, args)

@@ -44,7 +44,13 @@ interventions:
   - {{type: interdiction_surge, week: {EVENT}, weeks: 20, nodes: [callao], factor: 3.0}}
 """
 SHEETS = {HEADLINE_SHEET: "comparison.csv", EXITS_SHEET: "exit_shares.csv"}
-TABLES = ("comparison.csv", WORKBOOK_FILE, "exit_shares.csv")
+TABLES = (
+    "comparison.csv",
+    WORKBOOK_FILE,
+    "exit_shares.csv",
+    "chance_events.csv",
+    "conditional_effects.csv",
+)
 SVG = "{http://www.w3.org/2000/svg}"
 SIGNIFICANT_DIGITS = 16  # the documented precision of a number in the workbook
 

@@ -279,7 +279,7 @@ def test_a_second_writer_is_refused_naming_the_one_that_holds_the_folder(tmp_pat
         _refused(res, out, f"PID {holder.pid}", "vraem sweep other.yaml")
         files = [str(SCENARIOS / "baseline.yaml"), str(SCENARIOS / "arrest_leader.yaml")]
         compare = runner.invoke(
-            app, ["compare", *files, "--weeks", "60", "--replicates", "1", "--out", str(out)]
+            app, ["compare", *files, "--weeks", "60", "--replicates", "3", "--out", str(out)]
         )
         _refused(compare, out, f"PID {holder.pid}")
         assert not out.exists()

@@ -111,3 +111,16 @@ def test_fewer_than_ten_replicates_warn_in_the_cli_and_in_bold_on_page_one(tmp_p
     page_one = md.split("## Key findings")[0]
     assert "**Warning: Only 3 paired replicates" in page_one
     assert f"Run {FEW_REPLICATES} or more" in page_one
+
+
+def test_brief_refuses_run_folders_of_fewer_than_three_replicates(tmp_path):
+    small = ["--replicates", "2", "--weeks", "3", "--workers", "1", "--no-figures"]
+    base, scen = tmp_path / "base", tmp_path / "surge"
+    for path, scenario in ((base, SCENARIOS / "baseline.yaml"), (scen, _scenario(tmp_path))):
+        res = runner.invoke(app, ["run", str(scenario), *small, "--out", str(path)])
+        assert res.exit_code == 0, res.output
+    out = tmp_path / "brief"
+    res = runner.invoke(app, ["brief", str(base), str(scen), "--out", str(out)])
+    assert res.exit_code == 2, res.output
+    assert "run.json" in res.output and f"at least {MIN_REPLICATES} replicates" in res.output
+    assert not out.exists()

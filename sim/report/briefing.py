@@ -20,6 +20,7 @@ from sim.report.briefing_figures import (
     combined_source,
 )
 from sim.report.briefing_series import SMOOTH_WEEKS
+from sim.report.chance import chance_table, conditional_table
 from sim.report.compare import Pair
 from sim.report.effects import (
     FEW_REPLICATES,
@@ -42,6 +43,8 @@ from sim.report.wording import (
 
 TABLE_FILE = "comparison.csv"
 SHARES_FILE = "exit_shares.csv"
+CHANCE_FILE = "chance_events.csv"
+CONDITIONAL_FILE = "conditional_effects.csv"
 MARKDOWN_FILE = "briefing.md"
 PDF_FILE = "briefing.pdf"
 FIGURES_DIR = "figures"
@@ -118,6 +121,16 @@ class Briefing:
     scenarios: list[str]
     caveats: list[str] = field(default_factory=list)
     warning: str = ""  # bold on page 1 (too few replicates)
+
+
+def chance_tables(pairs: Sequence[Pair]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The chance events of all pairs (in how many runs each happened) and the effect table
+    split by each of them (`sim.report.chance`)."""
+    counts = pd.concat([chance_table(p.baseline, p.scenario) for p in pairs], ignore_index=True)
+    parts = [conditional_table(p.baseline, p.scenario, effect_table) for p in pairs]
+    parts = [c for c in parts if not c.empty]
+    conditional = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    return counts, conditional
 
 
 def comparison_tables(pairs: Sequence[Pair]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -316,7 +329,8 @@ def build_briefing(
         f"(common random numbers); runs of {created[:10]}."
     )
     findings = []
-    for bullet in key_findings(table, shares, names):
+    chance, conditional = chance_tables(pairs)
+    for bullet in key_findings(table, shares, names, chance, conditional):
         head, _, text = bullet.partition(": ")
         findings.append((head, text))
     summary_ref, details = _figure_refs(drawn, focus)
@@ -413,6 +427,7 @@ def _md_figure(fig: FigureRef) -> list[str]:
 __all__ = [
     "Briefing",
     "build_briefing",
+    "chance_tables",
     "comparison_tables",
     "render_markdown",
 ]

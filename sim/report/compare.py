@@ -212,6 +212,14 @@ def pair_run_folders(folders: Sequence[Path]) -> tuple[list[Pair], dict[str, Pat
                 f"('{scen.scenario.name}' is also in {names[scen.scenario.name]})",
             )
         check_pairing(base, scen, base_dir, Path(folder))
+        if len(scen.seeds) < MIN_REPLICATES:
+            raise ConfigError(
+                Path(folder) / RUN_MANIFEST,
+                "replicate_seeds",
+                f"expected at least {MIN_REPLICATES} replicates to compare (got "
+                f"{len(scen.seeds)}): fewer paired runs give no confidence interval; rerun both "
+                f"with --replicates {FEW_REPLICATES} or more",
+            )
         names[scen.scenario.name] = Path(folder)
         sources[scen.scenario.name] = Path(folder)
         pairs.append(Pair(base, scen, base.scenario.name, scen.scenario.name))

@@ -291,9 +291,16 @@ def baseline_bullet(table: pd.DataFrame, scenario: str) -> str:
     )
 
 
-def key_findings(table: pd.DataFrame, shares: pd.DataFrame, scenarios: list[str]) -> list[str]:
+def key_findings(
+    table: pd.DataFrame,
+    shares: pd.DataFrame,
+    scenarios: list[str],
+    chance: pd.DataFrame | None = None,
+    conditional: pd.DataFrame | None = None,
+) -> list[str]:
     """The bullets of the briefing: the baseline for scale, then one per scenario (in the order
-    given; beyond MAX_SCENARIO_BULLETS only the strongest, the rest named at the end)."""
+    given; beyond MAX_SCENARIO_BULLETS only the strongest, the rest named at the end), each
+    followed by its all-or-nothing outcomes when `chance` (and `conditional`) are given."""
     bullets = [baseline_bullet(table, scenarios[0])] if scenarios else []
     shown = scenarios
     if len(scenarios) > MAX_SCENARIO_BULLETS:
@@ -302,7 +309,13 @@ def key_findings(table: pd.DataFrame, shares: pd.DataFrame, scenarios: list[str]
         keep = set(ranked[:MAX_SCENARIO_BULLETS])
         shown = [s for s in scenarios if s in keep]
     detailed = len(scenarios) <= DETAILED_SCENARIOS
-    bullets += [scenario_bullet(table, shares, s, detailed=detailed) for s in shown]
+    for s in shown:
+        bullets.append(scenario_bullet(table, shares, s, detailed=detailed))
+        if chance is not None:
+            empty = pd.DataFrame()
+            bullets.append(
+                chance_bullet(chance, conditional if conditional is not None else empty, table, s)
+            )
     rest = [s for s in scenarios if s not in shown]
     if rest:
         names = ", ".join(scenario_label(s) for s in rest)
@@ -455,3 +468,69 @@ def summary_title(table: pd.DataFrame) -> str:
     if not parts:
         return "No scenario clearly cuts total exports or raises violent deaths"
     return "; ".join(parts)
+
+
+# ----------------------------------------------------------------------------------------------
+# all-or-nothing outcomes (sim.report.chance)
+# ----------------------------------------------------------------------------------------------
+ALL_OR_NOTHING = "all or nothing"  # the label's suffix of a scenario's chance-event bullet
+
+
+def _count_clause(row: Any, words: str) -> str:
+    text = f"{words} in {row.runs_with} of {row.runs} runs"
+    if pd.notna(row.baseline_runs_with):
+        text += f" (baseline {int(row.baseline_runs_with)} of {row.runs})"
+    return text
+
+
+def chance_bullet(
+    chance: pd.DataFrame, conditional: pd.DataFrame, table: pd.DataFrame, scenario: str
+) -> str:
+    """The counts of a scenario's chance events ("the operation against leader (week 52)
+    succeeds in 6 of 10 runs; an armed group splits (from week 52) in 7 of 10 runs (baseline 1
+    of 10)") and its headline effect in the first window split by the first event that happened
+    in some runs but not all ("when it succeeds (6 runs): ...; when it fails (4 runs): ...").
+    Events whose count equals the baseline's are left out; '' when nothing is left."""
+    mine = chance[chance["scenario"] == scenario]
+    counts = [
+        _count_clause(row, row.words)
+        for row in mine.itertuples()
+        if pd.isna(row.baseline_runs_with) or row.baseline_runs_with != row.runs_with
+    ]
+    if not counts:
+        return ""
+    text = "; ".join(counts) + "."
+    split = _split_clause(conditional, table, scenario)
+    if split:
+        text += " " + split
+    return f"{scenario_label(scenario)}, {ALL_OR_NOTHING}: {text[:1].upper()}{text[1:]}"
+
+
+def _split_clause(conditional: pd.DataFrame, table: pd.DataFrame, scenario: str) -> str:
+    """The headline effect of the first window in each part of the first split event."""
+    if conditional.empty:
+        return ""
+    parts = conditional[conditional["scenario"] == scenario]
+    if parts.empty:
+        return ""
+    event = parts["event"].iloc[0]
+    windows = windows_of(table, scenario)
+    if not windows:
+        return ""
+    whole = window_rows(table, scenario, windows[0])
+    lead = lead_row(whole, TRAFFIC + VIOLENCE) or row_of(whole, "violent deaths")
+    if lead is None:
+        return ""
+    clauses = []
+    for happened in (True, False):
+        part = parts[(parts["event"] == event) & (parts["happened"] == happened)]
+        row = row_of(part[part["window"] == windows[0]], lead.outcome)
+        if row is None:
+            continue
+        clauses.append(
+            f"when {part['condition'].iloc[0]} ({part['runs_in_part'].iloc[0]} runs), "
+            f"{change_clause(row)}"
+        )
+    if not clauses:
+        return ""
+    return f"In {windows[0]}, " + "; ".join(clauses) + "."

@@ -17,6 +17,8 @@ import pandas as pd
 
 from sim.config.models import Scenario
 from sim.report.briefing import (
+    CHANCE_FILE,
+    CONDITIONAL_FILE,
     FIGURES_DIR,
     MARKDOWN_FILE,
     PDF_FILE,
@@ -24,6 +26,7 @@ from sim.report.briefing import (
     TABLE_FILE,
     Briefing,
     build_briefing,
+    chance_tables,
     comparison_tables,
     render_markdown,
 )
@@ -59,20 +62,29 @@ class Written:
 
 
 #: the tables of a comparison folder, whatever `write_briefing` draws besides them
-TABLE_FILES = (TABLE_FILE, WORKBOOK_FILE, SHARES_FILE)
+TABLE_FILES = (TABLE_FILE, WORKBOOK_FILE, SHARES_FILE, CHANCE_FILE, CONDITIONAL_FILE)
 
 
 def write_tables(
     pairs: Sequence[Pair], folder: Path, created: str
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Write comparison.csv, exit_shares.csv and comparison.xlsx (the same tables as one
-    workbook) into `folder`; return the effect and exit share tables."""
+    """Write comparison.csv, exit_shares.csv, chance_events.csv, conditional_effects.csv and
+    comparison.xlsx (the same tables as one workbook) into `folder`; return the effect and exit
+    share tables."""
     table, shares = comparison_tables(pairs)
+    chance, conditional = chance_tables(pairs)
     table.to_csv(folder / TABLE_FILE, index=False)
     shares.to_csv(folder / SHARES_FILE, index=False)
-    # the conditional table (effects split by the outcome of chance events) goes here, as
-    # `conditional=`, once `comparison_tables` computes one; none is computed yet
-    sheets = comparison_sheets(table, shares, headline_file=TABLE_FILE, exits_file=SHARES_FILE)
+    chance.to_csv(folder / CHANCE_FILE, index=False)
+    conditional.to_csv(folder / CONDITIONAL_FILE, index=False)
+    sheets = comparison_sheets(
+        table,
+        shares,
+        headline_file=TABLE_FILE,
+        exits_file=SHARES_FILE,
+        conditional=conditional if not conditional.empty else None,
+        conditional_file=CONDITIONAL_FILE,
+    )
     write_workbook(
         folder / WORKBOOK_FILE,
         sheets,
@@ -107,7 +119,9 @@ def write_briefing(
     written, and the key findings are still returned."""
     table, shares = write_tables(pairs, folder, created)
     if not figures:
-        return Written(key_findings(table, shares, [p.name for p in pairs]), 0, drawn=False)
+        chance, conditional = chance_tables(pairs)
+        names = [p.name for p in pairs]
+        return Written(key_findings(table, shares, names, chance, conditional), 0, drawn=False)
     drawn = write_briefing_figures(pairs, table, shares, folder / FIGURES_DIR, graph)
     content = build_briefing(pairs, table, shares, drawn, created)
     (folder / MARKDOWN_FILE).write_text(render_markdown(content), encoding="utf-8")

@@ -11,9 +11,10 @@ header is the CSV column's name followed by its unit in parentheses, e.g. `basel
 exports)`. A relative change shows as `-4.6%`, an absolute one as `+2.7`; both are numbers
 (-4.5715..., 2.7), not text.
 
-Sheets: `Headline effects` (comparison.csv), `Conditional effects` (only when the comparison
-computes effects split by the outcome of chance events; none does yet, and the `About` sheet
-says so), `Exit shares` (exit_shares.csv) and `About` (what each sheet is, and its source file).
+Sheets: `Headline effects` (comparison.csv), `Conditional effects` (conditional_effects.csv:
+the headline effects split by the outcome of chance events, only when some event happened in
+some runs but not all; the `About` sheet says so otherwise), `Exit shares` (exit_shares.csv) and
+`About` (what each sheet is, and its source file).
 """
 
 from __future__ import annotations
@@ -228,7 +229,9 @@ def comparison_sheets(
                 CONDITIONAL_SHEET,
                 conditional,
                 conditional_file,
-                "the headline effects split by the outcome of chance events",
+                "the headline effects split by the outcome of chance events: `event`, "
+                "`condition` (in words), `happened`, `runs_in_part`, then the columns of the "
+                "headline effects computed on those runs and their paired baselines",
                 EFFECT_COLUMNS,
             )
         )
@@ -258,8 +261,9 @@ def _about(ws: Worksheet, sheets: Sequence[Sheet], title: str, source: str) -> N
             [
                 CONDITIONAL_SHEET,
                 "-",
-                "not in this workbook: this version of vraem-sim does not split the effects by "
-                "the outcome of chance events (an operation's success, a split)",
+                "not in this workbook: no chance event of these scenarios (an operation's "
+                "success, a split, the leader in place at the end) happened in some runs but not "
+                "in all, so no effect is split by one",
             ]
         )
     ws.append([])

@@ -87,6 +87,8 @@ COMPARE_LAYOUT = Layout(
         "comparison.csv",
         "comparison.xlsx",
         "exit_shares.csv",
+        "chance_events.csv",
+        "conditional_effects.csv",
         "briefing.md",
         "briefing.pdf",
         *FIGURES,
