@@ -22,6 +22,15 @@ from sim.runner.batch import RunResult
 ARREST = "arrest_leader"
 FAILED = "arrest failed"  # how the event log starts a failed operation
 SPLIT = "split"
+# `arrest_leader.who` in a sentence ("the operation against the leader"); a cadre id reads as is
+WHO_WORDS = {
+    "leader": "the leader",
+    "successors": "the successors",
+    "second": "the second in command",
+    "commanders": "the commanders",
+    "sub_commanders": "the sub-commanders",
+    "heirs": "the heirs",
+}
 
 
 @dataclass(frozen=True)
@@ -57,7 +66,7 @@ def _operation(week: int, who: str) -> ChanceEvent:
 
     return ChanceEvent(
         f"operation against {who} in week {week} succeeds",
-        f"the operation against {who} (week {week}) succeeds",
+        f"the operation against {WHO_WORDS.get(who, who)} (week {week}) succeeds",
         "it fails",
         runs,
         in_baseline=False,
@@ -74,7 +83,7 @@ def _killed(week: int, who: str) -> ChanceEvent:
 
     return ChanceEvent(
         f"{who} killed in week {week}",
-        f"{who} is killed (week {week}), not captured",
+        f"{WHO_WORDS.get(who, who)} is killed (week {week}), not captured",
         "captured",
         runs,
         in_baseline=False,

@@ -486,7 +486,7 @@ def _count_clause(row: Any, words: str) -> str:
 def chance_bullet(
     chance: pd.DataFrame, conditional: pd.DataFrame, table: pd.DataFrame, scenario: str
 ) -> str:
-    """The counts of a scenario's chance events ("the operation against leader (week 52)
+    """The counts of a scenario's chance events ("the operation against the leader (week 52)
     succeeds in 6 of 10 runs; an armed group splits (from week 52) in 7 of 10 runs (baseline 1
     of 10)") and its headline effect in the first window split by the first event that happened
     in some runs but not all ("when it succeeds (6 runs): ...; when it fails (4 runs): ...").
