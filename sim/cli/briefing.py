@@ -76,6 +76,15 @@ def compare(
             "(`vraem brief` draws the rest later).",
         ),
     ] = False,
+    focus: Annotated[
+        str | None,
+        typer.Option(
+            "--focus",
+            metavar="SCENARIO",
+            help="The scenario (by name) whose detail pages go into the briefing "
+            "(default: the first).",
+        ),
+    ] = None,
     debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
 ) -> None:
     """Run scenarios and the baseline on the same seeds; write the comparison and the briefing.
@@ -94,6 +103,7 @@ def compare(
         plan = plan_comparison(baseline_file, scenario_files, overrides)
         for sc in plan.scenarios:
             graph_for(sc)  # a bad network data folder is bad input: say so before running
+        check_focus(focus, [sc.name for sc in plan.scenarios])
     except ConfigError as exc:
         fail_bad_input(exc)
     runs = [*plan.baselines.values(), *plan.scenarios]
@@ -104,7 +114,7 @@ def compare(
             pairs = _run(plan, executor)
             executor.shutdown(wait=True)  # free the workers before drawing
             folder, written = _write(
-                pairs, out_dir, kind="compare", force=force, figures=not no_figures
+                pairs, out_dir, kind="compare", force=force, figures=not no_figures, focus=focus
             )
     except ConfigError as exc:
         fail_bad_input(exc)
@@ -138,6 +148,15 @@ def brief(
         ),
     ] = None,
     force: Annotated[bool, FORCE] = False,
+    focus: Annotated[
+        str | None,
+        typer.Option(
+            "--focus",
+            metavar="SCENARIO",
+            help="The scenario (by name) whose detail pages go into the briefing "
+            "(default: the first).",
+        ),
+    ] = None,
     debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
 ) -> None:
     """Redraw the tables, figures and briefing from saved results, without running the model."""
@@ -163,11 +182,12 @@ def brief(
                 "(the baseline first), not a mix",
             )
         check_comparison_target(target, force=force)
+        check_focus(focus, [p.name for p in pairs])
     except ConfigError as exc:
         fail_bad_input(exc)
     try:
         folder, written = _write(
-            pairs, target, kind="brief", sources=sources, created=created, force=force
+            pairs, target, kind="brief", sources=sources, created=created, force=force, focus=focus
         )
     except ConfigError as exc:
         fail_bad_input(exc)
@@ -177,6 +197,16 @@ def brief(
     except Exception as exc:
         internal_error(exc, debug)
     _report(written, folder)
+
+
+def check_focus(focus: str | None, names: list[str]) -> None:
+    """Raise ConfigError unless `focus` is None or the name of a compared scenario."""
+    if focus is not None and focus not in names:
+        raise ConfigError(
+            "command line",
+            "--focus",
+            f"expected the name of a compared scenario: {', '.join(names)} (got '{focus}')",
+        )
 
 
 def _warn_if_few_replicates(fewest: int) -> None:
@@ -222,6 +252,7 @@ def _write(
     created=None,
     force: bool = False,
     figures: bool = True,
+    focus: str | None = None,
 ):
     """Build the folder in a temporary sibling, then move it into place (under its lock)."""
     from sim.report.compare import copy_runs, save_runs
@@ -234,7 +265,9 @@ def _write(
             created = save_runs(pairs, tmp, command=sys.argv)
         else:
             created = copy_runs(pairs, sources, tmp, command=sys.argv, created=created)
-        written = _briefing(pairs, tmp, created, keep_data=kind == "compare", figures=figures)
+        written = _briefing(
+            pairs, tmp, created, keep_data=kind == "compare", figures=figures, focus=focus
+        )
     return target.resolve(), written
 
 
@@ -268,7 +301,15 @@ def _stop(executor) -> None:
     stop_executor(executor)
 
 
-def _briefing(pairs, folder: Path, created: str, *, keep_data: bool, figures: bool = True):
+def _briefing(
+    pairs,
+    folder: Path,
+    created: str,
+    *,
+    keep_data: bool,
+    figures: bool = True,
+    focus: str | None = None,
+):
     """Write the tables and (with `figures`) the figures and briefing into `folder`. If this
     fails and `keep_data` (the runs were made now, not copied), return FiguresFailed instead of
     raising and leave only the runs and comparison.json in the folder, from which `vraem brief`
@@ -279,7 +320,7 @@ def _briefing(pairs, folder: Path, created: str, *, keep_data: bool, figures: bo
     from sim.runner.results import MANIFEST_FILE, RUNS_DIR
 
     try:
-        return write_briefing(pairs, folder, created, figures=figures)
+        return write_briefing(pairs, folder, created, figures=figures, focus=focus)
     except Exception as exc:  # any bug or I/O error while drawing: keep the runs
         if not keep_data:
             raise

@@ -32,6 +32,7 @@ from sim.report.effects import (
 )
 from sim.report.findings import key_findings
 from sim.report.markers import intervention_markers
+from sim.report.scorecard import bottom_line, scorecard_header, scorecard_rows, scorecard_window
 from sim.report.wording import (
     ABSOLUTE_UNITS,
     HEADINGS,
@@ -121,6 +122,11 @@ class Briefing:
     scenarios: list[str]
     caveats: list[str] = field(default_factory=list)
     warning: str = ""  # bold on page 1 (too few replicates)
+    counterfactual: str = ""  # page 1: what every scenario is compared with
+    bottom_line: str = ""  # page 1: the paragraph before the key findings
+    scorecard_header: list[str] = field(default_factory=list)
+    scorecard_rows: list[tuple[str, str, list[Cell]]] = field(default_factory=list)
+    scorecard_note: str = ""
 
 
 def chance_tables(pairs: Sequence[Pair]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -314,19 +320,22 @@ def build_briefing(
     shares: pd.DataFrame,
     drawn: Sequence[DrawnFigure],
     created: str,
+    focus: str | None = None,
 ) -> Briefing:
-    """Assemble the content of the briefing from the tables and the written figures."""
+    """Assemble the content of the briefing from the tables and the written figures; `focus`
+    (default: the first scenario) gets the detail pages."""
     names = [p.name for p in pairs]
-    focus = names[0]
+    focus = focus or names[0]
     label = scenario_label(focus)
     others = len(names) - 1
     title = f"Briefing: {label}" + (
         f" and {others} other scenario{'s' if others > 1 else ''}" if others else ""
     )
-    title += " against the baseline"
+    base = pairs[0].baseline.scenario
+    title += f" against {scenario_label(base.name)}"
     subtitle = (
-        f"{combined_source(pairs)}; every scenario paired with a baseline run on the same seeds "
-        f"(common random numbers); runs of {created[:10]}."
+        f"{combined_source(pairs)}; every scenario paired with a run of the counterfactual on "
+        f"the same seeds (common random numbers); runs of {created[:10]}."
     )
     findings = []
     chance, conditional = chance_tables(pairs)
@@ -339,7 +348,8 @@ def build_briefing(
         kinds = ", ".join(FIGURE_FILES[k].removesuffix("_{name}.png") for k in DETAIL_ORDER)
         other_figs = (
             f"The same four figures for the other scenarios are in {FIGURES_DIR}/ as "
-            f"KIND_SCENARIO.png (kinds: {kinds}; scenarios: {', '.join(names[1:])})."
+            f"KIND_SCENARIO.png (kinds: {kinds}; scenarios: "
+            f"{', '.join(n for n in names if n != focus)})."
         )
     header, rows = headline_table(table, names)
     return Briefing(
@@ -353,7 +363,8 @@ def build_briefing(
         table_header=header,
         table_rows=rows,
         table_note=(
-            f"Change against the baseline run on the same seeds: mean across replicates and "
+            f"Change against {scenario_label(base.name)} (the counterfactual, 'baseline') run on "
+            f"the same seeds: mean across replicates and "
             f"{INTERVAL_NAME} (in parentheses). Flows, prices, area and income: % change; violent "
             "deaths (per year) and armed groups (number): absolute change. Bold: the interval "
             "excludes zero. Full precision in comparison.csv and exit_shares.csv."
@@ -361,7 +372,47 @@ def build_briefing(
         scenarios=_scenario_lines(pairs),
         caveats=_caveats(pairs),
         warning=few_replicates_warning(pairs),
+        counterfactual=counterfactual_line(pairs),
+        **_scorecard(table, names, base.name),
     )
+
+
+def _scorecard(table: pd.DataFrame, names: list[str], counterfactual: str) -> dict[str, Any]:
+    """The bottom line and the options x outcomes scorecard of page 1 (Briefing fields)."""
+    window = scorecard_window(table)
+    rows = []
+    if window is not None:
+        for label, cells in scorecard_rows(table, names, window):
+            rows.append(("scenario", label, [Cell(v, n, bold=c) for v, n, c in cells]))
+    spans = table[table["window"] == window][["week_from", "week_to"]].drop_duplicates()
+    weeks = ", ".join(f"weeks {a}-{b}" for a, b in spans.itertuples(index=False))
+    return {
+        "bottom_line": bottom_line(table, names, counterfactual),
+        "scorecard_header": scorecard_header(),
+        "scorecard_rows": rows,
+        "scorecard_note": (
+            f"Each option against {scenario_label(counterfactual)} in {window} after its first "
+            f"intervention ({weeks}): better, worse or no clear change (the {INTERVAL_NAME}, "
+            "in parentheses, includes zero); bold: a clear change. Better: less cocaine "
+            "exported in all and via Callao, more seized, fewer violent deaths (per year), "
+            "fewer armed groups, less armed income and coca."
+        ),
+    }
+
+
+def counterfactual_line(pairs: Sequence[Pair]) -> str:
+    """Page 1's statement of what every scenario is compared with: the counterfactual's name
+    and description (any scenario can be it; 'baseline' in the tables and figures means it)."""
+    names = list(dict.fromkeys(p.baseline.scenario.name for p in pairs))
+    base = pairs[0].baseline.scenario
+    what = base.description.strip() or "no description in its file"
+    text = (
+        f'Counterfactual ("baseline" in this briefing): {scenario_label(base.name)} '
+        f"({base.name}): {what}"
+    )
+    if len(names) > 1:  # the same file run at several horizons, seeds or replicates
+        text += f" (run as {', '.join(names)})"
+    return text
 
 
 def few_replicates_warning(pairs: Sequence[Pair]) -> str:
@@ -388,8 +439,14 @@ def _md_cell(cell: Cell) -> str:
 def render_markdown(b: Briefing) -> str:
     """The briefing as Markdown, figures linked relative to the briefing's folder."""
     out = [f"# {b.title}", "", b.subtitle, ""]
+    if b.counterfactual:
+        out += [b.counterfactual, ""]
     if b.warning:
         out += [f"**Warning: {b.warning}**", ""]
+    if b.bottom_line:
+        out += ["## Bottom line", "", b.bottom_line, ""]
+        out += _md_table(b.scorecard_header, b.scorecard_rows)
+        out += ["", b.scorecard_note, ""]
     out += ["## Key findings", ""]
     out += [f"- **{label}**: {text}" for label, text in b.findings]
     out += ["", "## Effects of all scenarios", ""]
@@ -400,19 +457,24 @@ def render_markdown(b: Briefing) -> str:
     if b.other_figures:
         out += [b.other_figures, ""]
     out += ["## Headline table", ""]
-    n = len(b.table_header)
-    out += ["| " + " | ".join(h or "&nbsp;" for h in b.table_header) + " |"]
-    out += ["|" + "---|" * n]
-    for kind, label, cells in b.table_rows:
-        if kind == "section":
-            out += [f"| **{label}** |" + " |" * (n - 1)]
-        else:
-            out += [f"| {label} | " + " | ".join(_md_cell(c) for c in cells) + " |"]
+    out += _md_table(b.table_header, b.table_rows)
     out += ["", b.table_note, "", "## Scenarios and windows", ""]
     out += [f"- {line}" for line in b.scenarios]
     out += ["", "## Assumptions and caveats", ""]
     out += [f"- {c}" for c in b.caveats]
     return "\n".join(out) + "\n"
+
+
+def _md_table(header: list[str], rows: list[tuple[str, str, list[Cell]]]) -> list[str]:
+    """A Markdown table: the header, then section rows (bold, spanning) and labelled rows."""
+    n = len(header)
+    out = ["| " + " | ".join(h or "&nbsp;" for h in header) + " |", "|" + "---|" * n]
+    for kind, label, cells in rows:
+        if kind == "section":
+            out += [f"| **{label}** |" + " |" * (n - 1)]
+        else:
+            out += [f"| {label} | " + " | ".join(_md_cell(c) for c in cells) + " |"]
+    return out
 
 
 def _md_figure(fig: FigureRef) -> list[str]:

@@ -142,6 +142,7 @@ def chance_table(base: RunResult, scen: RunResult) -> pd.DataFrame:
         rows.append(
             {
                 "scenario": scen.scenario.name,
+                "counterfactual": base.scenario.name,
                 "event": event.name,
                 "words": event.happened,
                 "runs_with": int(hit.sum()),

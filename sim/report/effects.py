@@ -184,6 +184,7 @@ def effect_table(base: RunResult, scen: RunResult, event_week: int | None = None
             rows.append(
                 {
                     "scenario": scen.scenario.name,
+                    "counterfactual": base.scenario.name,
                     "outcome": name,
                     "window": window,
                     "unit": unit,
@@ -233,6 +234,7 @@ def exit_share_table(
                 rows.append(
                     {
                         "scenario": scen.scenario.name,
+                        "counterfactual": base.scenario.name,
                         "window": window,
                         "level": level,
                         "name": str(name),

@@ -177,8 +177,14 @@ def _figure(ref: FigureRef, folder: Path, d: Density, s: Styles) -> KeepTogether
 def _story(b: Briefing, folder: Path, d: Density, s: Styles) -> list[Any]:
     """The flowables of the briefing, in order, with page breaks if the layout has them."""
     story: list[Any] = [_p(b.title, s.title), _p(b.subtitle, s.small)]
+    if b.counterfactual:
+        story.append(_p(b.counterfactual, s.small))
     if b.warning:
         story.append(Paragraph(f"<b>Warning: {html.escape(b.warning)}</b>", s.body))
+    if b.bottom_line:
+        story += [_p("Bottom line", s.h2), _p(b.bottom_line, s.body)]
+        story.append(_table(b.scorecard_header, b.scorecard_rows, s.cell))
+        story += [Spacer(1, NOTE_GAP), _p(b.scorecard_note, s.small)]
     story.append(_p("Key findings", s.h2))
     story.append(
         _bullets(
@@ -202,7 +208,7 @@ def _story(b: Briefing, folder: Path, d: Density, s: Styles) -> list[Any]:
     if d.page_breaks:
         story.append(PageBreak())
     story.append(_p("Headline table", s.h2))
-    story.append(_table(b, s.cell))
+    story.append(_table(b.table_header, b.table_rows, s.cell))
     story += [Spacer(1, NOTE_GAP), _p(b.table_note, s.small)]
     story += [_p("Scenarios and windows", s.h2), _bullets([_p(x, s.small) for x in b.scenarios], d)]
     story += [_p("Assumptions and caveats", s.h2), _bullets([_p(c, s.small) for c in b.caveats], d)]
@@ -238,14 +244,17 @@ def _build(b: Briefing, story: list[Any]) -> tuple[bytes, int]:
     return buffer.getvalue(), pages[0]
 
 
-def _table(b: Briefing, cell: ParagraphStyle) -> Table:
-    """The headline table: a label column and one column per outcome."""
-    n = len(b.table_header)
+def _table(
+    header: list[str], rows: list[tuple[str, str, list[Any]]], cell: ParagraphStyle
+) -> Table:
+    """A table of the briefing (the headline table, the scorecard): a label column and one
+    column per outcome."""
+    n = len(header)
     label_w = TEXT_WIDTH * LABEL_COLUMN
     col_w = (TEXT_WIDTH - label_w) / (n - 1)
     bold = cell.clone("bold", fontName="Helvetica-Bold")
     head = cell.clone("head", fontName="Helvetica-Bold")
-    data = [[Paragraph(html.escape(h), head) for h in b.table_header]]
+    data = [[Paragraph(html.escape(h), head) for h in header]]
     top, bottom, left, right = TABLE_PADDING
     style = [
         ("GRID", (0, 0), (-1, -1), GRID_WIDTH, colors.HexColor(GRID_COLOUR)),
@@ -256,7 +265,7 @@ def _table(b: Briefing, cell: ParagraphStyle) -> Table:
         ("LEFTPADDING", (0, 0), (-1, -1), left),
         ("RIGHTPADDING", (0, 0), (-1, -1), right),
     ]
-    for kind, label, cells in b.table_rows:
+    for kind, label, cells in rows:
         r = len(data)
         if kind == "section":
             data.append([Paragraph(f"<b>{html.escape(label)}</b>", cell)] + [""] * (n - 1))

@@ -113,17 +113,19 @@ def write_briefing(
     graph: Callable[[Scenario], nx.Graph] = graph_for,
     *,
     figures: bool = True,
+    focus: str | None = None,
 ) -> Written:
     """Write the tables (`write_tables`), then figures/ (each figure as PNG and SVG),
-    briefing.md and briefing.pdf into `folder`. With `figures=False` only the tables are
-    written, and the key findings are still returned."""
+    briefing.md and briefing.pdf into `folder`, with `focus` (default: the first scenario) on
+    the detail pages. With `figures=False` only the tables are written, and the key findings
+    are still returned."""
     table, shares = write_tables(pairs, folder, created)
     if not figures:
         chance, conditional = chance_tables(pairs)
         names = [p.name for p in pairs]
         return Written(key_findings(table, shares, names, chance, conditional), 0, drawn=False)
     drawn = write_briefing_figures(pairs, table, shares, folder / FIGURES_DIR, graph)
-    content = build_briefing(pairs, table, shares, drawn, created)
+    content = build_briefing(pairs, table, shares, drawn, created, focus)
     (folder / MARKDOWN_FILE).write_text(render_markdown(content), encoding="utf-8")
     data, pages = render_pdf(content, folder)
     (folder / PDF_FILE).write_bytes(data)

@@ -1,0 +1,115 @@
+"""The bottom line of page 1: a short paragraph and an options x outcomes scorecard.
+
+Each cell says whether a scenario is *better*, *worse* or shows *no clear change* on one outcome
+against the counterfactual, with the number and its interval. Better is the direction a
+government fighting the cocaine trade wants: less cocaine exported (in all and via Callao),
+more seized, fewer violent deaths, fewer armed groups with less income, less coca. Only a clear
+effect (its interval excludes zero) is better or worse.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+
+from sim.report.findings import WINDOW_ORDER
+from sim.report.wording import ABSOLUTE_UNITS, HEADINGS, fmt_signed, scenario_label
+
+#: the scorecard's outcomes, in order, with the sign of a change that is better (+1: a rise)
+SCORECARD: tuple[tuple[str, int], ...] = (
+    ("exports", -1),
+    ("exports via Callao", -1),
+    ("seizures", 1),
+    ("violent deaths", -1),
+    ("armed groups", -1),
+    ("armed income", -1),
+    ("coca area", -1),
+)
+BETTER, WORSE, UNCLEAR = "better", "worse", "no clear change"
+
+
+def verdict(row: Any, better_sign: int) -> str:
+    """'better', 'worse' or 'no clear change' for one effect row."""
+    if not bool(row.clear) or not pd.notna(row.change):
+        return UNCLEAR
+    return BETTER if (row.change > 0) == (better_sign > 0) else WORSE
+
+
+def _unit(row: Any) -> str:
+    return "%" if row.relative else ABSOLUTE_UNITS.get(row.outcome, "").replace(" a year", "/yr")
+
+
+def number(row: Any) -> str:
+    """The change with its interval: "-4.3% (-5.2 to -3.5)"."""
+    if not pd.notna(row.change):
+        return "n/a"
+    unit = _unit(row)
+    interval = f"({fmt_signed(row.change_lo)} to {fmt_signed(row.change_hi)})"
+    return f"{fmt_signed(row.change)}{unit} {interval}"
+
+
+def scorecard_window(table: pd.DataFrame) -> str | None:
+    """The window the scorecard shows: the first of WINDOW_ORDER that the table has."""
+    present = set(table["window"])
+    return next((w for w in WINDOW_ORDER if w in present), None)
+
+
+def scorecard_rows(
+    table: pd.DataFrame, scenarios: Sequence[str], window: str
+) -> list[tuple[str, list[tuple[str, str, bool]]]]:
+    """Per scenario: its label and, per scorecard outcome, (verdict, number, clear)."""
+    rows = []
+    for s in scenarios:
+        w = table[(table["scenario"] == s) & (table["window"] == window)].set_index("outcome")
+        if w.empty:
+            continue
+        cells = []
+        for outcome, sign in SCORECARD:
+            if outcome not in w.index:
+                cells.append((UNCLEAR, "n/a", False))
+                continue
+            row = next(w.loc[[outcome]].reset_index().itertuples())
+            cells.append((verdict(row, sign), number(row), bool(row.clear)))
+        rows.append((scenario_label(s), cells))
+    return rows
+
+
+def scorecard_header() -> list[str]:
+    """The scorecard's column headings: the option, then each outcome."""
+    return ["Option", *(HEADINGS.get(o, o) for o, _ in SCORECARD)]
+
+
+def bottom_line(table: pd.DataFrame, scenarios: Sequence[str], counterfactual: str) -> str:
+    """The paragraph that opens the briefing: for each scenario, on which outcomes it is better
+    and worse than the counterfactual in the scorecard's window, and that nothing else changes
+    clearly."""
+    window = scorecard_window(table)
+    if window is None:
+        return "No window after an intervention lies inside the runs: nothing to compare."
+    sentences = []
+    for label, cells in scorecard_rows(table, scenarios, window):
+        parts = []
+        for word in (BETTER, WORSE):
+            named = [
+                f"{HEADINGS.get(o, o).lower()} ({n.split(' (')[0]})"
+                for (o, _), (v, n, _c) in zip(SCORECARD, cells, strict=True)
+                if v == word
+            ]
+            if named:
+                parts.append(f"{word} on " + _and(named))
+        if parts:
+            rest = sum(1 for v, _n, _c in cells if v == UNCLEAR)
+            tail = f"; no clear change on the other {rest}" if rest else ""
+            sentences.append(f"{label} is {'; '.join(parts)}{tail}.")
+        else:
+            sentences.append(f"{label} changes none of these outcomes clearly.")
+    return (
+        f"Against {scenario_label(counterfactual)}, in {window} after each option's first "
+        f"intervention: " + " ".join(sentences)
+    )
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
