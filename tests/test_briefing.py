@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 
 from sim.cli.main import app
 from sim.report.findings import ALL_OR_NOTHING
+from sim.report.scorecard import BETTER, SCORECARD, WORSE
 from sim.report.wording import INTERVAL_NAME
 
 runner = CliRunner()
@@ -340,13 +341,21 @@ def test_key_findings_state_the_numbers_of_the_table(compare_dir):
 def test_headline_table_shows_the_same_numbers(compare_dir):
     table = pd.read_csv(compare_dir / "comparison.csv")
     md = (compare_dir / "briefing.md").read_text(encoding="utf-8")
-    rows = [line for line in md.splitlines() if line.startswith("| Callao surge |")]
+    scorecard, headline = md.split("## Headline table")[0], md.split("## Headline table")[1]
     year1 = table[(table["scenario"] == "callao_surge") & (table["window"] == "year 1")]
+    rows = [line for line in headline.splitlines() if line.startswith("| Callao surge |")]
     cells = [c.strip().strip("*") for c in rows[0].strip("|").split("|")[1:]]
     assert len(cells) == len(year1)
     for cell, row in zip(cells, year1.itertuples(), strict=True):
         assert f"({signed(row.change_lo)} to {signed(row.change_hi)})" in cell
         assert cell.startswith(signed(row.change))
+    # page 1's scorecard shows the same numbers for its outcomes
+    card = [line for line in scorecard.splitlines() if line.startswith("| Callao surge |")]
+    by_outcome = year1.set_index("outcome")
+    for (outcome, _), cell in zip(SCORECARD, card[0].strip("|").split("|")[1:], strict=True):
+        row = by_outcome.loc[outcome]
+        assert f"({signed(row.change_lo)} to {signed(row.change_hi)})" in cell, outcome
+        assert (BETTER in cell or WORSE in cell) == bool(row.clear), (outcome, cell)
 
 
 def test_brief_redraws_the_same_briefing_without_running(compare_dir, tmp_path, monkeypatch):

@@ -90,7 +90,8 @@ def test_the_briefing_says_in_how_many_runs_the_operation_succeeded_and_splits_b
     ok = counts.set_index("event").loc["operation against leader in week 52 succeeds"]
     assert text.startswith(f"Coin flip arrest, {ALL_OR_NOTHING}: ")
     assert f"succeeds in {ok['runs_with']} of {REPLICATES} runs" in text
-    assert f"when the operation against the leader (week 52) succeeds ({ok['runs_with']} runs)" in text
+    succeeded = f"when the operation against the leader (week 52) succeeds ({ok['runs_with']} runs)"
+    assert succeeded in text
     assert f"when it fails ({REPLICATES - ok['runs_with']} runs)" in text
 
 
