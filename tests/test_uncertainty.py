@@ -124,3 +124,26 @@ def test_brief_refuses_run_folders_of_fewer_than_three_replicates(tmp_path):
     assert res.exit_code == 2, res.output
     assert "run.json" in res.output and f"at least {MIN_REPLICATES} replicates" in res.output
     assert not out.exists()
+
+
+def test_no_figure_title_names_an_effect_whose_interval_includes_zero():
+    import pandas as pd
+
+    from sim.report.findings import armed_title, fan_title
+
+    rows = [
+        dict(scenario="s", outcome=o, window="year 1", change=c, change_lo=c - 20,
+             change_hi=c + 20, clear=False, large=True, replicates_needed=40, relative=r,
+             baseline=16.5, week_from=52, week_to=103)
+        for o, c, r in (("violent deaths", 10.0, False), ("exports", -12.0, True),
+                        ("seizures", 15.0, True))
+    ]  # fmt: skip
+    table = pd.DataFrame(rows)
+    events = pd.DataFrame(columns=["type", "outcome", "week", "replicate"])
+    titles = [
+        armed_title(table, events, "s", 10),
+        fan_title(table, "s", ("exports", "seizures")),
+    ]
+    for title in titles:
+        assert " by " not in title and "a large change" not in title, title
+        assert "no clear change" in title, title

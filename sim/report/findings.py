@@ -432,10 +432,10 @@ def armed_title(table: pd.DataFrame, events: pd.DataFrame, scenario: str, replic
         if (row := row_of(window_rows(table, scenario, w), "violent deaths")) is not None
         and row.clear
     ]
-    best = max(clear, key=size_percent).window if clear else windows[0]
-    deaths = row_of(window_rows(table, scenario, best), "violent deaths")
-    tail = f"; in {best}, {change_clause(deaths, interval=False)}" if deaths is not None else ""
-    return f"{label}: {lead}{tail}"
+    if not clear:  # a title states only findings whose interval excludes zero
+        return f"{label}: {lead}; no clear change in violent deaths"
+    best = max(clear, key=size_percent)
+    return f"{label}: {lead}; in {best.window}, {change_clause(best, interval=False)}"
 
 
 def summary_title(table: pd.DataFrame) -> str:

@@ -112,8 +112,8 @@ def change_clause(row: Any, *, interval: bool = True, only: bool = False) -> str
     unit = _unit(row)
     if not math.isfinite(row.change):
         return f"{subject} cannot be compared (no baseline value in this window)"
-    if not row.clear and getattr(row, "large", False):
-        return _unresolved_clause(row, subject, unit)
+    if not row.clear and getattr(row, "large", False) and interval:
+        return _unresolved_clause(row, subject, unit)  # a title (no interval) says "no clear"
     if not row.clear:
         verb = _verb(row.outcome, None)
         text = f"{subject} {verb} no clear change ({fmt_signed(row.change)}{unit}"
