@@ -176,8 +176,16 @@ class VraemModel(mesa.Model):
     def _agents_of(self, kind: type) -> list:
         return list(self.agents_by_type[kind]) if kind in self.agents_by_type else []
 
+    def register_agent(self, agent: mesa.Agent) -> None:
+        """Mesa's registration; a new armed group also renews the list of groups."""
+        super().register_agent(agent)
+        if isinstance(agent, Faction):
+            self._factions = None
+
     def active_factions(self) -> list[Faction]:
-        return [f for f in self._agents_of(Faction) if f.active]
+        if getattr(self, "_factions", None) is None:  # the groups change only when one is made
+            self._factions = self._agents_of(Faction)
+        return [f for f in self._factions if f.active]
 
     def group_names(self) -> set[str]:
         return {f.name for f in self._agents_of(Faction)}
