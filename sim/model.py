@@ -187,6 +187,18 @@ class VraemModel(mesa.Model):
             self._factions = self._agents_of(Faction)
         return [f for f in self._factions if f.active]
 
+    def start_trafficking_crew(self, label: str, presence: np.ndarray) -> str:
+        TraffickingOrg(
+            self,
+            self.config.traffickers,
+            presence,
+            label,
+            self.routes,
+            self.beliefs,
+            self.network.edge_risk,
+        )
+        return label
+
     def group_names(self) -> set[str]:
         return {f.name for f in self._agents_of(Faction)}
 
@@ -314,9 +326,9 @@ class VraemModel(mesa.Model):
         factions = self.active_factions()
         if len(factions) > 1:
             contest(self, factions, self.adjacent)
-            merge_weak(self, factions, self.adjacent)
-            if len(self.active_factions()) < len(factions):
-                self._groups_changed()  # a merged gang no longer escorts
+        merge_weak(self, factions, self.adjacent)
+        if len(self.active_factions()) < len(factions):
+            self._groups_changed()  # a merged gang (or one turned crew) no longer escorts
         for f in self.active_factions():
             f.choose_taxes(self.control_of_others(f))
 

@@ -280,3 +280,29 @@ def test_violent_deaths_are_recorded_by_kind_and_add_up():
     by_victim = sum(rec.values[k] for k in DEATHS_BY_VICTIM)
     assert np.array_equal(by_victim, rec.values["deaths"])
     assert rec.values["deaths_ambush"].sum() > 0 and rec.values["deaths_clash"].sum() > 0
+
+
+def test_a_gang_that_cannot_pay_its_people_and_has_nobody_to_join_becomes_a_trafficking_crew():
+    from sim.agents import TraffickingOrg
+    from sim.agents.turf import merge_weak
+
+    model = VraemModel(baseline(weeks=8), seed=2)
+    model.step()
+    faction = _mpcp(model)
+    _all_cadres_removed(faction)
+    gangs = leaderless_breakup(model, faction, model.hops)
+    gang = gangs[0]
+    for other in model.active_factions():  # nobody left to join
+        if other is not gang:
+            other.dissolve("test: gone")
+    gang.income_avg, gang.income_seeded = 0.0, True  # it cannot pay its people
+    orgs_before = len(model.agents_by_type[TraffickingOrg])
+    merge_weak(model, model.active_factions(), model.adjacent)
+    assert not gang.active
+    crews = [o for o in model.agents_by_type[TraffickingOrg] if o.label == f"{gang.name} (crew)"]
+    assert len(model.agents_by_type[TraffickingOrg]) == orgs_before + 1 and len(crews) == 1
+    assert np.array_equal(crews[0].presence > 0, gang.control_ref > 0)
+    assert any("became" in e[3] and e[2] == gang.name for e in model.recorder.events)
+    for _ in range(5):  # the crew buys and ships like any organisation; the run goes on
+        model.step()
+    assert crews[0].revenue_usd > 0 or crews[0].stock.sum() > 0

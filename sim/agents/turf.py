@@ -131,7 +131,9 @@ def _fight(world: World, a: Faction, b: Faction, d: int, a_at_hand: float) -> No
 
 
 def merge_weak(world: World, factions: list[Faction], adjacent: np.ndarray) -> None:
-    """A gang that cannot pay its people joins the strongest group that borders it."""
+    """A gang that cannot pay its people joins the strongest group that borders it; with no
+    group to join it turns to trafficking the cocaine of its districts itself (seed 004: the
+    few that are left "would simply become organized crime gangs")."""
     for weak in [f for f in factions if f.active and f.gang and f.upkeep]:
         need = weak.members * weak.upkeep / WEEKS_PER_YEAR
         if weak.income_avg >= weak.cfg.gangs.merge_income_ratio * need or not weak.income_seeded:
@@ -141,6 +143,7 @@ def merge_weak(world: World, factions: list[Faction], adjacent: np.ndarray) -> N
             f for f in factions if f.active and f is not weak and (f.control_ref[near] > 0).any()
         ]
         if not hosts:
+            become_trafficking_crew(world, weak)
             continue
         host = max(hosts, key=lambda f: f.fighters)
         host.members += weak.members
@@ -158,3 +161,13 @@ def merge_weak(world: World, factions: list[Faction], adjacent: np.ndarray) -> N
         weak.control = np.zeros_like(weak.control)
         weak.control_ref = np.zeros_like(weak.control_ref)
         world.log_event("merger", weak.name, f"joined {host.name}: it could not pay its people")
+
+
+def become_trafficking_crew(world: World, gang: Faction) -> None:
+    """The gang ends as an armed group and its people become a trafficking organisation that
+    buys and ships from the districts it held."""
+    presence = (gang.control_ref > 0).astype(float)
+    if presence.sum() <= 0:
+        return
+    crew = world.start_trafficking_crew(f"{gang.name} (crew)", presence)
+    gang.dissolve(f"it could not pay its people and had nobody to join: became {crew}")

@@ -72,6 +72,11 @@ class World(Protocol):
         """The names of every armed group of the run so far, active or not."""
         ...
 
+    def start_trafficking_crew(self, label: str, presence: np.ndarray) -> str:
+        """A new trafficking organisation buying in the districts of `presence` (weights 0-1,
+        per district), e.g. a gang that turns to trafficking; returns its name."""
+        ...
+
     def log_event(self, kind: str, who: str, outcome: str) -> None:
         """Add an event to the run's log."""
         ...
