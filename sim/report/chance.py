@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from sim.report.effects import first_event_week
 from sim.runner.batch import RunResult
 
 ARREST = "arrest_leader"
@@ -51,10 +52,6 @@ def _replicates(result: RunResult) -> int:
 
 def _in_runs(result: RunResult, replicates: pd.Series) -> np.ndarray:
     return np.isin(np.arange(_replicates(result)), replicates.unique())
-
-
-def _first_week(result: RunResult) -> int:
-    return min((iv.week for iv in result.scenario.interventions), default=0)
 
 
 def _operation(week: int, who: str) -> ChanceEvent:
@@ -129,7 +126,7 @@ def chance_events(scenario: RunResult) -> list[ChanceEvent]:
             events.append(_operation(iv.week, iv.who))
             if iv.outcome == "drawn":
                 events.append(_killed(iv.week, iv.who))
-    events += [_split_after(_first_week(scenario)), _leader_at_end()]
+    events += [_split_after(first_event_week(scenario.scenario)), _leader_at_end()]
     return events
 
 
