@@ -34,10 +34,9 @@ from sim.report.findings import key_findings
 from sim.report.markers import intervention_markers
 from sim.report.scorecard import bottom_line, scorecard_header, scorecard_rows, scorecard_window
 from sim.report.wording import (
-    ABSOLUTE_UNITS,
     HEADINGS,
     INTERVAL_NAME,
-    fmt_signed,
+    change_and_interval,
     scenario_label,
     sig3,
 )
@@ -147,14 +146,10 @@ def comparison_tables(pairs: Sequence[Pair]) -> tuple[pd.DataFrame, pd.DataFrame
 
 
 def _change_cell(row: Any) -> Cell:
-    unit = "%" if row.relative else ABSOLUTE_UNITS.get(row.outcome, "").replace(" a year", "")
-    if not pd.notna(row.change):
+    shown = change_and_interval(row)
+    if shown is None:
         return Cell("n/a")
-    return Cell(
-        f"{fmt_signed(row.change)}{unit}",
-        f"({fmt_signed(row.change_lo)} to {fmt_signed(row.change_hi)})",
-        bool(row.clear),
-    )
+    return Cell(*shown, bool(row.clear))
 
 
 def _level_cell(value: float, unit: str) -> Cell:
@@ -318,12 +313,15 @@ def build_briefing(
     pairs: Sequence[Pair],
     table: pd.DataFrame,
     shares: pd.DataFrame,
+    chance: pd.DataFrame,
+    conditional: pd.DataFrame,
     drawn: Sequence[DrawnFigure],
     created: str,
     focus: str | None = None,
 ) -> Briefing:
-    """Assemble the content of the briefing from the tables and the written figures; `focus`
-    (default: the first scenario) gets the detail pages."""
+    """Assemble the content of the briefing from the tables (`chance_tables` gives the chance
+    events and conditional effects) and the written figures; `focus` (default: the first
+    scenario) gets the detail pages."""
     names = [p.name for p in pairs]
     focus = focus or names[0]
     label = scenario_label(focus)
@@ -338,7 +336,6 @@ def build_briefing(
         f"the same seeds (common random numbers); runs of {created[:10]}."
     )
     findings = []
-    chance, conditional = chance_tables(pairs)
     for bullet in key_findings(table, shares, names, chance, conditional):
         head, _, text = bullet.partition(": ")
         findings.append((head, text))

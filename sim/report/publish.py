@@ -67,10 +67,10 @@ TABLE_FILES = (TABLE_FILE, WORKBOOK_FILE, SHARES_FILE, CHANCE_FILE, CONDITIONAL_
 
 def write_tables(
     pairs: Sequence[Pair], folder: Path, created: str
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Write comparison.csv, exit_shares.csv, chance_events.csv, conditional_effects.csv and
-    comparison.xlsx (the same tables as one workbook) into `folder`; return the effect and exit
-    share tables."""
+    comparison.xlsx (the same tables as one workbook) into `folder`; return the effect, exit
+    share, chance event and conditional effect tables."""
     table, shares = comparison_tables(pairs)
     chance, conditional = chance_tables(pairs)
     table.to_csv(folder / TABLE_FILE, index=False)
@@ -93,7 +93,7 @@ def write_tables(
         source=combined_source(pairs),
         created=_naive_utc(created),
     )
-    return table, shares
+    return table, shares, chance, conditional
 
 
 def _naive_utc(created: str) -> datetime | None:
@@ -119,13 +119,12 @@ def write_briefing(
     briefing.md and briefing.pdf into `folder`, with `focus` (default: the first scenario) on
     the detail pages. With `figures=False` only the tables are written, and the key findings
     are still returned."""
-    table, shares = write_tables(pairs, folder, created)
+    table, shares, chance, conditional = write_tables(pairs, folder, created)
     if not figures:
-        chance, conditional = chance_tables(pairs)
         names = [p.name for p in pairs]
         return Written(key_findings(table, shares, names, chance, conditional), 0, drawn=False)
     drawn = write_briefing_figures(pairs, table, shares, folder / FIGURES_DIR, graph)
-    content = build_briefing(pairs, table, shares, drawn, created, focus)
+    content = build_briefing(pairs, table, shares, chance, conditional, drawn, created, focus)
     (folder / MARKDOWN_FILE).write_text(render_markdown(content), encoding="utf-8")
     data, pages = render_pdf(content, folder)
     (folder / PDF_FILE).write_bytes(data)

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from sim.report.findings import WINDOW_ORDER
-from sim.report.wording import ABSOLUTE_UNITS, HEADINGS, fmt_signed, scenario_label
+from sim.report.wording import HEADINGS, change_and_interval, scenario_label
 
 #: the scorecard's outcomes, in order, with the sign of a change that is better (+1: a rise)
 SCORECARD: tuple[tuple[str, int], ...] = (
@@ -37,17 +37,10 @@ def verdict(row: Any, better_sign: int) -> str:
     return BETTER if (row.change > 0) == (better_sign > 0) else WORSE
 
 
-def _unit(row: Any) -> str:
-    return "%" if row.relative else ABSOLUTE_UNITS.get(row.outcome, "").replace(" a year", "/yr")
-
-
 def number(row: Any) -> str:
-    """The change with its interval: "-4.3% (-5.2 to -3.5)"."""
-    if not pd.notna(row.change):
-        return "n/a"
-    unit = _unit(row)
-    interval = f"({fmt_signed(row.change_lo)} to {fmt_signed(row.change_hi)})"
-    return f"{fmt_signed(row.change)}{unit} {interval}"
+    """The change with its interval: "-4.3% (-5.2 to -3.5)", "+10/yr (+2.0 to +18)"."""
+    shown = change_and_interval(row, per_year="/yr")
+    return " ".join(shown) if shown is not None else "n/a"
 
 
 def scorecard_window(table: pd.DataFrame) -> str | None:

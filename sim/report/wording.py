@@ -100,6 +100,19 @@ def _unit(row: Any) -> str:
     return "%" if row.relative else ABSOLUTE_UNITS.get(row.outcome, "")
 
 
+def change_and_interval(row: Any, per_year: str = "") -> tuple[str, str] | None:
+    """A change for a table cell and its interval, e.g. ("-4.3%", "(-5.2 to -3.5)"); None when
+    there is no value. An absolute change per year takes `per_year` as its unit ("" where the
+    column heading gives it, "/yr" where it does not)."""
+    if row.change is None or math.isnan(row.change):
+        return None
+    unit = "%" if row.relative else ABSOLUTE_UNITS.get(row.outcome, "").replace(" a year", per_year)
+    return (
+        f"{fmt_signed(row.change)}{unit}",
+        f"({fmt_signed(row.change_lo)} to {fmt_signed(row.change_hi)})",
+    )
+
+
 def change_clause(row: Any, *, interval: bool = True, only: bool = False) -> str:
     """A sentence clause for one effect row (with fields outcome, relative, change, change_lo,
     change_hi, clear), e.g. "exports via Callao fall by 22% (90% interval 14 to 28%)" or
