@@ -27,7 +27,7 @@ from sim.cli.common import (
     out,
     progress_bar,
 )
-from sim.cli.outputs import FORCE
+from sim.cli.outputs import FOCUS, FORCE
 from sim.config.loader import ConfigError
 from sim.runner.layout import ResultKind
 
@@ -76,15 +76,7 @@ def compare(
             "(`vraem brief` draws the rest later).",
         ),
     ] = False,
-    focus: Annotated[
-        str | None,
-        typer.Option(
-            "--focus",
-            metavar="SCENARIO",
-            help="The scenario (by name) whose detail pages go into the briefing "
-            "(default: the first).",
-        ),
-    ] = None,
+    focus: Annotated[str | None, FOCUS] = None,
     debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
 ) -> None:
     """Run scenarios and the baseline on the same seeds; write the comparison and the briefing.
@@ -148,15 +140,7 @@ def brief(
         ),
     ] = None,
     force: Annotated[bool, FORCE] = False,
-    focus: Annotated[
-        str | None,
-        typer.Option(
-            "--focus",
-            metavar="SCENARIO",
-            help="The scenario (by name) whose detail pages go into the briefing "
-            "(default: the first).",
-        ),
-    ] = None,
+    focus: Annotated[str | None, FOCUS] = None,
     debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
 ) -> None:
     """Redraw the tables, figures and briefing from saved results, without running the model."""
