@@ -56,6 +56,7 @@ class VraemModel(mesa.Model):
         routes: RouteTable | None = None,
     ) -> None:
         super().__init__(rng=int(seed))
+        self._factions: list[Faction] | None = None  # the armed groups, renewed when one is made
         cfg = self.config = scenario
         self.seed = int(seed)
         if network is None or routes is None:
@@ -183,7 +184,7 @@ class VraemModel(mesa.Model):
             self._factions = None
 
     def active_factions(self) -> list[Faction]:
-        if getattr(self, "_factions", None) is None:  # the groups change only when one is made
+        if self._factions is None:
             self._factions = self._agents_of(Faction)
         return [f for f in self._factions if f.active]
 

@@ -65,6 +65,16 @@ def _all_cadres_removed(faction: Faction) -> str:
     return faction.remove_cadre(faction.leader, "killed")
 
 
+def _broken_up(weeks: int) -> tuple[VraemModel, Faction, list[Faction]]:
+    """A model a week in, its MPCP with every cadre removed and broken up by district: the model,
+    the MPCP and its gangs."""
+    model = VraemModel(baseline(weeks=weeks), seed=2)
+    model.step()
+    faction = _mpcp(model)
+    _all_cadres_removed(faction)
+    return model, faction, leaderless_breakup(model, faction, model.hops)
+
+
 def test_arresting_the_leader_hands_over_to_the_first_free_heir_and_logs_who_took_over():
     model = VraemModel(baseline(weeks=1), seed=1)
     faction = _mpcp(model)
@@ -119,11 +129,7 @@ def test_a_contested_succession_names_a_rival_other_than_the_winner():
 
 
 def test_every_armed_group_has_its_own_name_after_a_break_up():
-    model = VraemModel(baseline(weeks=2), seed=2)
-    model.step()
-    faction = _mpcp(model)
-    _all_cadres_removed(faction)
-    leaderless_breakup(model, faction, model.hops)
+    model, _, _ = _broken_up(weeks=2)
     names = [g.name for g in model.active_factions()]
     assert len(set(names)) == len(names), names
     # the bosses were raised from the ranks, so each gang is named after its district
@@ -132,11 +138,7 @@ def test_every_armed_group_has_its_own_name_after_a_break_up():
 
 
 def test_cadres_raised_in_a_run_never_share_an_id_even_after_gangs_merge():
-    model = VraemModel(baseline(weeks=2), seed=2)
-    model.step()
-    faction = _mpcp(model)
-    _all_cadres_removed(faction)
-    gangs = leaderless_breakup(model, faction, model.hops)
+    _, _, gangs = _broken_up(weeks=2)
     for gang in gangs:  # every gang raises one more cadre of its own
         gang.cadres.raise_cadre("sub_commander", gang.leader.base, gang.leader)
     ids = [p.id for g in gangs for p in g.cadres.people]
@@ -286,11 +288,7 @@ def test_a_gang_that_cannot_pay_its_people_and_has_nobody_to_join_becomes_a_traf
     from sim.agents import TraffickingOrg
     from sim.agents.turf import merge_weak
 
-    model = VraemModel(baseline(weeks=8), seed=2)
-    model.step()
-    faction = _mpcp(model)
-    _all_cadres_removed(faction)
-    gangs = leaderless_breakup(model, faction, model.hops)
+    model, _, gangs = _broken_up(weeks=8)
     gang = gangs[0]
     for other in model.active_factions():  # nobody left to join
         if other is not gang:
