@@ -36,8 +36,9 @@ SCENARIOS = {
     "heirs_then_leader": [_arrest(WEEK - 12, "successors"), _arrest(WEEK, "leader")],
     "unrest": [Unrest(type="unrest", week=WEEK, weeks=26, factor=0.6, visibility=1.0)],
     # an orderly vote: the state is not weakened and there are no protests, only the vote
-    "vote": [Unrest(type="unrest", week=WEEK, weeks=26, factor=1.0, visibility=0.0,
-                    election_week=VOTE)],  # fmt: skip
+    "vote": [
+        Unrest(type="unrest", week=WEEK, weeks=26, factor=1.0, visibility=0.0, election_week=VOTE)
+    ],
     "dismantled": [_arrest(WEEK, who) for who in ("successors", "leader", "second", "commanders")],
     "split": [Fragmentation(type="fragmentation", week=WEEK, gangs=3)],
     # Aug 2013: the military commanders killed (then 'Alipio' and 'Gabriel'; in the 2022
