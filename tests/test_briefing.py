@@ -3,6 +3,7 @@ redrawing without re-running, bad input (exit 2) and nothing half-written."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import shutil
@@ -87,12 +88,25 @@ SHARE = re.compile(
     rf"exports (?P<verb>rises|falls) by (?P<x>[\d.]+) points \({_CI} (?P<a>[\d.]+) to "
     r"(?P<b>[\d.]+)\) to (?P<y>[\d.]+)%"
 )
+WINDOW_WORDS = {  # how each default window reads in a sentence
+    "while the interventions run": "during",
+    "after the interventions": "after",
+    "in the first year after the first intervention": "first year",
+}
+_WIN = "|".join(re.escape(w) for w in WINDOW_WORDS)
+_MONTHS = r"(\w{3} \d{4})(?:\u2013(\w{3} \d{4}))?"  # "Jan 2024" or "Jan 2024-Dec 2025"
+WINDOW_AT_START = re.compile(rf"^(?P<w>{_WIN}) \({_MONTHS}\), ", re.IGNORECASE)
 BASELINE = re.compile(
-    r"Baseline in year 1 \(weeks (\d+)-(\d+)\): the VRAEM exports ([\d,.]+) t/yr of cocaine, "
+    rf"Baseline ({_WIN}) \({_MONTHS}\): the VRAEM exports ([\d,.]+) t/yr of cocaine, "
     r"([\d,.]+) t/yr of it via Callao, and ([\d,.]+) t/yr are seized; cocaine sells at "
     r"([\d,.]+) USD/kg in the VRAEM and ([\d,.]+) USD/kg at Callao; there are ([\d,.]+) violent "
     r"deaths a year\."
 )
+
+
+def _month(iso: str) -> str:
+    """An ISO date as the briefing names its month: 'Jan 2024'."""
+    return dt.date.fromisoformat(str(iso)).strftime("%b %Y")
 
 
 def shown(x: float) -> str:
@@ -210,7 +224,6 @@ def test_runs_share_their_seeds_and_the_table_is_tidy(compare_dir):
         "week_to",
     }
     assert expected <= set(table.columns)
-    assert len(table) == len(NAMES) * 2 * 10
     assert set(table["outcome"]) >= {
         "exports",
         "exports via Callao",
@@ -222,13 +235,34 @@ def test_runs_share_their_seeds_and_the_table_is_tidy(compare_dir):
         "armed groups",
         "armed income",
     }
-    # windows start at the first intervention, and years 2-5 are cut at the horizon
-    spans = table.groupby("window")[["week_from", "week_to"]].agg(["min", "max"])
-    assert spans.loc["year 1"].tolist() == [EVENT, EVENT, EVENT + 51, EVENT + 51]
-    assert spans.loc["years 2-5"].tolist() == [EVENT + 52, EVENT + 52, WEEKS - 1, WEEKS - 1]
+    # each scenario's own windows: while the surge runs (52 weeks) and after it; after the
+    # last arrest (week 30) for the arrests, which have no duration; and the first year
+    spans = table.groupby(["scenario", "window"])[["week_from", "week_to"]].agg(["min", "max"])
+    expected_spans = {
+        ("callao_surge", "during"): (EVENT, EVENT + 51),
+        ("callao_surge", "after"): (EVENT + 52, WEEKS - 1),
+        ("callao_surge", "first year"): (EVENT, EVENT + 51),
+        ("decapitation", "after"): (EVENT + 4, WEEKS - 1),
+        ("decapitation", "first year"): (EVENT, EVENT + 51),
+    }
+    assert set(spans.index) == set(expected_spans)
+    for key, (a, b) in expected_spans.items():
+        assert spans.loc[key].tolist() == [a, a, b, b], key
+    assert len(table) == len(expected_spans) * 10
+    # ... and in dates: week k starts on the scenario's start date + 7k days
+    start = dt.date.fromisoformat(
+        str(
+            json.loads((compare_dir / "runs" / "callao_surge" / "run.json").read_text())["config"][
+                "start_date"
+            ]
+        )
+    )
+    for r in table.itertuples():
+        assert r.date_from == (start + dt.timedelta(weeks=r.week_from)).isoformat()
+        assert r.date_to == (start + dt.timedelta(weeks=r.week_to + 1, days=-1)).isoformat()
     assert (table["change_lo"] <= table["change"] + 1e-9).all()
     assert (table["change"] <= table["change_hi"] + 1e-9).all()
-    surge = table[(table["scenario"] == "callao_surge") & (table["window"] == "year 1")]
+    surge = table[(table["scenario"] == "callao_surge") & (table["window"] == "during")]
     callao = surge.set_index("outcome").loc["exports via Callao"]
     assert callao["change"] < 0 and callao["clear"]
     # common random numbers: before the first intervention the runs are the same, week by week
@@ -270,10 +304,13 @@ def test_key_findings_state_the_numbers_of_the_table(compare_dir):
 
     base = BASELINE.fullmatch(findings[0])
     assert base, findings[0]
-    first = table.xs((NAMES[0], "year 1"), level=("scenario", "window"))
-    assert [int(base[1]), int(base[2])] == [EVENT, EVENT + 51]
+    window = WINDOW_WORDS[base[1]]
+    assert window == "during"  # the key window of the surge: while it runs
+    first = table.xs((NAMES[0], window), level=("scenario", "window"))
+    months = [_month(first["date_from"].iloc[0]), _month(first["date_to"].iloc[0])]
+    assert [base[2], base[3] or base[2]] == months
     for group, outcome in zip(
-        base.groups()[2:],
+        base.groups()[3:],
         [
             "exports",
             "exports via Callao",
@@ -292,9 +329,9 @@ def test_key_findings_state_the_numbers_of_the_table(compare_dir):
         if label.endswith(f", {ALL_OR_NOTHING}"):
             continue  # counts of chance events: tests/test_chance.py
         scenario = labels[label]
-        sentences = re.split(r"(?<=\.) (?=In )", text)
+        sentences = re.split(r"(?<=\.) (?=(?:While|After|In) )", text)
         for sentence in sentences:
-            window = re.match(r"In (year 1|years 2-5), ", sentence)[1]
+            window = WINDOW_WORDS[WINDOW_AT_START.match(sentence)["w"].lower()]
             for m in CLEAR.finditer(sentence):
                 row = table.loc[(scenario, SUBJECTS[m["subject"]], window)]
                 assert row["clear"], sentence
@@ -342,15 +379,15 @@ def test_headline_table_shows_the_same_numbers(compare_dir):
     table = pd.read_csv(compare_dir / "comparison.csv")
     md = (compare_dir / "briefing.md").read_text(encoding="utf-8")
     scorecard, headline = md.split("## Headline table")[0], md.split("## Headline table")[1]
-    year1 = table[(table["scenario"] == "callao_surge") & (table["window"] == "year 1")]
-    rows = [line for line in headline.splitlines() if line.startswith("| Callao surge |")]
+    year1 = table[(table["scenario"] == "callao_surge") & (table["window"] == "during")]
+    rows = [line for line in headline.splitlines() if line.startswith("| Callao surge")]
     cells = [c.strip().strip("*") for c in rows[0].strip("|").split("|")[1:]]
     assert len(cells) == len(year1)
     for cell, row in zip(cells, year1.itertuples(), strict=True):
         assert f"({signed(row.change_lo)} to {signed(row.change_hi)})" in cell
         assert cell.startswith(signed(row.change))
     # page 1's scorecard shows the same numbers for its outcomes
-    card = [line for line in scorecard.splitlines() if line.startswith("| Callao surge |")]
+    card = [line for line in scorecard.splitlines() if line.startswith("| Callao surge (")]
     by_outcome = year1.set_index("outcome")
     for (outcome, _), cell in zip(SCORECARD, card[0].strip("|").split("|")[1:], strict=True):
         row = by_outcome.loc[outcome]

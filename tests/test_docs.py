@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from conftest import REPO
 
 from sim.config.reference import render
@@ -81,10 +83,11 @@ def test_the_briefing_doc_says_which_window_the_route_map_shows_as_the_code_draw
 
     def pair(event_week: int, weeks: int) -> SimpleNamespace:
         run = SimpleNamespace(edge_flows=pd.DataFrame(columns=["year", "u", "v", "kg"]))
-        scenario = SimpleNamespace(edge_flows=run.edge_flows, scenario=SimpleNamespace(weeks=weeks))
+        sc = SimpleNamespace(weeks=weeks, start_date=dt.date(2023, 1, 2))
+        scenario = SimpleNamespace(edge_flows=run.edge_flows, scenario=sc)
         return SimpleNamespace(event_week=event_week, baseline=run, scenario=scenario)
 
-    # the code: year 1 after an intervention at a year boundary, else the whole run
+    # the code: the first year after an intervention at a year boundary, else the whole run
     assert map_period(pair(52, 312))[0] == 2
     assert map_period(pair(60, 312))[0] is None
     assert map_period(pair(260, 300))[0] is None  # that year does not fit in the run
@@ -96,7 +99,7 @@ def test_the_briefing_doc_says_which_window_the_route_map_shows_as_the_code_draw
     ]
     assert len(about_the_map) >= 2  # the figure's description and the caveat
     for item in about_the_map:
-        assert "year 1 after the first intervention" in item, item
+        assert "first year after the first intervention" in item, item
         assert "year boundary" in item, item
 
 

@@ -46,13 +46,17 @@ def test_the_bottom_line_names_what_each_option_improves_and_worsens():
             outcome, (0.5, False)
         )
         rows.append(
-            dict(scenario="surge", outcome=outcome, window="year 1", change=change,
+            dict(scenario="surge", outcome=outcome, window="during", change=change,
                  change_lo=change - 1, change_hi=change + 1, clear=clear,
-                 relative=outcome not in ("violent deaths", "armed groups"))
+                 relative=outcome not in ("violent deaths", "armed groups"),
+                 date_from="2024-01-01", date_to="2025-12-28")
         )  # fmt: skip
     text = bottom_line(pd.DataFrame(rows), ["surge"], "baseline")
-    assert text.startswith("Against Baseline, in year 1 after each option's first intervention:")
-    assert "Surge is better on exports (-4.3%) and seizures (+60%)" in text
+    assert text.startswith("Against Baseline: ")
+    assert (
+        "Surge, while the interventions run (Jan 2024\u2013Dec 2025), is better on exports "
+        "(-4.3%) and seizures (+60%)"
+    ) in text
     assert f"no clear change on the other {len(SCORECARD) - 2}" in text
 
 
@@ -77,11 +81,11 @@ def test_page_one_opens_with_the_bottom_line_and_the_scorecard_and_focus_picks_t
     assert res.exit_code == 0, res.output
     md = (out / "briefing.md").read_text(encoding="utf-8")
     page_one = md.split("## Key findings")[0]
-    assert "## Bottom line" in page_one and "Against Baseline, in year 1" in page_one
+    assert "## Bottom line" in page_one and "Against Baseline: Surge, while the " in page_one
     header = next(line for line in page_one.splitlines() if line.startswith("| Option | "))
     assert header.count("|") == len(SCORECARD) + 2
     for label in ("Surge", "Airstrips"):
-        assert any(line.startswith(f"| {label} | ") for line in page_one.splitlines()), label
+        assert any(line.startswith(f"| {label} (") for line in page_one.splitlines()), label
     assert "## Airstrips in detail" in md  # --focus
 
 

@@ -132,9 +132,10 @@ def test_no_figure_title_names_an_effect_whose_interval_includes_zero():
     from sim.report.findings import armed_title, fan_title
 
     rows = [
-        dict(scenario="s", outcome=o, window="year 1", change=c, change_lo=c - 20,
+        dict(scenario="s", outcome=o, window="first year", change=c, change_lo=c - 20,
              change_hi=c + 20, clear=False, large=True, replicates_needed=40, relative=r,
-             baseline=16.5, week_from=52, week_to=103)
+             baseline=16.5, week_from=52, week_to=103, date_from="2024-01-01",
+             date_to="2024-12-29")
         for o, c, r in (("violent deaths", 10.0, False), ("exports", -12.0, True),
                         ("seizures", 15.0, True))
     ]  # fmt: skip

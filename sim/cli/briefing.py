@@ -27,7 +27,7 @@ from sim.cli.common import (
     out,
     progress_bar,
 )
-from sim.cli.outputs import FOCUS, FORCE
+from sim.cli.outputs import FOCUS, FORCE, WINDOW
 from sim.config.loader import ConfigError
 from sim.runner.layout import ResultKind
 
@@ -77,11 +77,13 @@ def compare(
         ),
     ] = False,
     focus: Annotated[str | None, FOCUS] = None,
+    window: Annotated[list[str] | None, WINDOW] = None,
     debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
 ) -> None:
     """Run scenarios and the baseline on the same seeds; write the comparison and the briefing.
 
-    Effects are measured in year 1 and years 2-5 after each scenario's first intervention.
+    Effects are measured over each scenario's windows: while its interventions run, after they
+    end, and in the first year after the first one (or the windows given with --window).
     """
     from sim.report.compare import plan_comparison
     from sim.report.publish import graph_for
@@ -96,6 +98,7 @@ def compare(
         for sc in plan.scenarios:
             graph_for(sc)  # a bad network data folder is bad input: say so before running
         check_focus(focus, [sc.name for sc in plan.scenarios])
+        windows = check_windows(window, plan.scenarios)
     except ConfigError as exc:
         fail_bad_input(exc)
     runs = [*plan.baselines.values(), *plan.scenarios]
@@ -103,7 +106,7 @@ def compare(
     executor = _executor(workers, max(sc.replicates for sc in runs))
     try:
         with writing(out_dir, COMPARE, force=force, command=sys.argv):
-            pairs = _run(plan, executor)
+            pairs = with_windows(_run(plan, executor), windows)
             executor.shutdown(wait=True)  # free the workers before drawing
             folder, written = _write(
                 pairs, out_dir, kind="compare", force=force, figures=not no_figures, focus=focus
@@ -141,6 +144,7 @@ def brief(
     ] = None,
     force: Annotated[bool, FORCE] = False,
     focus: Annotated[str | None, FOCUS] = None,
+    window: Annotated[list[str] | None, WINDOW] = None,
     debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
 ) -> None:
     """Redraw the tables, figures and briefing from saved results, without running the model."""
@@ -167,6 +171,7 @@ def brief(
             )
         check_comparison_target(target, force=force)
         check_focus(focus, [p.name for p in pairs])
+        pairs = with_windows(pairs, check_windows(window, [p.scenario.scenario for p in pairs]))
     except ConfigError as exc:
         fail_bad_input(exc)
     try:
@@ -191,6 +196,25 @@ def check_focus(focus: str | None, names: list[str]) -> None:
             "--focus",
             f"expected the name of a compared scenario: {', '.join(names)} (got '{focus}')",
         )
+
+
+def check_windows(texts: list[str] | None, scenarios):
+    """The `--window` specs, parsed and checked against every scenario (ConfigError if one
+    is malformed or lies outside a run)."""
+    from sim.report.windows import parse_windows
+
+    specs = parse_windows(texts)
+    for sc in scenarios:
+        for spec in specs:
+            spec.resolve(sc)
+    return specs
+
+
+def with_windows(pairs, specs):
+    """The pairs, measured over the `--window` specs (the default windows if none)."""
+    for p in pairs:
+        p.custom_windows = tuple(specs)
+    return pairs
 
 
 def _warn_if_few_replicates(fewest: int) -> None:

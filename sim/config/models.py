@@ -7,6 +7,7 @@ fixes and that calibration (issue 5) may move. Sources are short references to
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -478,6 +479,13 @@ class Scenario(Section):
 
     name: FolderName = Field(description="Scenario name; names the default output folder.")
     description: str = Field("", description="What the scenario represents.")
+    start_date: dt.date = Field(
+        dt.date(2023, 1, 2),
+        description="First day of reporting week 0 (ISO date); week k starts 7k days later, "
+        "and every time axis and window of a briefing is stated in dates from it. Default: the "
+        "first Monday of 2023, as the leadership network is the one reported at the end of 2022 "
+        "and the calibration targets are for 2021-2023 (docs/VALIDATION.md).",
+    )
     weeks: int = Field(260, ge=1, le=2_600, description="Reported horizon (weeks).")
     seed: int = Field(20231113, ge=0, description="Master seed for the replicates.")
     replicates: int = Field(10, ge=1, le=10_000, description="Seeded replicates (count).")

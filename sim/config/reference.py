@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import get_args, get_origin
 
@@ -54,9 +55,11 @@ def _default(model: type[BaseModel], name: str) -> str:
         return "required"
     value = field.get_default(call_default_factory=True)
     if isinstance(value, BaseModel):
-        value = value.model_dump()
+        value = value.model_dump(mode="json")
     if isinstance(value, list):
-        value = [v.model_dump() if isinstance(v, BaseModel) else v for v in value]
+        value = [v.model_dump(mode="json") if isinstance(v, BaseModel) else v for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()  # as a scenario file writes it
     text = json.dumps(value, ensure_ascii=False)
     limit = 100 if isinstance(value, dict) else 60  # a mapping by rank, say, in full
     return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -20,6 +21,7 @@ from sim.report.briefing_figures import (
     combined_source,
 )
 from sim.report.briefing_series import SMOOTH_WEEKS
+from sim.report.calendar import week_date
 from sim.report.chance import chance_table, conditional_table
 from sim.report.compare import Pair
 from sim.report.effects import (
@@ -27,12 +29,11 @@ from sim.report.effects import (
     OUTCOMES,
     effect_table,
     exit_share_table,
-    window_notes,
-    windows,
 )
 from sim.report.findings import key_findings
 from sim.report.markers import intervention_markers
-from sim.report.scorecard import bottom_line, scorecard_header, scorecard_rows, scorecard_window
+from sim.report.scorecard import bottom_line, scorecard_header, scorecard_rows
+from sim.report.windows import START_UP_WEEKS, dates_text, window_notes, window_title
 from sim.report.wording import (
     HEADINGS,
     INTERVAL_NAME,
@@ -50,14 +51,11 @@ PDF_FILE = "briefing.pdf"
 FIGURES_DIR = "figures"
 MAX_PAGES = 4
 RECOMMENDED_REPLICATES = 20  # below this the intervals are rough (said in the caveats)
-PRICE_SETTLING_WEEKS = 10  # prices settle in about the first 10 weeks of a run
-
-WINDOW_TITLES = {"year 1": "Year 1", "years 2-5": "Years 2-5"}
 FIGURE_CAPTIONS = {
     "summary": (
         "Every scenario's effect on the headline outcomes: mean paired change (marker) and "
-        f"{INTERVAL_NAME} (line) in year 1 (filled circle, solid) and years 2-5 (open square, "
-        "dashed) after the first intervention; faded where the interval includes zero."
+        f"{INTERVAL_NAME} (line) in each of its windows (marker and line style by window, as "
+        "the legend says; dates in the table); faded where the interval includes zero."
     ),
     "fans": (
         "Scenario (blue: median, middle 50% and 90% of replicates) over the baseline (black "
@@ -66,14 +64,15 @@ FIGURE_CAPTIONS = {
     ),
     "exits": (
         "Each exit's share of exports before the first intervention and, for baseline and "
-        "scenario, in year 1 and years 2-5 (left), and the paired change in percentage points "
+        "scenario, in each window (left), and the paired change in percentage points "
         f"with its {INTERVAL_NAME} (right)."
     ),
     "map": (
         "Route network on Peru's outline: baseline flow on each link (left; line width in t/yr, "
         "colour and dashes by transport mode) and the change with the scenario (right; solid: "
-        "more traffic, dashed: less), as means over year 1 after the first intervention (over "
-        "the whole run if it does not start at a year boundary; the footnote says which)."
+        "more traffic, dashed: less), as means over the first year after the first "
+        "intervention (over the whole run if it does not start at a year boundary; the "
+        "footnote says which)."
     ),
     "armed": (
         "Leadership events (scenario filled, baseline hollow), number of armed groups, fighters "
@@ -132,7 +131,10 @@ def chance_tables(pairs: Sequence[Pair]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The chance events of all pairs (in how many runs each happened) and the effect table
     split by each of them (`sim.report.chance`)."""
     counts = pd.concat([chance_table(p.baseline, p.scenario) for p in pairs], ignore_index=True)
-    parts = [conditional_table(p.baseline, p.scenario, effect_table) for p in pairs]
+    parts = [
+        conditional_table(p.baseline, p.scenario, partial(effect_table, windows=p.windows))
+        for p in pairs
+    ]
     parts = [c for c in parts if not c.empty]
     conditional = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     return counts, conditional
@@ -140,8 +142,12 @@ def chance_tables(pairs: Sequence[Pair]) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def comparison_tables(pairs: Sequence[Pair]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The paired effect table and the exit share table of all pairs."""
-    effects = pd.concat([effect_table(p.baseline, p.scenario) for p in pairs], ignore_index=True)
-    shares = pd.concat([exit_share_table(p.baseline, p.scenario) for p in pairs], ignore_index=True)
+    effects = pd.concat(
+        [effect_table(p.baseline, p.scenario, p.windows) for p in pairs], ignore_index=True
+    )
+    shares = pd.concat(
+        [exit_share_table(p.baseline, p.scenario, p.windows) for p in pairs], ignore_index=True
+    )
     return effects, shares
 
 
@@ -167,19 +173,11 @@ def headline_table(
         for o in outcomes
     ]
     rows: list[tuple[str, str, list[Cell]]] = []
-    for window in ("year 1", "years 2-5"):
+    for window in dict.fromkeys(table["window"]):
         w = table[table["window"] == window]
-        if w.empty:
-            continue
-        spans = {(r.week_from, r.week_to) for r in w.itertuples()}
-        span = (
-            f"weeks {next(iter(spans))[0]}-{next(iter(spans))[1]}"
-            if len(spans) == 1
-            else "weeks differ by scenario"
-        )
-        rows.append(
-            ("section", f"{WINDOW_TITLES[window]} after the first intervention ({span})", [])
-        )
+        spans = {(r.date_from, r.date_to) for r in w.itertuples()}
+        span = dates_text(*next(iter(spans))) if len(spans) == 1 else "dates by scenario"
+        rows.append(("section", f"{window_title(window)} ({span})", []))
         baselines = {
             tuple(round(v, 9) for v in w[w["scenario"] == s].set_index("outcome")["baseline"])
             for s in scenarios
@@ -203,7 +201,11 @@ def headline_table(
             if sub.empty:
                 continue
             cells = [_change_cell(next(sub.loc[[o]].reset_index().itertuples())) for o in outcomes]
-            rows.append(("scenario", scenario_label(s), cells))
+            label = scenario_label(s)
+            if len(spans) > 1:
+                first = next(sub.itertuples())
+                label += f" ({dates_text(first.date_from, first.date_to)})"
+            rows.append(("scenario", label, cells))
     return header, rows
 
 
@@ -216,7 +218,7 @@ def _scenario_lines(pairs: Sequence[Pair]) -> list[str]:
     when there are few scenarios; with many, the settings they share are said once)."""
     brief = len(pairs) > DESCRIBED_SCENARIOS
     settings = {(p.scenario.scenario.weeks, p.scenario.scenario.replicates) for p in pairs}
-    spans_all = {tuple(windows(p.event_week, p.scenario.scenario.weeks).values()) for p in pairs}
+    spans_all = {(p.scenario.scenario.start_date, tuple(p.windows)) for p in pairs}
     shared = brief and len(settings) == 1 and len(spans_all) == 1
     lines = []
     if shared:
@@ -228,7 +230,13 @@ def _scenario_lines(pairs: Sequence[Pair]) -> list[str]:
         )
     for p in pairs:
         sc = p.scenario.scenario
-        ivs = "; ".join(f"week {w} {label}" for w, label in intervention_markers(sc)) or "none"
+        ivs = (
+            "; ".join(
+                f"{week_date(sc.start_date, w):%d %b %Y} (week {w}) {label}"
+                for w, label in intervention_markers(sc)
+            )
+            or "none"
+        )
         if shared:
             lines.append(f"{scenario_label(sc.name)} ({sc.name}): {ivs}.")
             continue
@@ -241,10 +249,11 @@ def _scenario_lines(pairs: Sequence[Pair]) -> list[str]:
 
 
 def _window_text(pair: Pair) -> str:
-    spans = windows(pair.event_week, pair.scenario.scenario.weeks)
-    return ", ".join(
-        f"{name} = weeks {r.start}-{r.stop - 1}" if len(r) else f"{name}: not in the run"
-        for name, r in spans.items()
+    """Its windows in dates and weeks: 'during = Jan 2024-Dec 2025 (weeks 52-155), ...'."""
+    start = pair.scenario.scenario.start_date
+    return (
+        ", ".join(f"{w.name} = {w.span(start)} (weeks {w.start}-{w.last})" for w in pair.windows)
+        or "none inside the run"
     )
 
 
@@ -263,16 +272,17 @@ def _caveats(pairs: Sequence[Pair]) -> list[str]:
         "not uncertainty about its parameters or structure. A change of a tenth of the baseline "
         "or more whose interval includes zero is called large but not certain, with about how "
         "many replicates would resolve it.",
-        "Prices settle in about the first 10 weeks of a run; effects are measured from the first "
-        "intervention on, so that settling is excluded when the intervention comes later.",
+        f"The model's first {START_UP_WEEKS} weeks are its start-up (prices settle and the first "
+        "loads reach the exits): they are not drawn in any figure nor counted in any window or "
+        "'before' bar.",
         "Growers do not move to other regions: eradication or crop substitution in the VRAEM "
         "does not push coca to other valleys, so the effects on national supply are overstated.",
         "The armed groups' violence, successions and splits follow from their decisions; the "
         "weights of those decisions (revenge, visibility, loyalty, rivalry) are estimates, not "
         "fitted to data; docs/VALIDATION.md shows which of them drive each effect.",
-        "The route map shows year 1 after the first intervention, since edge flows are recorded "
-        "per reporting year; for an intervention that does not start at a year boundary it "
-        "shows the whole run, which understates changes that start later or fade.",
+        "The route map shows the first year after the first intervention, since edge flows are "
+        "recorded per reporting year; for an intervention that does not start at a year "
+        "boundary it shows the whole run, which understates changes that start later or fade.",
     ]
     if reps[0] < RECOMMENDED_REPLICATES:
         items.append(
@@ -280,17 +290,11 @@ def _caveats(pairs: Sequence[Pair]) -> list[str]:
             "more (--replicates) before relying on an effect near zero."
         )
     for p in pairs:
-        if p.event_week < PRICE_SETTLING_WEEKS and p.scenario.scenario.interventions:
-            items.append(
-                f"{scenario_label(p.name)} starts at week {p.event_week}, before prices have "
-                f"settled (about week {PRICE_SETTLING_WEEKS}): its year-1 price effects mix in "
-                "the settling."
-            )
         if not p.scenario.scenario.interventions:
             items.append(
                 f"{scenario_label(p.name)} has no intervention: its windows start at week 0."
             )
-        for note in window_notes(p.event_week, p.scenario.scenario.weeks):
+        for note in window_notes(p.scenario.scenario, p.windows):
             items.append(f"{scenario_label(p.name)}: {note}.")
     return items
 
@@ -376,20 +380,18 @@ def build_briefing(
 
 def _scorecard(table: pd.DataFrame, names: list[str], counterfactual: str) -> dict[str, Any]:
     """The bottom line and the options x outcomes scorecard of page 1 (Briefing fields)."""
-    window = scorecard_window(table)
-    rows = []
-    if window is not None:
-        for label, cells in scorecard_rows(table, names, window):
-            rows.append(("scenario", label, [Cell(v, n, bold=c) for v, n, c in cells]))
-    spans = table[table["window"] == window][["week_from", "week_to"]].drop_duplicates()
-    weeks = ", ".join(f"weeks {a}-{b}" for a, b in spans.itertuples(index=False))
+    rows = [
+        ("scenario", f"{label} ({where})", [Cell(v, n, bold=c) for v, n, c in cells])
+        for label, where, cells in scorecard_rows(table, names)
+    ]
     return {
         "bottom_line": bottom_line(table, names, counterfactual),
         "scorecard_header": scorecard_header(),
         "scorecard_rows": rows,
         "scorecard_note": (
-            f"Each option against {scenario_label(counterfactual)} in {window} after its first "
-            f"intervention ({weeks}): better, worse or no clear change (the {INTERVAL_NAME}, "
+            f"Each option against {scenario_label(counterfactual)} in its key window (while its "
+            "interventions run, else its first year, with dates): better, worse or no clear "
+            f"change (the {INTERVAL_NAME}, "
             "in parentheses, includes zero); bold: a clear change. Better: less cocaine "
             "exported in all and via Callao, more seized, fewer violent deaths (per year), "
             "fewer armed groups, less armed income and coca."

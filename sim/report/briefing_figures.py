@@ -38,6 +38,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from sim.config.models import Scenario
 from sim.report.briefing_series import SMOOTH_WEEKS, armed_groups_figure, fan_chart_figure
+from sim.report.calendar import span_text
 from sim.report.effects import OUTCOMES
 from sim.report.findings import shares_title, summary_title
 from sim.report.map_figures import MIN_CHANGE_T, change_map, change_scales
@@ -45,7 +46,9 @@ from sim.report.maps import mean_edge_flows, node_positions
 from sim.report.markers import intervention_markers, scenario_markers
 from sim.report.style import (
     BLUE,
+    GREEN,
     INK,
+    PURPLE,
     RC,
     VERMILLION,
     figure_title,
@@ -59,6 +62,7 @@ from sim.report.style import (
     save_figure,
     source_line,
 )
+from sim.report.windows import START_UP_WEEKS, before_window, dates_text, window_title
 from sim.report.wording import EXIT_WORDS, HEADINGS, INTERVAL_NAME, scenario_label
 from sim.units import WEEKS_PER_YEAR
 
@@ -81,10 +85,15 @@ __all__ = [
     "write_briefing_figures",
 ]
 
-YEAR1_STYLE = {"color": BLUE, "marker": "o", "mfc": BLUE, "ls": "-"}
-LATER_STYLE = {"color": VERMILLION, "marker": "s", "mfc": "white", "ls": "--"}
-WINDOW_STYLES = (("year 1", YEAR1_STYLE), ("years 2-5", LATER_STYLE))
-WINDOW_OFFSETS = {"year 1": -0.17, "years 2-5": 0.17}  # rows of the change panel, in bar heights
+# one style per window of a figure, in the order the windows come (marker, fill, line)
+WINDOW_STYLE_CYCLE = (
+    {"color": BLUE, "marker": "o", "mfc": BLUE, "ls": "-"},
+    {"color": VERMILLION, "marker": "s", "mfc": "white", "ls": "--"},
+    {"color": GREEN, "marker": "D", "mfc": GREEN, "ls": ":"},
+    {"color": PURPLE, "marker": "^", "mfc": "white", "ls": "-."},
+)
+WINDOW_ROW_STEP = 0.17  # rows of the windows in an effects panel, in row heights ...
+WINDOW_ROWS_SPAN = 0.5  # ... spread over at most this much of a row
 ZERO_LINE = {"color": "#555555", "zorder": 1}
 LINE_WIDTH = 1.8  # pt: whiskers and marker edges of the effect panels
 WIDER_FROM = 1.01  # the footnote says change lines are wider only if they are 1% wider or more
@@ -98,6 +107,26 @@ def _exit_inflows(flows: pd.DataFrame, column: str, graph: nx.Graph) -> pd.Serie
     exits = [n for n, d in graph.nodes(data=True) if d.get("kind") == "exit"]
     return pd.Series(
         {e: float(flows.loc[(flows["u"] == e) | (flows["v"] == e), column].sum()) for e in exits}
+    )
+
+
+def window_styles(names: Sequence[str]) -> dict[str, tuple[dict[str, str], float]]:
+    """Per window name (in order): its style and its row offset in an effects panel."""
+    names = list(dict.fromkeys(names))
+    k = len(names)
+    step = min(2 * WINDOW_ROW_STEP, WINDOW_ROWS_SPAN / max(k - 1, 1))
+    return {
+        n: (WINDOW_STYLE_CYCLE[i % len(WINDOW_STYLE_CYCLE)], (i - (k - 1) / 2) * step)
+        for i, n in enumerate(names)
+    }
+
+
+def window_legend(name: str) -> str:
+    """A window in a legend: its short name and what it means ('during: while the
+    interventions run'); an analyst's own window by its name."""
+    title = window_title(name)
+    return (
+        name if title == name[:1].upper() + name[1:] else f"{name}: {title[:1].lower()}{title[1:]}"
     )
 
 
@@ -126,19 +155,21 @@ def map_period(pair: Any) -> tuple[int | None, int, str, str]:
     start = pair.event_week
     yearly = all("year" in r.edge_flows.columns for r in (pair.baseline, pair.scenario))
     if yearly and start % WEEKS_PER_YEAR == 0 and start + WEEKS_PER_YEAR <= sc.weeks:
+        span = span_text(sc.start_date, start, start + WEEKS_PER_YEAR - 1)
         return (
             start // WEEKS_PER_YEAR + 1,
             WEEKS_PER_YEAR,
-            "in year 1 after the first intervention",
-            f"Mean flow in year 1 after the first intervention (weeks {start}-"
+            f"in the first year after the first intervention ({span})",
+            f"Mean flow in the first year after the first intervention ({span}; weeks {start}-"
             f"{start + WEEKS_PER_YEAR - 1})",
         )
+    span = span_text(sc.start_date, 0, sc.weeks - 1)
     return (
         None,
         sc.weeks,
-        "over the whole run",
-        f"Mean flow over the whole run (weeks 0-{sc.weeks - 1}, including the {start} weeks "
-        "before the first intervention)",
+        f"over the whole run ({span})",
+        f"Mean flow over the whole run ({span}, including the {start} weeks before the first "
+        "intervention)",
     )
 
 
@@ -224,7 +255,12 @@ SHARE_LEGEND = {
     "handlelength": 2.2,
 }
 CHANGE_POINT = {"ms": 8, "mew": LINE_WIDTH, "elinewidth": LINE_WIDTH, "capsize": 4}
-CHANGE_LEGEND = {"loc": "lower right", "frameon": True, "framealpha": 0.9, "edgecolor": "none"}
+CHANGE_LEGEND = {  # under the panel, where it cannot hide a row
+    "loc": "upper center",
+    "bbox_to_anchor": (0.5, -0.12),
+    "ncols": 1,
+    "frameon": False,
+}
 SHARE_WIDTH_RATIOS = (1.55, 1.0)  # stacked bars, changes
 SHARE_LABEL_STYLE = {
     "ha": "center",
@@ -277,19 +313,20 @@ def _share_means(exits: pd.DataFrame, weeks: range) -> pd.Series:
 
 
 def _share_bars(pair: Any, mine: pd.DataFrame) -> list[tuple[str, pd.Series]]:
-    """(label, share per exit) of each bar: before the intervention, then baseline and scenario
-    in year 1 and in years 2-5."""
+    """(label, share per exit) of each bar: before the intervention (after the start-up), then
+    baseline and scenario in each window."""
     bars: list[tuple[str, pd.Series]] = []
-    if pair.event_week > 0:
-        before = _share_means(pair.baseline.exits, range(0, pair.event_week))
-        bars.append((f"Before (weeks 0-{pair.event_week - 1})", before))
-    for window in ("year 1", "years 2-5"):
+    start = pair.scenario.scenario.start_date
+    before = before_window(pair.scenario.scenario)
+    if before is not None:
+        shares = _share_means(pair.baseline.exits, before.weeks)
+        bars.append((f"Before\n({before.span(start)})", shares))
+    for window in dict.fromkeys(mine["window"]):
         w = mine[mine["window"] == window].set_index("name")
-        if w.empty:
-            continue
-        span = f"weeks {int(w['week_from'].iloc[0])}-{int(w['week_to'].iloc[0])}"
-        bars.append((f"{window.capitalize()}, baseline\n({span})", w["baseline_share"]))
-        bars.append((f"{window.capitalize()}, scenario\n({span})", w["scenario_share"]))
+        span = dates_text(w["date_from"].iloc[0], w["date_to"].iloc[0])
+        title = window[:1].upper() + window[1:]  # the short name; the legend says what it means
+        bars.append((f"{title}, baseline\n({span})", w["baseline_share"]))
+        bars.append((f"{title}, scenario\n({span})", w["scenario_share"]))
     return bars
 
 
@@ -302,7 +339,7 @@ def _draw_share_bars(
     before_odd: int,
 ) -> None:
     """Stacked bars of the exits' shares, segments labelled where wide enough; legend below."""
-    # a gap between "before", the year-1 pair and the years 2-5 pair
+    # a gap between "before" and each window's pair of bars
     steps = [0.0] + [
         1.0 + (BAR_GROUP_GAP if i % 2 == before_odd else 0.0) for i in range(1, len(bars))
     ]
@@ -342,14 +379,14 @@ def _draw_share_bars(
 
 
 def _draw_share_changes(ax: Any, mine: pd.DataFrame, order: list[str]) -> None:
-    """The paired change in share per exit (points and 90% confidence interval), year 1 and
-    years 2-5."""
+    """The paired change in share per exit (points and 90% confidence interval) in each
+    window."""
     yc = np.arange(len(order))[::-1].astype(float)
-    for window, style in WINDOW_STYLES:
+    for window, (style, offset) in window_styles(list(mine["window"])).items():
         w = mine[mine["window"] == window].set_index("name").reindex(order)
         if w["change"].isna().all():
             continue
-        yy = yc - WINDOW_OFFSETS[window]
+        yy = yc - offset
         err = np.vstack(
             [
                 (w["change"] - w["change_lo"]).clip(lower=0).fillna(0),
@@ -364,7 +401,7 @@ def _draw_share_changes(ax: Any, mine: pd.DataFrame, order: list[str]) -> None:
             color=style["color"],
             mfc=style["mfc"],
             mec=style["color"],
-            label=window,
+            label=window_legend(window),
             **CHANGE_POINT,
         )
         line[-1][0].set_linestyle(style["ls"])
@@ -381,14 +418,14 @@ def _draw_share_changes(ax: Any, mine: pd.DataFrame, order: list[str]) -> None:
 
 def exit_shares_figure(pair: Any, shares: pd.DataFrame) -> Figure:
     """Left: each exit's share of exports before the intervention and, for baseline and scenario,
-    in year 1 and years 2-5 (stacked bars). Right: the paired change in share per exit."""
+    in each window (stacked bars). Right: the paired change in share per exit."""
     sc = pair.scenario.scenario
     name = sc.name
     order, groups = _exit_order(pair.baseline.exits)
     colours, hatches = _exit_colours(order, groups)
     mine = shares[(shares["scenario"] == name) & (shares["level"] == "exit")]
     bars = _share_bars(pair, mine)
-    before_odd = 1 if pair.event_week > 0 else 0  # index parity at which a new window starts
+    before_odd = 1 if before_window(sc) is not None else 0  # parity at which a window starts
     with mpl.rc_context(RC):
         fig = new_figure()
         reserve_footer(fig)
@@ -401,7 +438,8 @@ def exit_shares_figure(pair: Any, shares: pd.DataFrame) -> Figure:
             fig,
             source_line(sc),
             f"Shares of exported kg per replicate, averaged over {sc.replicates} replicates; "
-            "before the first intervention baseline and scenario are the same (same seeds)."
+            "before the first intervention baseline and scenario are the same (same seeds); the "
+            f"model's first {START_UP_WEEKS} weeks (start-up) are not counted."
             + (f"\n{note}" if note else ""),
         )
     return fig
@@ -421,7 +459,6 @@ LABEL_WRAP = 26  # characters per line of a scenario label
 MANY_SCENARIOS = 6  # above this many rows, scenario labels get a smaller font
 PERCENT_TICKS = FuncFormatter(lambda x, _pos: f"{x:g}%")
 UNCLEAR_ALPHA = 0.45  # effects whose interval includes zero are drawn faded
-SUMMARY_OFFSETS = {"year 1": -0.16, "years 2-5": 0.16}  # rows of the two windows
 SUMMARY_PAD = 0.12  # margin of each panel's x axis, as a share of its range
 MIN_SUMMARY_RANGE = 1e-9  # below this a panel's intervals all sit on zero ...
 FLAT_PANEL_MARGIN = {True: 10.0, False: 1.0}  # ... and it spans +-10% (relative) or +-1
@@ -431,28 +468,21 @@ SUMMARY_TITLE_FONT = 12.5
 SCENARIO_FONT, MANY_SCENARIOS_FONT = 12, 10.5  # scenario labels
 
 
-def _summary_handles() -> list[Any]:
-    return [
+def _summary_handles(names: Sequence[str]) -> list[Any]:
+    handles = [
         Line2D(
             [],
             [],
-            color=YEAR1_STYLE["color"],
-            ls=YEAR1_STYLE["ls"],
-            marker="o",
-            mfc=YEAR1_STYLE["mfc"],
+            color=style["color"],
+            ls=style["ls"],
+            marker=style["marker"],
+            mfc=style["mfc"],
             lw=LINE_WIDTH,
-            label="year 1 after the first intervention",
-        ),
-        Line2D(
-            [],
-            [],
-            color=LATER_STYLE["color"],
-            ls=LATER_STYLE["ls"],
-            marker="s",
-            mfc="white",
-            lw=LINE_WIDTH,
-            label="years 2-5",
-        ),
+            label=window_legend(name),
+        )
+        for name, (style, _) in window_styles(names).items()
+    ]
+    handles.append(
         Line2D(
             [],
             [],
@@ -461,8 +491,9 @@ def _summary_handles() -> list[Any]:
             alpha=UNCLEAR_ALPHA,
             lw=LINE_WIDTH,
             label=f"faded: {INTERVAL_NAME} includes zero",
-        ),
-    ]
+        )
+    )
+    return handles
 
 
 def _effect(ax: Any, r: Any, yy: float, style: dict[str, str]) -> None:
@@ -494,13 +525,13 @@ def _effect(ax: Any, r: Any, yy: float, style: dict[str, str]) -> None:
 
 
 def _summary_panel(ax: Any, table: pd.DataFrame, outcome: str, y: dict[str, float]) -> None:
-    """Every scenario's effect on ``outcome`` in both windows, a row per scenario."""
+    """Every scenario's effect on ``outcome`` in each window, a row per scenario."""
     rows = table[table["outcome"] == outcome]
     relative = bool(rows["relative"].iloc[0])
-    for window, style in WINDOW_STYLES:
+    for window, (style, offset) in window_styles(list(table["window"])).items():
         for r in rows[rows["window"] == window].itertuples():
             if math.isfinite(r.change):
-                _effect(ax, r, y[r.scenario] + SUMMARY_OFFSETS[window], style)
+                _effect(ax, r, y[r.scenario] + offset, style)
     ax.axvline(0, lw=1.1, **ZERO_LINE)
     unit = "%" if relative else ("per yr" if outcome == "violent deaths" else "number")
     ax.set_title(f"{HEADINGS[outcome]} ({unit})", loc="left", fontsize=SUMMARY_TITLE_FONT)
@@ -518,8 +549,8 @@ def _summary_panel(ax: Any, table: pd.DataFrame, outcome: str, y: dict[str, floa
 
 
 def effects_summary_figure(table: pd.DataFrame, source: str) -> Figure:
-    """Dot-whisker small multiples: one panel per headline outcome, a row per scenario, year 1
-    (filled circle, solid) and years 2-5 (open square, dashed)."""
+    """Dot-whisker small multiples: one panel per headline outcome, a row per scenario, a marker
+    and line style per window (`window_styles`)."""
     outcomes = [o for o in OUTCOMES if o in set(table["outcome"])]
     scenarios = list(dict.fromkeys(table["scenario"]))
     n_rows = math.ceil(len(outcomes) / SUMMARY_COLUMNS)
@@ -528,7 +559,12 @@ def effects_summary_figure(table: pd.DataFrame, source: str) -> Figure:
         fig = new_figure()
         reserve_footer(fig)
         axes = panels_with_legend(
-            fig, n_rows, SUMMARY_COLUMNS, _summary_handles(), sharex=False, sharey=True
+            fig,
+            n_rows,
+            SUMMARY_COLUMNS,
+            _summary_handles(list(table["window"])),
+            sharex=False,
+            sharey=True,
         )
         for ax, outcome in zip(axes.flat, outcomes, strict=False):
             _summary_panel(ax, table, outcome, y)

@@ -4,8 +4,9 @@
 * :func:`armed_groups_figure` - leadership events, armed groups, fighters and violent deaths.
 
 Both show the scenario (blue median, filled bands) over the baseline (black dashed median, dotted
-90% range), with the intervention markers and a dotted line where years 2-5 after the first
-intervention begin. 16:9, in the style of `sim.report.style`.
+90% range), with the intervention markers and a dotted line where a window's edge falls between
+them (where the interventions end), on a date axis from the end of the model's start-up on.
+16:9, in the style of `sim.report.style`.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
-from sim.report.effects import windows
+from sim.report.calendar import time_axis
 from sim.report.findings import armed_title, fan_title, leadership_events
 from sim.report.markers import marker_labels, marker_lines, scenario_markers, stacked_marker_labels
 from sim.report.style import (
@@ -39,7 +40,14 @@ from sim.report.style import (
     panels_with_legend,
     reserve_footer,
     source_line,
-    week_axis,
+)
+from sim.report.windows import (
+    AFTER,
+    DURING,
+    FIRST_YEAR,
+    START_UP_WEEKS,
+    first_drawn_week,
+    key_first,
 )
 from sim.report.wording import HEADINGS, fmt_signed
 from sim.units import KG_PER_T, WEEKS_PER_YEAR
@@ -78,8 +86,10 @@ EVENT_ROWS_Y = (-0.6, -0.4)  # y axis of the event rows: from, and to (+ number 
 # ----------------------------------------------------------------------------------------------
 # shared pieces
 # ----------------------------------------------------------------------------------------------
-def weekly(frame: pd.DataFrame, column: str, scale: float = 1.0) -> pd.DataFrame:
-    """A week x replicate table of `column` (times `scale`)."""
+def weekly(frame: pd.DataFrame, column: str, scale: float = 1.0, first: int = 0) -> pd.DataFrame:
+    """A week x replicate table of `column` (times `scale`) from week `first` on (the figures
+    start after the model's start-up: `sim.report.windows.first_drawn_week`)."""
+    frame = frame[frame["week"] >= first]
     return frame.pivot_table(index="week", columns="replicate", values=column, aggfunc="sum") * (
         scale
     )
@@ -121,12 +131,30 @@ def fan_legend_handles() -> list[Any]:
     ]
 
 
-def _window_spans(ax: Any, event_week: int, weeks: int) -> None:
-    """Thin dotted line at the end of year 1 after the event (start of years 2-5)."""
-    spans = windows(event_week, weeks)
-    later = spans["years 2-5"]
-    if len(later):
-        ax.axvline(later.start, **WINDOW_LINE)
+def start_up_note(scenario: Any) -> str:
+    """What a figure says of the model's start-up weeks: left out, or drawn and why."""
+    if first_drawn_week(scenario) > 0:
+        return f"The model's first {START_UP_WEEKS} weeks (start-up) are not drawn."
+    return (
+        f"The first intervention falls in the model's start-up (weeks 0-{START_UP_WEEKS - 1}, "
+        "while prices settle), so it is drawn."
+    )
+
+
+def _window_spans(ax: Any, pair: Any) -> None:
+    """Thin dotted lines at window edges that are not an intervention or the horizon: where
+    the interventions end and "after" begins, and the edges of an analyst's own windows."""
+    sc = pair.scenario.scenario
+    events = {iv.week for iv in sc.interventions}
+    edges = set()
+    for w in pair.windows:
+        if w.name == AFTER:
+            edges.add(w.start)
+        elif w.name not in (DURING, FIRST_YEAR):
+            edges |= {w.start, w.stop}
+    for week in sorted(edges - events - {0, sc.weeks}):
+        if week > first_drawn_week(sc):
+            ax.axvline(week, **WINDOW_LINE)
 
 
 def _row(table: pd.DataFrame, scenario: str, outcome: str, window: str) -> Any | None:
@@ -139,12 +167,15 @@ def _row(table: pd.DataFrame, scenario: str, outcome: str, window: str) -> Any |
 
 
 def _panel_note(table: pd.DataFrame, scenario: str, outcome: str) -> str:
-    """The year-1 change for a panel title: "year 1: -23%" or "year 1: no clear change"."""
-    row = _row(table, scenario, outcome, "year 1")
+    """The change in the scenario's key window for a panel title: "while the interventions
+    run: -23%" or "...: no clear change"."""
+    names = key_first(list(table.loc[table["scenario"] == scenario, "window"]))
+    row = _row(table, scenario, outcome, names[0]) if names else None
     if row is None or not math.isfinite(row.change):
         return ""
     unit = "%" if row.relative else ""
-    return f"year 1: {fmt_signed(row.change)}{unit}" if row.clear else "year 1: no clear change"
+    where = row.window  # the short name: the figure's title says what it means
+    return f"{where}: {fmt_signed(row.change)}{unit}" if row.clear else f"{where}: no clear change"
 
 
 def _smoothed(wide: pd.DataFrame, smooth: bool) -> pd.DataFrame:
@@ -166,11 +197,11 @@ class FanPanel:
     smooth: bool = False
     from_zero: bool = False
 
-    def series(self, res: Any) -> pd.DataFrame:
-        """Week x replicate table of the panel's series in a RunResult."""
+    def series(self, res: Any, first: int) -> pd.DataFrame:
+        """Week x replicate table of the panel's series in a RunResult, from week `first`."""
         if self.exit is None:
-            return weekly(res.timeseries, self.column, self.scale)
-        return weekly(res.exits[res.exits["exit"] == self.exit], self.column, self.scale)
+            return weekly(res.timeseries, self.column, self.scale, first)
+        return weekly(res.exits[res.exits["exit"] == self.exit], self.column, self.scale, first)
 
 
 FLOW_LABEL = f"t/yr ({SMOOTH_WEEKS}-week mean)"
@@ -198,18 +229,19 @@ def _fan_panel(
 ) -> np.ndarray:
     """One fan chart with its titles, markers and axes; returns the drawn series."""
     sc = pair.scenario.scenario
-    base = _smoothed(panel.series(pair.baseline), panel.smooth)
-    scen = _smoothed(panel.series(pair.scenario), panel.smooth)
+    first = first_drawn_week(sc)
+    base = _smoothed(panel.series(pair.baseline, first), panel.smooth)
+    scen = _smoothed(panel.series(pair.scenario, first), panel.smooth)
     drawn = _draw_fan(ax, base, scen)
     marker_lines(ax, merged)
-    _window_spans(ax, pair.event_week, sc.weeks)
+    _window_spans(ax, pair)
     ax.set_title(HEADINGS[panel.outcome], loc="left")
     ax.set_title(_panel_note(table, sc.name, panel.outcome), loc="right", **PANEL_NOTE_STYLE)
     ax.set_ylabel(panel.ylabel)
     ax.yaxis.set_major_formatter(NUM_FMT)
     if panel.from_zero:
         ax.set_ylim(bottom=0)
-    week_axis(ax, sc.weeks)
+    time_axis(ax, sc.start_date, sc.weeks, first_drawn_week(sc))
     return drawn
 
 
@@ -227,15 +259,14 @@ def fan_chart_figure(pair: Any, table: pd.DataFrame) -> Figure:
             _fan_panel(ax, pair, table, panel, merged)
             for ax, panel in zip(axes.flat, FAN_PANELS, strict=True)
         ]
-        for ax in axes[-1]:
-            ax.set_xlabel("weeks since start of run")
         figure_title(fig, title)
         footer(
             fig,
             source_line(sc),
             f"Bands across {sc.replicates} paired replicates (same seeds: the lines coincide "
             f"before the first intervention). Flows: trailing {SMOOTH_WEEKS}-week mean in t/yr. "
-            f"Dotted vertical line: start of years 2-5 after the first intervention."
+            "Dotted vertical line: a window's edge (where the interventions end). "
+            + start_up_note(sc)
             + (f"\n{note}" if note else ""),
         )
         if merged:
@@ -296,7 +327,9 @@ def _draw_groups(ax: Any, pair: Any) -> None:
     """Armed groups: mean number per week, and the range across replicates for the scenario."""
     series = []
     for res, style in ((pair.baseline, BASE_STYLE), (pair.scenario, SCEN_STYLE)):
-        wide = weekly(res.timeseries, "armed_groups")
+        wide = weekly(
+            res.timeseries, "armed_groups", first=first_drawn_week(pair.scenario.scenario)
+        )
         x = wide.index.to_numpy(dtype=float)
         if res is pair.scenario:
             ax.fill_between(
@@ -322,7 +355,12 @@ def _draw_groups(ax: Any, pair: Any) -> None:
 
 def _draw_fighters_and_deaths(ax_fight: Any, ax_deaths: Any, pair: Any) -> None:
     base, scen = pair.baseline.timeseries, pair.scenario.timeseries
-    _draw_fan(ax_fight, weekly(base, "armed_fighters"), weekly(scen, "armed_fighters"))
+    first = first_drawn_week(pair.scenario.scenario)
+    _draw_fan(
+        ax_fight,
+        weekly(base, "armed_fighters", first=first),
+        weekly(scen, "armed_fighters", first=first),
+    )
     ax_fight.set_ylabel("fighters (people)")
     ax_fight.set_ylim(bottom=0)
     ax_fight.set_title("Armed fighters, all groups together", loc="left")
@@ -330,8 +368,8 @@ def _draw_fighters_and_deaths(ax_fight: Any, ax_deaths: Any, pair: Any) -> None:
     deaths_scale = float(WEEKS_PER_YEAR)
     _draw_fan(
         ax_deaths,
-        _smoothed(weekly(base, "deaths", deaths_scale), True),
-        _smoothed(weekly(scen, "deaths", deaths_scale), True),
+        _smoothed(weekly(base, "deaths", deaths_scale, first), True),
+        _smoothed(weekly(scen, "deaths", deaths_scale, first), True),
     )
     ax_deaths.set_ylabel("deaths per yr")
     ax_deaths.set_ylim(bottom=0)
@@ -356,11 +394,10 @@ def armed_groups_figure(pair: Any, table: pd.DataFrame) -> Figure:
         _draw_fighters_and_deaths(ax_fight, ax_deaths, pair)
         for ax in axes:
             marker_lines(ax, merged)
-            week_axis(ax, sc.weeks)
+            time_axis(ax, sc.start_date, sc.weeks, first_drawn_week(sc))
         for ax in axes[1:]:
             ax.yaxis.set_major_formatter(NUM_FMT)
-            _window_spans(ax, pair.event_week, sc.weeks)
-        ax_deaths.set_xlabel("weeks since start of run")
+            _window_spans(ax, pair)
         figure_title(fig, title)
         footer(
             fig,

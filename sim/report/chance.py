@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from sim.report.effects import first_event_week
+from sim.report.windows import first_event_week
 from sim.runner.batch import RunResult
 
 ARREST = "arrest_leader"

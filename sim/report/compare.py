@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sim.config.loader import ConfigError
 from sim.config.models import Scenario
-from sim.report.effects import FEW_REPLICATES, MIN_REPLICATES, first_event_week
+from sim.report.effects import FEW_REPLICATES, MIN_REPLICATES
+from sim.report.windows import Window, WindowSpec, first_event_week, scenario_windows
 from sim.runner.batch import RunResult, run_scenario
 from sim.runner.folders import folder_kind, load_run
 from sim.runner.folders import load_comparison as load_saved_comparison
@@ -38,6 +39,7 @@ class Pair:
     scenario: RunResult
     baseline_dir: str
     scenario_dir: str
+    custom_windows: tuple[WindowSpec, ...] = field(default=())  # `--window`, else the defaults
 
     @property
     def name(self) -> str:
@@ -46,6 +48,11 @@ class Pair:
     @property
     def event_week(self) -> int:
         return first_event_week(self.scenario.scenario)
+
+    @property
+    def windows(self) -> list[Window]:
+        """The windows its effects are measured over (`sim.report.windows`)."""
+        return scenario_windows(self.scenario.scenario, self.custom_windows)
 
     @property
     def dirs(self) -> PairedDirs:

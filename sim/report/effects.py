@@ -1,20 +1,21 @@
 """Effects of a scenario against the baseline, paired replicate by replicate.
 
 Both are run with the same master seed, so replicate k of each shares its seed (common random
-numbers) and the paired difference isolates the intervention. Effects are given for year 1 after
-the event (the scenario's first intervention, or week 0 without one) and for years 2-5 after it,
-for the compared outcomes of `sim.metrics`: the mean paired difference and its 90% confidence
-interval from Student's t with n - 1 degrees of freedom (mean ± t · sd / √n), which stays honest
-at small n where percentiles of a few values do not. An effect is *clear* when the interval
-excludes zero; a *large* effect (a tenth of the baseline or more) that is not clear comes with
-about how many replicates would resolve it. `vraem compare` builds on this module.
+numbers) and the paired difference isolates the intervention. Effects are given for each window
+of the scenario (`sim.report.windows`: during its interventions, after them and in the first
+year, or the analyst's own), for the compared outcomes of `sim.metrics`: the mean paired
+difference and its 90% confidence interval from Student's t with n - 1 degrees of freedom
+(mean ± t · sd / √n), which stays honest at small n where percentiles of a few values do not.
+An effect is *clear* when the interval excludes zero; a *large* effect (a tenth of the
+baseline or more) that is not clear comes with about how many replicates would resolve it.
+`vraem compare` builds on this module.
 """
 
 from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 
@@ -23,11 +24,9 @@ import pandas as pd
 from scipy import stats
 
 from sim import metrics
-from sim.config.models import Scenario
+from sim.report.windows import Window, scenario_windows
 from sim.runner.batch import RunResult
-from sim.units import WEEKS_PER_YEAR
 
-LAST_YEAR = 5  # the second window runs to the end of year 5 after the event
 CONFIDENCE = 0.90  # of the interval of a mean paired difference
 MIN_REPLICATES = 3  # fewer pairs give no usable interval: `vraem compare` refuses them
 FEW_REPLICATES = 10  # fewer pairs: a bold warning on page 1 of the briefing and in the CLI
@@ -35,7 +34,6 @@ FEW_REPLICATES = 10  # fewer pairs: a bold warning on page 1 of the briefing and
 # interval includes zero the briefing says so and how many replicates would resolve it.
 LARGE_EFFECT_SHARE = 0.10
 MAX_REPLICATES_NEEDED = 10_000  # beyond this, "more than 10,000"
-WINDOWS = ("year 1", "years 2-5")
 
 Measure = Callable[[pd.DataFrame, pd.DataFrame], pd.Series]
 
@@ -44,36 +42,6 @@ Measure = Callable[[pd.DataFrame, pd.DataFrame], pd.Series]
 OUTCOMES: dict[str, tuple[Measure, bool, str]] = {
     o.wording.name: (partial(metrics.over_weeks, o), o.relative, o.unit) for o in metrics.compared()
 }
-
-
-def first_event_week(scenario: Scenario) -> int:
-    """The week the windows start from: the scenario's first intervention, else week 0."""
-    return min((iv.week for iv in scenario.interventions), default=0)
-
-
-def windows(event_week: int, weeks: int) -> dict[str, range]:
-    """Year 1 after the event and years 2-5 after it (cut at the horizon)."""
-    return {
-        "year 1": range(event_week, min(event_week + WEEKS_PER_YEAR, weeks)),
-        "years 2-5": range(
-            event_week + WEEKS_PER_YEAR, min(event_week + LAST_YEAR * WEEKS_PER_YEAR, weeks)
-        ),
-    }
-
-
-def window_notes(event_week: int, weeks: int) -> list[str]:
-    """Plain-language notes on windows that the horizon cuts short or leaves empty."""
-    notes = []
-    full = {"year 1": WEEKS_PER_YEAR, "years 2-5": (LAST_YEAR - 1) * WEEKS_PER_YEAR}
-    for name, span in windows(event_week, weeks).items():
-        if len(span) == 0:
-            notes.append(f"{name} is not covered: the run ends at week {weeks - 1}")
-        elif len(span) < full[name]:
-            notes.append(
-                f"{name} is cut short at the end of the run: weeks {span.start}-{span.stop - 1} "
-                f"({len(span)} of {full[name]} weeks)"
-            )
-    return notes
 
 
 @dataclass(frozen=True)
@@ -152,24 +120,26 @@ def interval_columns(change: PairedChange, baseline: float, relative: bool) -> d
     }
 
 
-def effect_table(base: RunResult, scen: RunResult, event_week: int | None = None) -> pd.DataFrame:
+def effect_table(
+    base: RunResult, scen: RunResult, windows: Sequence[Window] | None = None
+) -> pd.DataFrame:
     """One row per (outcome, window): baseline mean, scenario mean, the mean paired change and
     its 90% confidence interval (relative change in % for flows, prices, area and income;
     absolute for deaths and armed groups), the spread of the paired changes, whether the
     interval excludes zero (`clear`), whether the change is `large`, and for a large change
-    that is not clear about how many replicates would resolve it; the window's weeks.
+    that is not clear about how many replicates would resolve it; the window's weeks and dates.
 
-    `event_week` defaults to the scenario's first intervention. Empty windows have no rows.
+    `windows` defaults to the scenario's own (`scenario_windows`).
     """
     if base.seeds != scen.seeds:
         raise ValueError("baseline and scenario must share their replicate seeds")
     if base.scenario.weeks != scen.scenario.weeks:
         raise ValueError("baseline and scenario must run for the same number of weeks")
-    start = event_week if event_week is not None else first_event_week(scen.scenario)
+    windows = scenario_windows(scen.scenario) if windows is None else windows
+    start_date = scen.scenario.start_date
     rows = []
-    for window, weeks in windows(start, scen.scenario.weeks).items():
-        if len(weeks) == 0:
-            continue
+    for win in windows:
+        weeks = win.weeks
         picked = []
         for res in (base, scen):
             ts = res.timeseries[res.timeseries["week"].isin(weeks)]
@@ -186,14 +156,13 @@ def effect_table(base: RunResult, scen: RunResult, event_week: int | None = None
                     "scenario": scen.scenario.name,
                     "counterfactual": base.scenario.name,
                     "outcome": name,
-                    "window": window,
+                    "window": win.name,
                     "unit": unit,
                     "baseline": float(b.mean()),
                     "scenario_mean": float(s.mean()),
                     **interval_columns(paired_change(change), float(b.mean()), relative),
                     "relative": relative,
-                    "week_from": weeks.start,
-                    "week_to": weeks.stop - 1,
+                    **_window_columns(win, start_date),
                     "replicates": len(scen.seeds),
                 }
             )
@@ -209,21 +178,26 @@ def _shares(exits: pd.DataFrame, by: str, replicates: list[int]) -> pd.DataFrame
     return wide.div(total.where(total > 0), axis=0) * 100.0
 
 
+def _window_columns(win: Window, start_date) -> dict[str, object]:
+    """The columns that say where a row's window lies: weeks and dates (first and last day)."""
+    date_from, date_to = win.dates(start_date)
+    return {"week_from": win.start, "week_to": win.last, "date_from": date_from, "date_to": date_to}
+
+
 def exit_share_table(
-    base: RunResult, scen: RunResult, event_week: int | None = None
+    base: RunResult, scen: RunResult, windows: Sequence[Window] | None = None
 ) -> pd.DataFrame:
     """One row per (window, level, name) for each route group and exit (with its `group`): mean
     share of exports in the baseline and the scenario (%) and the paired change in percentage
     points (mean, 90% confidence interval, `clear` if the interval excludes zero)."""
     if base.seeds != scen.seeds:
         raise ValueError("baseline and scenario must share their replicate seeds")
-    start = event_week if event_week is not None else first_event_week(scen.scenario)
+    windows = scenario_windows(scen.scenario) if windows is None else windows
     replicates = list(range(len(scen.seeds)))
     groups = dict(scen.exits[["exit", "group"]].drop_duplicates().itertuples(index=False))
     rows = []
-    for window, weeks in windows(start, scen.scenario.weeks).items():
-        if len(weeks) == 0:
-            continue
+    for win in windows:
+        weeks = win.weeks
         for level, column in (("group", "group"), ("exit", "exit")):
             b_ex = base.exits[base.exits["week"].isin(weeks)]
             s_ex = scen.exits[scen.exits["week"].isin(weeks)]
@@ -235,7 +209,7 @@ def exit_share_table(
                     {
                         "scenario": scen.scenario.name,
                         "counterfactual": base.scenario.name,
-                        "window": window,
+                        "window": win.name,
                         "level": level,
                         "name": str(name),
                         "group": str(groups.get(name, name)),
@@ -245,8 +219,7 @@ def exit_share_table(
                         "change_lo": change.lo,
                         "change_hi": change.hi,
                         "clear": change.clear,
-                        "week_from": weeks.start,
-                        "week_to": weeks.stop - 1,
+                        **_window_columns(win, scen.scenario.start_date),
                     }
                 )
     return pd.DataFrame(rows)
@@ -269,5 +242,6 @@ def markdown(table: pd.DataFrame) -> str:
                 f"{r.change:+.1f} ({r.change_lo:+.1f} to {r.change_hi:+.1f})"
                 for r in w.itertuples()
             ]
-            lines.append(f"| {scenario} | {window} | " + " | ".join(cells) + " |")
+            span = f"{window}, {w.iloc[0].date_from} to {w.iloc[0].date_to}"
+            lines.append(f"| {scenario} | {span} | " + " | ".join(cells) + " |")
     return "\n".join(lines)

@@ -22,6 +22,7 @@ from typing import Any
 
 import pandas as pd
 
+from sim.report.windows import key_first, window_phrase
 from sim.report.wording import (
     EXIT_WORDS,
     GROUP_WORDS,
@@ -65,7 +66,6 @@ MIN_SHIFT_POINTS = 1.0  # smallest share shift (percentage points) called displa
 DETAILED_SCENARIOS = 3  # up to this many scenarios get a sentence per window
 MAX_SCENARIO_BULLETS = 8  # more scenarios than this: the weakest are only named
 MOSTLY_SHARE = 0.5  # an exit "mostly" carries a group's gain above this share of it
-WINDOW_ORDER = ("year 1", "years 2-5")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -92,8 +92,16 @@ def window_rows(table: pd.DataFrame, scenario: str, window: str) -> pd.DataFrame
 
 
 def windows_of(table: pd.DataFrame, scenario: str) -> list[str]:
-    present = set(table.loc[table["scenario"] == scenario, "window"])
-    return [w for w in WINDOW_ORDER if w in present]
+    """The scenario's windows in the table, the key one first (`sim.report.windows`)."""
+    return key_first(list(table.loc[table["scenario"] == scenario, "window"]))
+
+
+def in_window(rows: pd.DataFrame | Any, capital: bool = False) -> str:
+    """Where a sentence's numbers come from: 'while the interventions run (Jan 2024-Dec
+    2025)', from rows (or one row) of a table with window and date columns."""
+    row = next(rows.itertuples()) if isinstance(rows, pd.DataFrame) else rows
+    text = window_phrase(row.window, row.date_from, row.date_to)
+    return text[:1].upper() + text[1:] if capital else text
 
 
 def row_of(rows: pd.DataFrame, outcome: str) -> Any | None:
@@ -194,7 +202,8 @@ def traffic_sentence(
 ) -> tuple[str, str | None]:
     """The export sentence of a window and the outcome that led it.
 
-    "In year 1, <exports effect>, but/while <total exports>: <displacement>; <other effect>.",
+    "While the interventions run (<dates>), <exports effect>, but/while <total exports>:
+    <displacement>; <other effect>.",
     where the other effect is the strongest clear one on seizures, prices or coca area, if it is
     at least MIN_MENTION_PERCENT. With `lead_outcome` (to follow the first window's lead into
     the next) the sentence is short: that outcome and total exports only.
@@ -203,7 +212,8 @@ def traffic_sentence(
     lead = row_of(rows, lead_outcome) if lead_outcome else export_lead(rows)
     if lead is None:
         return "", None
-    text = f"In {window}, " + change_clause(lead) + exports_contrast(lead, row_of(rows, "exports"))
+    text = f"{in_window(rows, capital=True)}, " + change_clause(lead)
+    text += exports_contrast(lead, row_of(rows, "exports"))
     if lead_outcome:
         return text + ".", lead.outcome
     shift = displacement_clause(shares, scenario, window)
@@ -217,8 +227,8 @@ def traffic_sentence(
 
 def violence_sentence(table: pd.DataFrame, scenario: str, *, always: bool = False) -> str:
     """Violence: "In <window>, violent deaths ... and the number of armed groups ...", for the
-    window with the strongest clear effect on violence; with `always`, year 1 even if nothing
-    is clear."""
+    window with the strongest clear effect on violence; with `always`, the key window even if
+    nothing is clear."""
     best_window, best = None, 0.0
     for window in windows_of(table, scenario):
         rows = window_rows(table, scenario, window)
@@ -238,7 +248,7 @@ def violence_sentence(table: pd.DataFrame, scenario: str, *, always: bool = Fals
         row = row_of(rows, outcome)
         if row is not None and row.clear:
             parts.append(change_clause(row))
-    return f"In {best_window}, {_join(parts)}." if parts else ""
+    return f"{in_window(rows, capital=True)}, {_join(parts)}." if parts else ""
 
 
 def scenario_bullet(
@@ -281,9 +291,8 @@ def baseline_bullet(table: pd.DataFrame, scenario: str) -> str:
         row = row_of(rows, outcome)
         return sig3(row.baseline) if row is not None else "n/a"
 
-    first = next(rows.itertuples())
     return (
-        f"Baseline in {windows[0]} (weeks {first.week_from}-{first.week_to}): the VRAEM exports "
+        f"Baseline {in_window(rows)}: the VRAEM exports "
         f"{level('exports')} t/yr of cocaine, {level('exports via Callao')} t/yr of it via "
         f"Callao, and {level('seizures')} t/yr are seized; cocaine sells at "
         f"{level('HCl price VRAEM')} USD/kg in the VRAEM and {level('HCl price Callao')} USD/kg "
@@ -343,11 +352,11 @@ def fan_title(table: pd.DataFrame, scenario: str, outcomes: tuple[str, ...]) -> 
         if lead is None:
             continue
         contrast = exports_contrast(lead, row_of(rows, "exports"), interval=False)
-        text = f"{label}: in {window}, {change_clause(lead, interval=False)}{contrast}"
+        text = f"{label}: {in_window(rows)}, {change_clause(lead, interval=False)}{contrast}"
         for later in windows[i + 1 :]:
             row = row_of(window_rows(table, scenario, later), lead.outcome)
             if row is not None and row.clear:
-                text += f"; in {later}, {change_clause(row, interval=False)}"
+                text += f"; {in_window(row)}, {change_clause(row, interval=False)}"
         return text
     return f"{label}: no clear change in exports, seizures or prices"
 
@@ -356,7 +365,8 @@ def shares_title(shares: pd.DataFrame, scenario: str) -> str:
     """Which exit loses and which gains most share, in the first window with a clear shift."""
     label = scenario_label(scenario)
     rows = shares[(shares["scenario"] == scenario) & (shares["level"] == "exit")]
-    for window in WINDOW_ORDER:
+    order = key_first(list(rows["window"]))
+    for window in order:
         w = rows[(rows["window"] == window) & rows["clear"]]
         down = w[w["change"] <= -MIN_SHIFT_POINTS].sort_values("change")
         up = w[w["change"] >= MIN_SHIFT_POINTS].sort_values("change", ascending=False)
@@ -369,8 +379,8 @@ def shares_title(shares: pd.DataFrame, scenario: str) -> str:
                     f"{fmt_num(r['baseline_share'])}% to {fmt_num(r['scenario_share'])}%"
                 )
         if parts:
-            return f"{label}: in {window}, " + "; ".join(parts)
-    first = rows[rows["window"] == WINDOW_ORDER[0]].sort_values("baseline_share")
+            return f"{label}: {in_window(w)}, " + "; ".join(parts)
+    first = rows[rows["window"] == order[0]].sort_values("baseline_share") if order else rows
     if first.empty:
         return f"{label}: no exports in the windows after the intervention"
     top = first.iloc[-1]
@@ -435,7 +445,7 @@ def armed_title(table: pd.DataFrame, events: pd.DataFrame, scenario: str, replic
     if not clear:  # a title states only findings whose interval excludes zero
         return f"{label}: {lead}; no clear change in violent deaths"
     best = max(clear, key=size_percent)
-    return f"{label}: {lead}; in {best.window}, {change_clause(best, interval=False)}"
+    return f"{label}: {lead}; {in_window(best)}, {change_clause(best, interval=False)}"
 
 
 def summary_title(table: pd.DataFrame) -> str:
@@ -449,7 +459,7 @@ def summary_title(table: pd.DataFrame) -> str:
             return f"{label}: no headline outcome changes clearly"
         return (
             f"{label}: its largest clear effect is that {change_clause(lead, interval=False)} "
-            f"in {lead.window}"
+            f"{in_window(lead)}"
         )
     parts = []
     for outcome, want, verb in (
@@ -461,9 +471,9 @@ def summary_title(table: pd.DataFrame) -> str:
             continue
         r = rows.loc[(rows["change"] * want).idxmax()]
         unit = "%" if r["relative"] else " a year"
+        where = window_phrase(r["window"], r["date_from"], r["date_to"], brackets=False)
         parts.append(
-            f"{scenario_label(r['scenario'])} {verb} ({fmt_signed(r['change'])}{unit} in "
-            f"{r['window']})"
+            f"{scenario_label(r['scenario'])} {verb} ({fmt_signed(r['change'])}{unit} {where})"
         )
     if not parts:
         return "No scenario clearly cuts total exports or raises violent deaths"
@@ -533,4 +543,4 @@ def _split_clause(conditional: pd.DataFrame, table: pd.DataFrame, scenario: str)
         )
     if not clauses:
         return ""
-    return f"In {windows[0]}, " + "; ".join(clauses) + "."
+    return f"{in_window(whole, capital=True)}, " + "; ".join(clauses) + "."

@@ -9,6 +9,7 @@ in the footnote (:func:`marker_note`) and, where there is room, labelled beside 
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import textwrap
 from collections.abc import Sequence
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from matplotlib.transforms import Bbox
 
+from sim.report.calendar import week_date
 from sim.report.style import NOTE_INK
 
 if TYPE_CHECKING:
@@ -67,7 +69,7 @@ def intervention_markers(scenario: Scenario) -> list[tuple[int, str]]:
 def scenario_markers(scenario: Scenario) -> tuple[list[tuple[int, str]], str]:
     """The merged markers of a scenario's interventions within its run, and their footnote."""
     merged = merge_markers(intervention_markers(scenario), scenario.weeks - 1)
-    return merged, marker_note(merged)
+    return merged, marker_note(merged, start_date=scenario.start_date)
 
 
 def merge_markers(
@@ -89,9 +91,15 @@ def merge_markers(
     return [(w, " + ".join(by_week[w])) for w in sorted(by_week)]
 
 
-def marker_note(markers: Sequence[tuple[int, str]], *, last_week: int | None = None) -> str:
+def marker_note(
+    markers: Sequence[tuple[int, str]],
+    *,
+    last_week: int | None = None,
+    start_date: dt.date | None = None,
+) -> str:
     """Footnote line for intervention markers, numbered in week order, e.g.
-    "Interventions: 1 week 52 arrest leader; 2 week 104 surge Callao x3 (26 wk)".
+    "Interventions: 1 week 52 arrest leader; 2 week 104 surge Callao x3 (26 wk)", or with
+    `start_date` "1. 1 Jan 2024 (week 52) arrest leader; ...".
 
     Markers at the same week are merged ("arrest leader + surge Callao");
     with ``last_week`` set, weeks after it (and negative weeks) are left out.
@@ -100,8 +108,18 @@ def marker_note(markers: Sequence[tuple[int, str]], *, last_week: int | None = N
     merged = merge_markers(markers, last_week)
     if not merged:
         return ""
-    parts = (f"{i} week {w} {label}".rstrip() for i, (w, label) in enumerate(merged, 1))
+    dot = "." if start_date is not None else ""
+    parts = (
+        f"{i}{dot} {_when(w, start_date)} {label}".rstrip()
+        for i, (w, label) in enumerate(merged, 1)
+    )
     return "Interventions: " + "; ".join(parts)
+
+
+def _when(week: int, start_date: dt.date | None) -> str:
+    if start_date is None:
+        return f"week {week}"
+    return f"{week_date(start_date, week):%-d %b %Y} (week {week})"
 
 
 def marker_lines(

@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from sim.report.findings import WINDOW_ORDER
+from sim.report.findings import in_window, windows_of
 from sim.report.wording import HEADINGS, change_and_interval, scenario_label
 
 #: the scorecard's outcomes, in order, with the sign of a change that is better (+1: a rise)
@@ -43,18 +43,21 @@ def number(row: Any) -> str:
     return " ".join(shown) if shown is not None else "n/a"
 
 
-def scorecard_window(table: pd.DataFrame) -> str | None:
-    """The window the scorecard shows: the first of WINDOW_ORDER that the table has."""
-    present = set(table["window"])
-    return next((w for w in WINDOW_ORDER if w in present), None)
+def scorecard_window(table: pd.DataFrame, scenario: str) -> str | None:
+    """The window a scenario's scorecard row shows: its key window (while its interventions
+    run, else its first year; or the first of the analyst's own windows)."""
+    windows = windows_of(table, scenario)
+    return windows[0] if windows else None
 
 
 def scorecard_rows(
-    table: pd.DataFrame, scenarios: Sequence[str], window: str
-) -> list[tuple[str, list[tuple[str, str, bool]]]]:
-    """Per scenario: its label and, per scorecard outcome, (verdict, number, clear)."""
+    table: pd.DataFrame, scenarios: Sequence[str]
+) -> list[tuple[str, str, list[tuple[str, str, bool]]]]:
+    """Per scenario: its label, its window in words with dates, and per scorecard outcome
+    (verdict, number, clear)."""
     rows = []
     for s in scenarios:
+        window = scorecard_window(table, s)
         w = table[(table["scenario"] == s) & (table["window"] == window)].set_index("outcome")
         if w.empty:
             continue
@@ -65,7 +68,7 @@ def scorecard_rows(
                 continue
             row = next(w.loc[[outcome]].reset_index().itertuples())
             cells.append((verdict(row, sign), number(row), bool(row.clear)))
-        rows.append((scenario_label(s), cells))
+        rows.append((scenario_label(s), in_window(w.reset_index()), cells))
     return rows
 
 
@@ -76,13 +79,13 @@ def scorecard_header() -> list[str]:
 
 def bottom_line(table: pd.DataFrame, scenarios: Sequence[str], counterfactual: str) -> str:
     """The paragraph that opens the briefing: for each scenario, on which outcomes it is better
-    and worse than the counterfactual in the scorecard's window, and that nothing else changes
+    and worse than the counterfactual in its scorecard window, and that nothing else changes
     clearly."""
-    window = scorecard_window(table)
-    if window is None:
+    rows = scorecard_rows(table, scenarios)
+    if not rows:
         return "No window after an intervention lies inside the runs: nothing to compare."
     sentences = []
-    for label, cells in scorecard_rows(table, scenarios, window):
+    for label, where, cells in rows:
         parts = []
         for word in (BETTER, WORSE):
             named = [
@@ -95,13 +98,10 @@ def bottom_line(table: pd.DataFrame, scenarios: Sequence[str], counterfactual: s
         if parts:
             rest = sum(1 for v, _n, _c in cells if v == UNCLEAR)
             tail = f"; no clear change on the other {rest}" if rest else ""
-            sentences.append(f"{label} is {'; '.join(parts)}{tail}.")
+            sentences.append(f"{label}, {where}, is {'; '.join(parts)}{tail}.")
         else:
-            sentences.append(f"{label} changes none of these outcomes clearly.")
-    return (
-        f"Against {scenario_label(counterfactual)}, in {window} after each option's first "
-        f"intervention: " + " ".join(sentences)
-    )
+            sentences.append(f"{label}, {where}, changes none of these outcomes clearly.")
+    return f"Against {scenario_label(counterfactual)}: " + " ".join(sentences)
 
 
 def _and(items: list[str]) -> str:
