@@ -317,3 +317,17 @@ def test_markers_on_exit_shares(run: dict) -> None:
     # labels only in the footnote: the area panel names the route groups, nothing else
     texts = {t.get_text() for t in ax_area.texts}
     assert texts <= {"Pacific ports", "Bolivia", "Brazil"}
+
+
+def test_the_run_dashboard_reports_tonnes_per_year_and_deaths_per_year(run: dict) -> None:
+    fig = dashboard_figure(run["ts"], scenario="baseline", source_line="src")
+    by_title = {ax.get_title(loc="left"): ax for ax in fig.axes}
+    produced = by_title["Cocaine produced"]
+    assert produced.get_ylabel() == "tonnes per year (t/yr)"
+    median = produced.get_lines()[0].get_ydata()
+    weekly_kg = run["ts"].groupby("week")["cocaine_produced_kg"].median().to_numpy()
+    np.testing.assert_allclose(median, weekly_kg * 52 / 1000)
+    deaths = next(ax for t, ax in by_title.items() if t.startswith("Deaths"))
+    assert deaths.get_ylabel() == "deaths per year"
+    labels = [ax.get_ylabel() for ax in fig.axes]
+    assert not [y for y in labels if "t/week" in y or "per week" in y or "per 4 weeks" in y]

@@ -221,8 +221,8 @@ def flow_map_figure(pair: Any, graph: nx.Graph) -> Figure:
             if k > 0 and kd > k * WIDER_FROM
             else ""
         )
-        + "\nOutlines: Natural Earth 1:50m (public domain). Inset: the map's area (red box) "
-        "in South America."
+        + "\nCountries, regions, rivers and towns: Natural Earth (public domain). Insets: the VRAEM"
+        " close-up (its area framed on the map) and the map's area in South America."
     )
     delta = scen_in - base_in
     return change_map(

@@ -25,8 +25,27 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 from matplotlib.transforms import Bbox
 
+from sim.report.basemap import (
+    REGION_NAME_COLOUR,
+    RIVER_NAME_COLOUR,
+    TOWN_NODE_KM,
+    TextRequest,
+    draw_geography,
+    draw_towns,
+    geography_handles,
+    km_between,
+    place_texts,
+    region_requests,
+    river_requests,
+    scale_bar,
+    town_requests,
+    towns,
+    unmarked_towns,
+)
 from sim.report.maps import (
     EXIT_LABEL_OFFSET_PT,
+    LABEL_HALO,
+    LABEL_ZORDER,
     LEGEND_LINE_WIDTH,
     LESS_TRAFFIC,
     MIN_LW,
@@ -44,7 +63,6 @@ from sim.report.maps import (
     draw_mode_flows,
     draw_network,
     draw_places,
-    draw_vraem,
     exit_groups,
     frame_map,
     in_box,
@@ -59,6 +77,7 @@ from sim.report.maps import (
     pad_box,
     place_handles,
     place_labels,
+    show_box,
     stack_legends,
     width_handles,
 )
@@ -67,6 +86,7 @@ from sim.report.style import (
     GREY,
     INK,
     MODE_STYLE,
+    NOTE_INK,
     RC,
     figure_title,
     footer,
@@ -112,12 +132,12 @@ MIN_WIDTH_STEP = 0.75  # pt: legend widths closer than this look the same
 CHANGE_ZOOM = 3.0  # changes are drawn at most this many times wider than a flow of that size
 MIN_CHANGE_T = 0.5  # t/yr: smaller changes on an edge are drawn as no change
 MIN_CHANGE_FRACTION = 0.03  # ... and so are changes under 3% of the largest one
-CHANGE_LEGEND_COLOUR = "#555555"
+CHANGE_LEGEND_COLOUR = INK  # the one colour of change lines
 CHANGE_WIDTH_FRACTIONS = (0.1, 0.4, 1.0)  # reference flows in the legends, against the largest
 CHANGE_NETWORK_WIDTH = 0.8  # pt: the links
 CHANGE_GRID = {"color": "white", "lw": 0.6, "alpha": 0.7}
 CHANGE_WIDTH_RATIOS = (1.0, 1.0, 0.4)  # baseline map, change map, legend column
-LOCATOR_BOUNDS = (0.012, 0.012, 0.25, 0.38)  # inset in the baseline map (axes fraction)
+LOCATOR_BOUNDS = (0.77, 0.01, 0.22, 0.28)  # inset in the baseline map (axes fraction)
 CHANGE_NODE_STYLES: dict[str, NodeStyle] = {
     "district": NodeStyle("o", 4.5, "white", "producing district", 7, 0.9, legend_size=6),
 }
@@ -126,6 +146,86 @@ EXIT_LABEL_FONT = {"fontsize": 11.5, "fontweight": "bold"}
 VRAEM_LABEL_FONT = {"fontsize": 12, "fontweight": "bold", "fontstyle": "italic"}
 VRAEM_LABEL_OFFSET_PT = 4.0
 NODE_CLEARANCE_PT = 7.0  # labels keep this far from node centres
+MARKER_CLEARANCE_PT = 3.5  # ... names of towns, rivers and regions from other nodes' centres
+
+# the geography on both maps
+TOWN_FONT = {"fontsize": 10, "color": NOTE_INK}
+REGION_FONT = {"fontsize": 9, "color": REGION_NAME_COLOUR, "fontstyle": "italic"}
+RIVER_FONT = {"fontsize": 10, "color": RIVER_NAME_COLOUR, "fontstyle": "italic"}
+PLACE_NAME_FONT = {"fontsize": 10, "color": INK}
+DISTRICT_NAME_FONT = {"fontsize": 10, "color": INK, "fontstyle": "italic"}
+TOWNS_NAMED = 8  # towns named on a whole-network map (largest first)
+TOWNS_NAMED_CLOSE = 6  # ... on a close-up
+VRAEM_REGIONS = ("Ayacucho", "Cusco", "Junín", "Huancavelica", "Apurímac")
+RIVERS_NAMED = ("Ucayali", "Madre de Dios", "Marañón", "Huallaga")  # on a whole-network map
+CLOSEUP_RIVERS = ("Apurímac", "Ene", "Tambo")  # on a close-up
+# the briefing map's VRAEM close-up: an inset over the Pacific and Chile (empty of routes), and
+# the area it shows
+CLOSEUP_BOX: Box = (-74.8, -73.4, -13.2, -11.0)
+CLOSEUP_BOUNDS = (0.01, 0.01, 0.42, 0.38)  # axes fraction of the map panel
+CLOSEUP_ROOM_DEG = 6.0  # the map reaches this much further south, to hold the close-up
+CLOSEUP_FRAME = {"fill": False, "ec": INK, "lw": 1.2, "zorder": 9}
+CLOSEUP_TITLE = {"fontsize": 11, "fontweight": "bold", "color": INK}
+CLOSEUP_TITLE_POS = (0.03, 0.97)  # axes fraction
+
+
+# ----------------------------------------------------------------------------------------------
+# geography shared by both maps
+# ----------------------------------------------------------------------------------------------
+def draw_base(ax: Any, pos: Pos) -> None:
+    """Countries, region borders, rivers and the towns that no node marks."""
+    draw_countries(ax)
+    draw_geography(ax)
+    draw_towns(ax, unmarked_towns(list(pos.values())))
+
+
+def exit_named_towns(pos: Pos, kinds: Mapping[Any, str]) -> list[Any]:
+    """The towns to name: all but those an exit's label already names (Callao, Desaguadero)."""
+    exit_places = [pos[n] for n in pos if kinds[n] == "exit"]
+    return [
+        t for t in towns() if all(km_between((t.lon, t.lat), p) > TOWN_NODE_KM for p in exit_places)
+    ]
+
+
+def name_obstacles(ax: Any, pos: Pos, kinds: Mapping[Any, str]) -> list[Bbox]:
+    """Display boxes of the node markers that names keep off (a town's name may sit close to
+    the node that marks it: the boxes are the markers' own, exits' larger)."""
+    return list(
+        node_boxes(
+            ax, pos, lambda n: NODE_CLEARANCE_PT if kinds[n] == "exit" else MARKER_CLEARANCE_PT
+        ).values()
+    )
+
+
+def name_geography(
+    ax: Any, pos: Pos, kinds: Mapping[Any, str], placed: list[Bbox], *, close_up: bool
+) -> None:
+    """Towns, regions and rivers, each only where it overprints no label already placed (call
+    after the labels that must appear): a close-up names the VRAEM's regions and rivers, a
+    whole-network map the largest towns and rivers."""
+    obstacles = name_obstacles(ax, pos, kinds)
+    written = {t.get_text() for t in ax.texts}
+    named = [t for t in exit_named_towns(pos, kinds) if t.name not in written]
+    n_towns = TOWNS_NAMED_CLOSE if close_up else TOWNS_NAMED
+    place_texts(ax, town_requests(named, TOWN_FONT, n_towns), placed, obstacles)
+    rivers = CLOSEUP_RIVERS if close_up else RIVERS_NAMED
+    place_texts(ax, river_requests(ax, RIVER_FONT, rivers), placed, obstacles)
+    place_texts(ax, region_requests(REGION_FONT, VRAEM_REGIONS), placed, obstacles)
+
+
+def name_close_up_nodes(
+    graph: nx.Graph, ax: Any, pos: Pos, kinds: Mapping[Any, str], placed: list[Bbox]
+) -> None:
+    """In a close-up: the producing districts, then the hubs, by name."""
+    requests = [
+        TextRequest(node_name(graph, n), *pos[n], DISTRICT_NAME_FONT)
+        for n in pos
+        if kinds[n] == "district"
+    ]
+    requests += [
+        TextRequest(node_name(graph, n), *pos[n], PLACE_NAME_FONT) for n in pos if kinds[n] == "hub"
+    ]
+    place_texts(ax, requests, placed, name_obstacles(ax, pos, kinds))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -167,8 +267,9 @@ def _route_legends(leg_ax: Any, flows: pd.DataFrame, max_t: float, exits: dict[A
     width = width_handles(max_t, RUN_MAX_LW, INK, fractions=RUN_WIDTH_FRACTIONS) or [
         Line2D([], [], color=INK, lw=MIN_LW, label="no flow")
     ]
-    places = place_handles(
-        RUN_NODE_STYLES, exits, RUN_EXIT_STYLE, lambda g: f"exit: {group_label(g)}"
+    places = (
+        place_handles(RUN_NODE_STYLES, exits, RUN_EXIT_STYLE, lambda g: f"exit: {group_label(g)}")
+        + geography_handles()
     )
     leg_ax.add_artist(
         leg_ax.legend(
@@ -269,7 +370,10 @@ def _route_labels(
         if zoomed:
             districts = top("district", DISTRICTS_NAMED_ZOOMED, wanted)
             items += [item(n, PLACE_LABEL_OFFSET_PT, DISTRICT_FONT, False) for n in districts]
+        placed.append(scale_bar(ax).get_window_extent(renderer))
         place_labels(ax, items, obstacles, placed)
+        name_places(ax, placed)
+        name_geography(ax, pos, kinds, placed, close_up=zoomed)
 
 
 def route_map(
@@ -292,6 +396,7 @@ def route_map(
         reserve_footer(fig)
         map_axes, leg_ax = _map_panels(fig, boxes)
         for ax, box in zip(map_axes, boxes, strict=True):
+            draw_base(ax, pos)
             draw_network(ax, network, RUN_NETWORK_WIDTH, zorder=1, capstyle="round")
             draw_mode_flows(ax, pos, flows, "t_per_year", k, round_caps=True)
             draw_places(ax, pos, kinds, RUN_NODE_STYLES, exits, RUN_EXIT_STYLE, others=True)
@@ -338,8 +443,10 @@ def network_box(pos: Pos) -> Box:
     return x0 - MAP_PAD_DEG, x1 + MAP_PAD_DEG, y0 - MAP_PAD_DEG, y1 + MAP_PAD_DEG
 
 
-def label_exits(ax: Any, pos: Pos, texts: Mapping[Any, str]) -> None:
-    """Exit labels (and the VRAEM's) placed off the markers and each other."""
+def label_exits(
+    ax: Any, pos: Pos, kinds: Mapping[Any, str], texts: Mapping[Any, str], placed: list[Bbox]
+) -> None:
+    """Exit labels (and the VRAEM's) placed off the markers, each other and ``placed``."""
     obstacles = node_boxes(ax, pos, lambda _n: NODE_CLEARANCE_PT)
     items: list[LabelItem] = [
         (n, *pos[n], text, EXIT_LABEL_OFFSET_PT, EXIT_LABEL_FONT, True) for n, text in texts.items()
@@ -348,7 +455,7 @@ def label_exits(ax: Any, pos: Pos, texts: Mapping[Any, str]) -> None:
     items.append(
         (
             "vraem",
-            vx + VRAEM_SIZE[0] / 2,
+            vx - VRAEM_SIZE[0] / 2,
             vy,
             "VRAEM",
             VRAEM_LABEL_OFFSET_PT,
@@ -356,7 +463,53 @@ def label_exits(ax: Any, pos: Pos, texts: Mapping[Any, str]) -> None:
             True,
         )
     )
-    place_labels(ax, items, obstacles, [])
+    place_labels(ax, items, obstacles, placed)
+    name_places(ax, placed)
+    name_geography(ax, pos, kinds, placed, close_up=False)
+
+
+def close_up(ax: Any, draw: Callable[[Any], None]) -> tuple[Any, Rectangle]:
+    """An inset over the map's upper right showing CLOSEUP_BOX, its layers drawn by ``draw``,
+    and the area it shows framed on the map."""
+    inset = ax.inset_axes(CLOSEUP_BOUNDS)
+    draw(inset)
+    show_box(inset, CLOSEUP_BOX)
+    inset.set_xticks([])
+    inset.set_yticks([])
+    inset.grid(False)
+    for side in inset.spines.values():
+        side.set_visible(True)
+        side.set_color(INK)
+    x0, x1, y0, y1 = CLOSEUP_BOX
+    frame = Rectangle((x0, y0), x1 - x0, y1 - y0, **CLOSEUP_FRAME)
+    frame.set_in_layout(False)
+    ax.add_artist(frame)  # not add_patch: the frame must not widen the map
+    return inset, frame
+
+
+def label_close_up(
+    graph: nx.Graph, inset: Any, frame: Rectangle, pos: Pos, kinds: Mapping[Any, str]
+) -> list[Bbox]:
+    """Title, scale bar and names in the close-up (call after layout); the frame on the map is
+    set to what the inset shows. Returns the display boxes the map's own labels must avoid."""
+    renderer = inset.get_figure().canvas.get_renderer()
+    (x0, x1), (y0, y1) = inset.get_xlim(), inset.get_ylim()
+    frame.set_bounds(x0, y0, x1 - x0, y1 - y0)
+    title = inset.text(
+        *CLOSEUP_TITLE_POS,
+        "VRAEM close-up",
+        transform=inset.transAxes,
+        ha="left",
+        va="top",
+        path_effects=LABEL_HALO,
+        zorder=LABEL_ZORDER,
+        **CLOSEUP_TITLE,
+    )
+    title.set_in_layout(False)
+    placed = [title.get_window_extent(renderer), scale_bar(inset).get_window_extent(renderer)]
+    name_close_up_nodes(graph, inset, pos, kinds, placed)
+    name_geography(inset, pos, kinds, placed, close_up=True)
+    return [inset.get_window_extent(renderer), frame.get_window_extent(renderer)]
 
 
 def _change_legends(ax_leg: Any, scales: ChangeScales, exits: dict[Any, str]) -> None:
@@ -380,8 +533,11 @@ def _change_legends(ax_leg: Any, scales: ChangeScales, exits: dict[Any, str]) ->
         prefix="\u00b1",
         min_step=MIN_WIDTH_STEP,
     )
-    places = place_handles(
-        CHANGE_NODE_STYLES, exits, CHANGE_EXIT_STYLE, lambda g: f"exit to {group_short(g)}"
+    places = (
+        place_handles(
+            CHANGE_NODE_STYLES, exits, CHANGE_EXIT_STYLE, lambda g: f"exit to {group_short(g)}"
+        )
+        + geography_handles()
     )
     stack_legends(
         ax_leg,
@@ -409,7 +565,8 @@ def change_map(
     (left; width by t/yr, colour and dashes by mode) and the change (right; solid = more traffic,
     dashed = less), on Peru's outline with a locator inset; exits labelled with the texts."""
     scales = change_scales(flows)
-    box = network_box(pos)
+    x0, x1, y0, y1 = network_box(pos)
+    box = (x0, x1, y0 - CLOSEUP_ROOM_DEG, y1)
     network = network_segments(graph, pos)
     kinds = node_kinds(graph, pos)
     exits = exit_groups(graph, pos)
@@ -417,25 +574,45 @@ def change_map(
         fig = new_figure()
         reserve_footer(fig)
         ax_base, ax_diff, ax_leg = fig.subplots(1, 3, width_ratios=list(CHANGE_WIDTH_RATIOS))
-        for ax in (ax_base, ax_diff):
-            draw_countries(ax)
+
+        def base_layers(ax: Any) -> None:
+            draw_base(ax, pos)
             draw_network(ax, network, CHANGE_NETWORK_WIDTH, zorder=2)
-            frame_map(ax, box, CHANGE_GRID)
-        draw_mode_flows(ax_base, pos, flows, "t_per_year_base", scales.k, round_caps=False)
-        draw_change_flows(ax_diff, pos, flows, scales.kd, scales.threshold)
-        for ax in (ax_base, ax_diff):
+
+        def places(ax: Any) -> None:
             draw_places(ax, pos, kinds, CHANGE_NODE_STYLES, exits, CHANGE_EXIT_STYLE)
-            draw_vraem(ax)
+
+        def baseline(ax: Any) -> None:
+            base_layers(ax)
+            draw_mode_flows(ax, pos, flows, "t_per_year_base", scales.k, round_caps=False)
+            places(ax)
+
+        def change(ax: Any) -> None:
+            base_layers(ax)
+            draw_change_flows(ax, pos, flows, scales.kd, scales.threshold)
+            places(ax)
+
+        insets = []
+        for ax, draw in ((ax_base, baseline), (ax_diff, change)):
+            draw(ax)
+            frame_map(ax, box, CHANGE_GRID)
+            insets.append(close_up(ax, draw))
         ax_base.set_title("Baseline: mean flow on each link", loc="left")
         ax_diff.set_title("Change with the scenario (scenario minus baseline)", loc="left")
-        locator(ax_base.inset_axes(LOCATOR_BOUNDS), box)
+        loc = ax_base.inset_axes(LOCATOR_BOUNDS)
+        locator(loc, box)
         ax_leg.axis("off")
         figure_title(fig, title)
         footer(fig, source_line, note)
         fig.draw_without_rendering()  # final layout: limits and transforms are now fixed
         _change_legends(ax_leg, scales, exits)
-        for ax in (ax_base, ax_diff):
-            name_places(ax)
-        label_exits(ax_base, pos, base_labels)
-        label_exits(ax_diff, pos, change_labels)
+        renderer = fig.canvas.get_renderer()
+        for ax, (inset, frame), texts in zip(
+            (ax_base, ax_diff), insets, (base_labels, change_labels), strict=True
+        ):
+            placed = label_close_up(graph, inset, frame, pos, kinds)
+            placed.append(scale_bar(ax, top=True).get_window_extent(renderer))
+            if ax is ax_base:
+                placed.append(loc.get_window_extent(renderer))
+            label_exits(ax, pos, kinds, texts, placed)
     return fig

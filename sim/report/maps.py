@@ -31,14 +31,13 @@ from matplotlib.patches import Ellipse, Rectangle
 from matplotlib.patheffects import withStroke
 from matplotlib.transforms import Bbox
 
+from sim.report.basemap import TextRequest, area_spots, place_texts
 from sim.report.outline import country_rings, draw_countries
 from sim.report.style import (
-    BLUE,
     EXIT_LABELS,
     GREY,
     INK,
     MODE_STYLE,
-    VERMILLION,
     group_styles,
     mode_style,
     nice,
@@ -74,8 +73,11 @@ EXIT_LABEL_OFFSET_PT = 8.0  # pt from an exit to its label
 PLACE_LABEL_OFFSET_PT = 5.0  # pt from another place to its label
 MIN_MAP_SHAPE, MAX_MAP_SHAPE = 0.5, 2.5  # width/height kept for a map panel
 OTHER_NODE_STYLE = {"marker": ".", "color": "#666666", "zorder": 6}  # nodes of no known kind
-MORE_TRAFFIC = (VERMILLION, "-")  # colour and line style of a change line
-LESS_TRAFFIC = (BLUE, (0, (4, 2)))
+# colour and line style of a change line: one colour (black) means "change" on the change map,
+# so that no colour of the baseline's modes or of the exits' route groups means two things
+CHANGE_COLOUR = INK
+MORE_TRAFFIC = (CHANGE_COLOUR, "-")
+LESS_TRAFFIC = (CHANGE_COLOUR, (0, (3, 1.5)))
 LEGEND_GAP = 0.035  # space between stacked legends, as a share of the legend column's height
 
 # on Peru's outline: where to write country names (lon, lat), if the point is on the map
@@ -87,15 +89,15 @@ COUNTRY_PLACES: dict[str, tuple[float, float]] = {
     "Bolivia": (-66.6, -17.9),
     "Chile": (-69.4, -20.0),
 }
-COUNTRY_NAME_STYLE = {"fontsize": 12, "color": "#8A8A8A", "fontweight": "bold", "zorder": 0.9}
+COUNTRY_NAME_STYLE = {"fontsize": 12, "color": "#8A8A8A", "fontweight": "bold"}
 OCEAN_PLACE = (-80.9, -8.4)
-OCEAN_NAME_STYLE = {"fontsize": 11, "color": "#6F8CA3", "fontstyle": "italic", "zorder": 0.9}
+OCEAN_NAME_STYLE = {"fontsize": 11, "color": "#6F8CA3", "fontstyle": "italic"}
 VRAEM_CENTRE = (-74.05, -12.0)
 VRAEM_SIZE = (1.4, 2.3)  # ellipse width and height (degrees) around the producing districts
 VRAEM_STYLE = {"fill": False, "ec": INK, "lw": 1.3, "ls": "--", "zorder": 7}
 SOUTH_AMERICA_LAT = (-56.5, 13.5)  # latitudes shown on the locator map
 LOCATOR_BORDER = 0.4  # pt: country borders on the locator map
-LOCATOR_FRAME = {"fill": False, "ec": VERMILLION, "lw": 1.8, "zorder": 3}
+LOCATOR_FRAME = {"fill": False, "ec": INK, "lw": 1.8, "zorder": 3}
 
 
 @dataclass(frozen=True)
@@ -361,19 +363,19 @@ def draw_vraem(ax: Any) -> None:
     ax.add_patch(Ellipse(VRAEM_CENTRE, *VRAEM_SIZE, **VRAEM_STYLE))
 
 
-def name_places(ax: Any) -> None:
-    """Country and ocean names, where they fall inside the shown area (call after layout)."""
-    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
-    for name, (lon, lat) in COUNTRY_PLACES.items():
-        if x0 < lon < x1 and y0 < lat < y1:
-            ax.text(lon, lat, name.upper(), ha="center", va="center", **COUNTRY_NAME_STYLE)
-    lon, lat = OCEAN_PLACE
-    if x0 < lon < x1 and y0 < lat < y1:
-        ax.text(lon, lat, "PACIFIC\nOCEAN", ha="center", va="center", **OCEAN_NAME_STYLE)
+def name_places(ax: Any, placed: list[Bbox]) -> None:
+    """Country and ocean names inside the shown area, each at the first spot near its anchor
+    that overprints no label in ``placed`` (else left out); call after the other labels."""
+    requests = [
+        TextRequest(name.upper(), lon, lat, COUNTRY_NAME_STYLE, area_spots())
+        for name, (lon, lat) in COUNTRY_PLACES.items()
+    ]
+    requests.append(TextRequest("PACIFIC\nOCEAN", *OCEAN_PLACE, OCEAN_NAME_STYLE, area_spots()))
+    place_texts(ax, requests, placed)
 
 
 def locator(ax: Any, box: Box) -> None:
-    """South America, Peru in white, and the main map's area as a red box."""
+    """South America, Peru in white, and the main map's area as a black box."""
     draw_countries(ax, border_width=LOCATOR_BORDER)
     pts = np.vstack([r for rings in country_rings().values() for r in rings])
     show_box(ax, (float(pts[:, 0].min()), float(pts[:, 0].max()), *SOUTH_AMERICA_LAT))

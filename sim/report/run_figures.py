@@ -164,21 +164,27 @@ def _bands(ts: pd.DataFrame, col: str, scale: float = 1.0, roll: int = 0) -> pd.
     return pd.DataFrame(q, index=wide.index, columns=["lo", "mid", "hi"])
 
 
+# weekly flows are shown as yearly rates, in the units of the briefing: t/yr and deaths per year
+T_PER_YEAR = WEEKS_PER_YEAR / KG_PER_T  # kg in a week -> t/yr at that week's rate
+DEATH_WINDOW = 4  # weeks summed before scaling to a yearly rate (deaths are few each week)
+DEATHS_PER_YEAR = WEEKS_PER_YEAR / DEATH_WINDOW  # deaths in the window -> deaths per year
+T_PER_YEAR_LABEL = "tonnes per year (t/yr)"
+
 # (title, y label, [(column, legend label, scale, colour, style)], rolling window)
 _DASH_PANELS: list[tuple[str, str, list[tuple[str, str, float, str, str]], int]] = [
     ("Coca area", "hectares (ha)", [("coca_ha", "coca area", 1.0, GREEN, "-")], 0),
     (
         "Cocaine produced",
-        "tonnes per week (t/week)",
-        [("cocaine_produced_kg", "produced", 1e-3, BLUE, "-")],
+        T_PER_YEAR_LABEL,
+        [("cocaine_produced_kg", "produced", T_PER_YEAR, BLUE, "-")],
         0,
     ),
     (
         "Cocaine exported and seized",
-        "tonnes per week (t/week)",
+        T_PER_YEAR_LABEL,
         [
-            ("exported_kg", "exported", 1e-3, BLUE, "-"),
-            ("seized_kg", "seized", 1e-3, VERMILLION, "--"),
+            ("exported_kg", "exported", T_PER_YEAR, BLUE, "-"),
+            ("seized_kg", "seized", T_PER_YEAR, VERMILLION, "--"),
         ],
         0,
     ),
@@ -207,17 +213,17 @@ _DASH_PANELS: list[tuple[str, str, list[tuple[str, str, float, str, str]], int]]
         0,
     ),
     (
-        "Deaths (4-week rolling sum)",
-        "deaths per 4 weeks",
-        [("deaths", "deaths", 1.0, VERMILLION, "-")],
-        4,
+        f"Deaths (yearly rate over {DEATH_WINDOW} weeks)",
+        "deaths per year",
+        [("deaths", "deaths", DEATHS_PER_YEAR, VERMILLION, "-")],
+        DEATH_WINDOW,
     ),
     (
         "Cocaine stocks",
         "tonnes (t, end of week)",
         [
-            ("cocaine_stock_kg", "in stock", 1e-3, BLUE, "-"),
-            ("cocaine_in_transit_kg", "in transit", 1e-3, ORANGE, "--"),
+            ("cocaine_stock_kg", "in stock", 1 / KG_PER_T, BLUE, "-"),
+            ("cocaine_in_transit_kg", "in transit", 1 / KG_PER_T, ORANGE, "--"),
         ],
         0,
     ),
