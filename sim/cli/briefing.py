@@ -28,6 +28,7 @@ from sim.cli.common import (
     progress_bar,
 )
 from sim.cli.outputs import FOCUS, FORCE, WINDOW
+from sim.cli.robustness import ROBUSTNESS
 from sim.config.loader import ConfigError
 from sim.runner.layout import ResultKind
 
@@ -78,13 +79,16 @@ def compare(
     ] = False,
     focus: Annotated[str | None, FOCUS] = None,
     window: Annotated[list[str] | None, WINDOW] = None,
+    robustness_file: Annotated[Path | None, ROBUSTNESS] = None,
     debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
 ) -> None:
     """Run scenarios and the baseline on the same seeds; write the comparison and the briefing.
 
     Effects are measured over each scenario's windows: while its interventions run, after they
-    end, and in the first year after the first one (or the windows given with --window).
+    end, and in the first year after the first one (or the windows given with --window). With
+    --robustness, each headline finding is also checked across plausible parameter sets.
     """
+    from sim.cli import robustness as robust
     from sim.report.compare import plan_comparison
     from sim.report.publish import graph_for
     from sim.runner.outputs import writing
@@ -99,17 +103,33 @@ def compare(
             graph_for(sc)  # a bad network data folder is bad input: say so before running
         check_focus(focus, [sc.name for sc in plan.scenarios])
         windows = check_windows(window, plan.scenarios)
+        checked = robust.load(robustness_file, plan) if robustness_file else None
     except ConfigError as exc:
         fail_bad_input(exc)
     runs = [*plan.baselines.values(), *plan.scenarios]
     _warn_if_few_replicates(min(sc.replicates for sc in plan.scenarios))
-    executor = _executor(workers, max(sc.replicates for sc in runs))
+    tasks = max(sc.replicates for sc in runs)
+    if checked is not None and checked.spec.replicates:
+        tasks = max(tasks, checked.spec.replicates)
+    executor = _executor(workers, tasks)
+    table = robust_runs = None
     try:
         with writing(out_dir, COMPARE, force=force, command=sys.argv):
             pairs = with_windows(_run(plan, executor), windows)
+            if checked is not None:
+                from sim.sweep.robustness import robustness_findings
+
+                robust_runs = robust.run(checked, plan, executor, windows)
+                table = robustness_findings(checked, pairs, robust_runs)
             executor.shutdown(wait=True)  # free the workers before drawing
             folder, written = _write(
-                pairs, out_dir, kind="compare", force=force, figures=not no_figures, focus=focus
+                pairs,
+                out_dir,
+                kind="compare",
+                force=force,
+                figures=not no_figures,
+                focus=focus,
+                robustness=table,
             )
     except ConfigError as exc:
         fail_bad_input(exc)
@@ -124,6 +144,9 @@ def compare(
     if isinstance(written, FiguresFailed):
         figures_failed(written, folder, f"draw them with `vraem brief {folder}`", debug)
     _report(written, folder)
+    if checked is not None:
+        fewest = min(sc.replicates for sc in plan.scenarios)
+        robust.report(table, checked, robust_runs, fewest)
 
 
 def brief(
@@ -147,8 +170,10 @@ def brief(
     window: Annotated[list[str] | None, WINDOW] = None,
     debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
 ) -> None:
-    """Redraw the tables, figures and briefing from saved results, without running the model."""
+    """Redraw the tables, figures and briefing from saved results, without running the model
+    (a compare folder's robustness.csv is kept and told again)."""
     from sim.report.compare import load_comparison, pair_run_folders
+    from sim.report.robustness import read_robustness
     from sim.runner.folders import folder_kind
     from sim.runner.results import check_comparison_target
 
@@ -156,10 +181,11 @@ def brief(
         kinds = [folder_kind(d) for d in result_dirs]
         if kinds == ["compare"]:
             pairs, sources, created = load_comparison(result_dirs[0])
+            robustness = read_robustness(result_dirs[0])
             target = out_dir or result_dirs[0]
         elif kinds and all(k == "run" for k in kinds):
             pairs, sources = pair_run_folders(result_dirs)
-            created = None
+            created = robustness = None
             target = out_dir or DEFAULT_OUT
         else:
             bad = result_dirs[kinds.index("compare")] if "compare" in kinds else result_dirs[0]
@@ -176,7 +202,14 @@ def brief(
         fail_bad_input(exc)
     try:
         folder, written = _write(
-            pairs, target, kind="brief", sources=sources, created=created, force=force, focus=focus
+            pairs,
+            target,
+            kind="brief",
+            sources=sources,
+            created=created,
+            force=force,
+            focus=focus,
+            robustness=robustness,
         )
     except ConfigError as exc:
         fail_bad_input(exc)
@@ -261,6 +294,7 @@ def _write(
     force: bool = False,
     figures: bool = True,
     focus: str | None = None,
+    robustness=None,
 ):
     """Build the folder in a temporary sibling, then move it into place (under its lock)."""
     from sim.report.compare import copy_runs, save_runs
@@ -274,7 +308,13 @@ def _write(
         else:
             created = copy_runs(pairs, sources, tmp, command=sys.argv, created=created)
         written = _briefing(
-            pairs, tmp, created, keep_data=kind == "compare", figures=figures, focus=focus
+            pairs,
+            tmp,
+            created,
+            keep_data=kind == "compare",
+            figures=figures,
+            focus=focus,
+            robustness=robustness,
         )
     return target.resolve(), written
 
@@ -317,23 +357,27 @@ def _briefing(
     keep_data: bool,
     figures: bool = True,
     focus: str | None = None,
+    robustness=None,
 ):
-    """Write the tables and (with `figures`) the figures and briefing into `folder`. If this
-    fails and `keep_data` (the runs were made now, not copied), return FiguresFailed instead of
-    raising and leave only the runs and comparison.json in the folder, from which `vraem brief`
-    draws everything again."""
+    """Write the tables (with `robustness`, robustness.csv too) and (with `figures`) the figures
+    and briefing into `folder`. If this fails and `keep_data` (the runs were made now, not
+    copied), return FiguresFailed instead of raising and leave only the runs, comparison.json
+    and robustness.csv in the folder, from which `vraem brief` draws everything again."""
     import shutil
 
     from sim.report.publish import write_briefing
+    from sim.report.robustness import ROBUSTNESS_FILE
     from sim.runner.results import MANIFEST_FILE, RUNS_DIR
 
     try:
-        return write_briefing(pairs, folder, created, figures=figures, focus=focus)
+        return write_briefing(
+            pairs, folder, created, figures=figures, focus=focus, robustness=robustness
+        )
     except Exception as exc:  # any bug or I/O error while drawing: keep the runs
         if not keep_data:
             raise
         for entry in folder.iterdir():
-            if entry.name not in (RUNS_DIR, MANIFEST_FILE):
+            if entry.name not in (RUNS_DIR, MANIFEST_FILE, ROBUSTNESS_FILE):
                 if entry.is_dir():
                     shutil.rmtree(entry)
                 else:

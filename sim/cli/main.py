@@ -295,16 +295,27 @@ def _print_validation(table, title: str) -> None:
 
 @app.command()
 def check(
-    files: Annotated[list[Path], typer.Argument(help="Scenario or sweep YAML files to validate.")],
+    files: Annotated[
+        list[Path], typer.Argument(help="Scenario, sweep or robustness YAML files to validate.")
+    ],
 ) -> None:
-    """Validate scenario and sweep files without running them (exit 0 if all are valid, else 2)."""
+    """Validate scenario, sweep and robustness files without running them (exit 0 if all are
+    valid, else 2)."""
     from sim.sweep.design import build_design, plan_runs
+    from sim.sweep.robustness import is_robustness_file, load_robustness
     from sim.sweep.spec import is_sweep_file, load_sweep
 
     bad = 0
     for path in files:
         try:
-            if is_sweep_file(path):
+            if is_robustness_file(path):
+                robust = load_robustness(path)
+                out.print(
+                    f"ok: {path} (robustness file '{robust.spec.name}', {robust.spec.method}, "
+                    f"{len(robust.points)} parameter sets; `vraem compare --robustness` checks "
+                    "its keys against the compared scenarios)"
+                )
+            elif is_sweep_file(path):
                 loaded = load_sweep(path)
                 n_runs = len(plan_runs(loaded.spec, build_design(loaded.spec)))
                 paired = ", each with its counterfactual" if loaded.spec.effects else ""

@@ -33,6 +33,12 @@ from sim.report.briefing import (
 from sim.report.briefing_figures import combined_source, write_briefing_figures
 from sim.report.compare import Pair
 from sim.report.findings import key_findings
+from sim.report.robustness import (
+    ROBUSTNESS_FILE,
+    robustness_findings_text,
+    robustness_sheet,
+    with_robustness,
+)
 from sim.report.workbook import WORKBOOK_FILE, comparison_sheets, write_workbook
 
 
@@ -66,11 +72,11 @@ TABLE_FILES = (TABLE_FILE, WORKBOOK_FILE, SHARES_FILE, CHANCE_FILE, CONDITIONAL_
 
 
 def write_tables(
-    pairs: Sequence[Pair], folder: Path, created: str
+    pairs: Sequence[Pair], folder: Path, created: str, robustness: pd.DataFrame | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Write comparison.csv, exit_shares.csv, chance_events.csv, conditional_effects.csv and
-    comparison.xlsx (the same tables as one workbook) into `folder`; return the effect, exit
-    share, chance event and conditional effect tables."""
+    """Write comparison.csv, exit_shares.csv, chance_events.csv, conditional_effects.csv, with a
+    `robustness` table robustness.csv, and comparison.xlsx (the same tables as one workbook)
+    into `folder`; return the effect, exit share, chance event and conditional effect tables."""
     table, shares = comparison_tables(pairs)
     chance, conditional = chance_tables(pairs)
     table.to_csv(folder / TABLE_FILE, index=False)
@@ -85,6 +91,9 @@ def write_tables(
         conditional=conditional if not conditional.empty else None,
         conditional_file=CONDITIONAL_FILE,
     )
+    if robustness is not None:
+        robustness.to_csv(folder / ROBUSTNESS_FILE, index=False)
+        sheets.append(robustness_sheet(robustness))
     write_workbook(
         folder / WORKBOOK_FILE,
         sheets,
@@ -114,17 +123,22 @@ def write_briefing(
     *,
     figures: bool = True,
     focus: str | None = None,
+    robustness: pd.DataFrame | None = None,
 ) -> Written:
     """Write the tables (`write_tables`), then figures/ (each figure as PNG and SVG),
     briefing.md and briefing.pdf into `folder`, with `focus` (default: the first scenario) on
-    the detail pages. With `figures=False` only the tables are written, and the key findings
-    are still returned."""
-    table, shares, chance, conditional = write_tables(pairs, folder, created)
+    the detail pages and, with a `robustness` table, where each headline finding holds across
+    parameters. With `figures=False` only the tables are written, and the key findings are still
+    returned."""
+    table, shares, chance, conditional = write_tables(pairs, folder, created, robustness)
     if not figures:
         names = [p.name for p in pairs]
-        return Written(key_findings(table, shares, names, chance, conditional), 0, drawn=False)
+        found = key_findings(table, shares, names, chance, conditional)
+        found += robustness_findings_text(robustness)
+        return Written(found, 0, drawn=False)
     drawn = write_briefing_figures(pairs, table, shares, folder / FIGURES_DIR, graph)
     content = build_briefing(pairs, table, shares, chance, conditional, drawn, created, focus)
+    content = with_robustness(content, robustness)
     (folder / MARKDOWN_FILE).write_text(render_markdown(content), encoding="utf-8")
     data, pages = render_pdf(content, folder)
     (folder / PDF_FILE).write_bytes(data)

@@ -89,6 +89,7 @@ COMPARE_LAYOUT = Layout(
         "exit_shares.csv",
         "chance_events.csv",
         "conditional_effects.csv",
+        "robustness.csv",
         "briefing.md",
         "briefing.pdf",
         *FIGURES,

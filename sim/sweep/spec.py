@@ -356,7 +356,7 @@ def is_sweep_file(path: str | Path) -> bool:
     return "method" in data
 
 
-def _key_exists(data: Any, key: str) -> bool:
+def key_exists(data: Any, key: str) -> bool:
     """The key's parent exists in the resolved scenario (a new key of a mapping parameter, such
     as `network.exit_risk_factor.callao`, is allowed; validation rejects unknown section keys)."""
     node = data
@@ -430,7 +430,7 @@ def load_sweep(path: str | Path) -> Sweep:
         )
     found = Problems(path)
     for key, param in spec.parameters.items():
-        if not _key_exists(base, key):
+        if not key_exists(base, key):
             found.add(
                 f"parameters.{key}",
                 "expected a key path of the scenario (see docs/CONFIG.md; list items by index, "
