@@ -148,6 +148,7 @@ def _draw_run_figures(result, fig_dir: Path) -> None:
         source_line=source,
         weeks=sc.weeks,
         markers=[(iv.week, describe(iv)) for iv in sc.interventions],
+        start_date=sc.start_date,
     )
 
 

@@ -11,6 +11,7 @@ lines (e.g. ``[(52, "arrest leader")]``; see `sim.report.markers`).
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Sequence
 from pathlib import Path
@@ -24,6 +25,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import PercentFormatter
 
+from sim.report.calendar import time_axis
 from sim.report.map_figures import route_map
 from sim.report.maps import MIN_LW, mean_edge_flows, node_name, node_positions
 from sim.report.markers import marker_labels, marker_lines, marker_note, merge_markers
@@ -51,6 +53,7 @@ from sim.report.style import (
     save_figure,
     week_axis,
 )
+from sim.report.windows import START_UP_WEEKS
 from sim.units import KG_PER_T, WEEKS_PER_YEAR
 
 __all__ = [
@@ -230,12 +233,36 @@ _DASH_PANELS: list[tuple[str, str, list[tuple[str, str, float, str, str]], int]]
 ]
 
 
+def first_week(n_weeks: int, merged: Sequence[tuple[int, str]]) -> int:
+    """The first week a run figure draws and counts: the end of the model's start-up, unless
+    an intervention falls inside it or the run is no longer than it (then week 0)."""
+    early = any(w < START_UP_WEEKS for w, _ in merged)
+    return START_UP_WEEKS if n_weeks > START_UP_WEEKS and not early else 0
+
+
+def _time_axis(ax: Any, start_date: dt.date | None, n_weeks: int, first: int) -> None:
+    """Dates on the x axis when the run's start date is known, else reporting weeks."""
+    if start_date is not None:
+        time_axis(ax, start_date, n_weeks, first)
+        return
+    week_axis(ax, n_weeks)
+    ax.set_xlim(first, max(n_weeks, first + 1))
+
+
+def _start_up_text(first: int) -> str:
+    if first > 0:
+        return f"The model's first {first} weeks (start-up) are not drawn or counted."
+    return ""
+
+
 def _dash_panel(
     ax: Any,
     ts: pd.DataFrame,
     panel: tuple[str, str, list[tuple[str, str, float, str, str]], int],
     merged: Sequence[tuple[int, str]],
     n_weeks: int,
+    start_date: dt.date | None = None,
+    first: int = 0,
 ) -> list[np.ndarray]:
     """One dashboard panel: median and band of each line, marker lines, titles and axes.
     Returns the drawn series as rows (week, lo, mid, hi), for placing marker labels."""
@@ -254,20 +281,26 @@ def _dash_panel(
     ax.set_ylim(bottom=0)
     if len(lines) > 1:
         ax.legend(**PANEL_LEGEND)
-    week_axis(ax, n_weeks)
+    _time_axis(ax, start_date, n_weeks, first)
     return series
 
 
-def _dash_note(n_rep: int, merged: Sequence[tuple[int, str]]) -> str:
-    """The dashboard's footnote: what lines and shading show, the interventions."""
+def _dash_note(
+    n_rep: int, merged: Sequence[tuple[int, str]], start_date: dt.date | None, first: int
+) -> str:
+    """The dashboard's footnote: what lines and shading show, the start-up, the interventions."""
     if n_rep > 1:
         text = (
             f"Lines: median of {n_rep} replicates; shading: 5th-95th percentile across replicates."
         )
     else:
         text = "Lines: a single replicate (no uncertainty band)."
-    text += f" Major x ticks every {WEEKS_PER_YEAR} weeks (1 year) on runs of 2+ years."
-    return text + (f"\n{marker_note(merged)}" if merged else "")
+    if start_date is None:
+        text += f" Major x ticks every {WEEKS_PER_YEAR} weeks (1 year) on runs of 2+ years."
+    if first:
+        text += " " + _start_up_text(first)
+    note = marker_note(merged, start_date=start_date)
+    return text + (f"\n{note}" if merged else "")
 
 
 def dashboard_figure(
@@ -276,11 +309,14 @@ def dashboard_figure(
     scenario: str,
     source_line: str,
     markers: Sequence[tuple[int, str]] = (),
+    start_date: dt.date | None = None,
 ) -> Figure:
     """Build the 2 x 4 panel time-series dashboard (median + 90% band).
 
     ``markers``: (week, short label) pairs, drawn as dashed lines in every
-    panel, labelled in the first panel and listed in the footnote.
+    panel, labelled in the first panel and listed in the footnote. With ``start_date`` (the
+    scenario's first day of week 0) the time axes are in dates. The model's start-up weeks
+    are left out (`first_week`).
     """
     needed = {c for _t, _y, lines, _r in _DASH_PANELS for c, *_ in lines}
     require_columns(ts, (*_TS_REQUIRED, *sorted(needed)), "ts")
@@ -288,19 +324,22 @@ def dashboard_figure(
     n_rep = ts["replicate"].nunique()
     last_week = int(ts["week"].max())
     merged = merge_markers(markers, last_week)
+    first = first_week(last_week + 1, merged)
+    ts = ts[ts["week"] >= first]
     title = headline_finding(ts, scenario)
     with mpl.rc_context(RC):
         fig = new_figure()
         reserve_footer(fig)
         axes = fig.subplots(2, 4, sharex=True)
         drawn = [
-            _dash_panel(ax, ts, panel, merged, last_week + 1)
+            _dash_panel(ax, ts, panel, merged, last_week + 1, start_date, first)
             for ax, panel in zip(axes.flat, _DASH_PANELS, strict=True)
         ]
-        for ax in axes[-1]:
-            ax.set_xlabel("weeks since start")
+        if start_date is None:
+            for ax in axes[-1]:
+                ax.set_xlabel("weeks since start")
         figure_title(fig, title)
-        footer(fig, source_line, _dash_note(n_rep, merged))
+        footer(fig, source_line, _dash_note(n_rep, merged, start_date, first))
         if merged:
             fig.draw_without_rendering()  # final layout, so labels can be placed
             marker_labels(axes.flat[0], merged, drawn[0])
@@ -314,9 +353,12 @@ def plot_dashboard(
     scenario: str,
     source_line: str,
     markers: Sequence[tuple[int, str]] = (),
+    start_date: dt.date | None = None,
 ) -> Path:
     """Save the time-series dashboard as a 16:9 PNG at ``path``; return the path."""
-    fig = dashboard_figure(ts, scenario=scenario, source_line=source_line, markers=markers)
+    fig = dashboard_figure(
+        ts, scenario=scenario, source_line=source_line, markers=markers, start_date=start_date
+    )
     return save_figure(fig, path, fig.get_suptitle(), source_line)
 
 
@@ -430,6 +472,8 @@ def _group_stack(
     last_week: int,
     styles: dict[str, tuple[str, str, str]],
     merged: Sequence[tuple[int, str]],
+    start_date: dt.date | None = None,
+    first: int = 0,
 ) -> tuple[np.ndarray, list[np.ndarray], list[Any]]:
     """Stepped stack of the group shares (each block's share held over its weeks), named in
     the middle, with the marker lines. Returns the x steps, the layers and the band labels."""
@@ -447,8 +491,9 @@ def _group_stack(
     ax.set_ylim(0, 100)
     ax.yaxis.set_major_formatter(PercentFormatter(decimals=0))
     ax.set_ylabel("share of exports (%)")
-    ax.set_xlabel("weeks since start")
-    week_axis(ax, last_week + 1)
+    if start_date is None:
+        ax.set_xlabel("weeks since start")
+    _time_axis(ax, start_date, last_week + 1, first)
     marker_lines(ax, merged, **STACK_MARKER_UNDERLAY)
     marker_lines(ax, merged, **STACK_MARKER_LINE)
     ax.set_title(f"Share of exports by route group, {block}-week blocks", loc="left")
@@ -464,7 +509,13 @@ def _group_legend(ax: Any, groups: list[str], styles: dict[str, tuple[str, str, 
     ax.legend(handles=handles, title="Route group", **GROUP_LEGEND)
 
 
-def _exit_note(n_rep: int, block: int, merged: Sequence[tuple[int, str]]) -> str:
+def _exit_note(
+    n_rep: int,
+    block: int,
+    merged: Sequence[tuple[int, str]],
+    start_date: dt.date | None = None,
+    first: int = 0,
+) -> str:
     if n_rep > 1:
         text = (
             f"Bars: mean over {n_rep} replicates; whiskers: 5th-95th percentile across "
@@ -472,7 +523,9 @@ def _exit_note(n_rep: int, block: int, merged: Sequence[tuple[int, str]]) -> str
         )
     else:
         text = f"A single replicate (no whiskers). Right: exports per {block}-week block."
-    return text + (f"\n{marker_note(merged)}" if merged else "")
+    if first:
+        text += " " + _start_up_text(first)
+    return text + (f"\n{marker_note(merged, start_date=start_date)}" if merged else "")
 
 
 def exit_shares_figure(
@@ -481,13 +534,17 @@ def exit_shares_figure(
     scenario: str,
     source_line: str,
     markers: Sequence[tuple[int, str]] = (),
+    start_date: dt.date | None = None,
 ) -> Figure:
     """Build the exit-share figure: bars by exit (left), group shares over time (right).
 
     ``markers``: (week, short label) pairs, drawn as dashed lines on the right
-    panel and listed in the footnote.
+    panel and listed in the footnote; ``start_date`` puts the time axis in dates. The model's
+    start-up weeks are left out (`first_week`).
     """
     require_columns(exits, _EXITS_REQUIRED, "exits")
+    first = first_week(int(exits["week"].max()) + 1, merge_markers(markers))
+    exits = exits[exits["week"] >= first]
     table = _exit_share_table(exits)
     groups = ordered_groups(list(table["group"]))
     styles = group_styles(groups)
@@ -501,10 +558,12 @@ def exit_shares_figure(
         reserve_footer(fig)
         ax_bar, ax_area = fig.subplots(1, 2, width_ratios=list(EXIT_WIDTH_RATIOS))
         _exit_bars(ax_bar, table, styles)
-        x, layers, band_labels = _group_stack(ax_area, by_block, block, last_week, styles, merged)
+        x, layers, band_labels = _group_stack(
+            ax_area, by_block, block, last_week, styles, merged, start_date, first
+        )
         _group_legend(ax_bar, groups, styles)
         figure_title(fig, title)
-        footer(fig, source_line, _exit_note(n_rep, block, merged))
+        footer(fig, source_line, _exit_note(n_rep, block, merged, start_date, first))
         if merged:
             fig.draw_without_rendering()  # final layout: move band labels off the lines
             _clear_band_labels(ax_area, band_labels, x, len(x) // 2, groups, layers, merged)
@@ -583,9 +642,12 @@ def plot_exit_shares(
     scenario: str,
     source_line: str,
     markers: Sequence[tuple[int, str]] = (),
+    start_date: dt.date | None = None,
 ) -> Path:
     """Save the exit-share figure as a 16:9 PNG at ``path``; return the path."""
-    fig = exit_shares_figure(exits, scenario=scenario, source_line=source_line, markers=markers)
+    fig = exit_shares_figure(
+        exits, scenario=scenario, source_line=source_line, markers=markers, start_date=start_date
+    )
     return save_figure(fig, path, fig.get_suptitle(), source_line)
 
 
@@ -689,8 +751,10 @@ def write_run_figures(
     source_line: str,
     weeks: int,
     markers: Sequence[tuple[int, str]] = (),
+    start_date: dt.date | None = None,
 ) -> list[Path]:
-    """Write dashboard.png, exit_shares.png and route_map.png into ``fig_dir``.
+    """Write dashboard.png, exit_shares.png and route_map.png into ``fig_dir`` (time axes in
+    dates from ``start_date``, the scenario's first day of week 0).
 
     ``markers`` (week, short label) go on the dashboard and the exit shares
     figure; the route map (whole-run totals) has none.
@@ -699,7 +763,11 @@ def write_run_figures(
     fig_dir.mkdir(parents=True, exist_ok=True)
     common = {"scenario": scenario, "source_line": source_line}
     return [
-        plot_dashboard(ts, fig_dir / "dashboard.png", markers=markers, **common),
-        plot_exit_shares(exits, fig_dir / "exit_shares.png", markers=markers, **common),
+        plot_dashboard(
+            ts, fig_dir / "dashboard.png", markers=markers, start_date=start_date, **common
+        ),
+        plot_exit_shares(
+            exits, fig_dir / "exit_shares.png", markers=markers, start_date=start_date, **common
+        ),
         plot_route_map(edge_flows, graph, fig_dir / "route_map.png", weeks=weeks, **common),
     ]
