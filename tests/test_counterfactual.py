@@ -28,9 +28,10 @@ def test_any_scenario_can_be_the_counterfactual_and_it_is_named_everywhere(tmp_p
     described = " ".join(load_scenario(reference).description.split())
     md = (out / "briefing.md").read_text(encoding="utf-8")
     page_one = md.split("## Key findings")[0]
-    assert page_one.startswith("# Briefing: Unrest and surge against Unrest\n")
+    title = load_scenario(reference).title  # named by its title, as everywhere
+    assert page_one.startswith(f"# Briefing: Unrest and surge against {title}\n")
     flat = " ".join(page_one.split())
-    assert f'Counterfactual ("baseline" in this briefing): Unrest (unrest): {described}' in flat
+    assert f'Counterfactual ("baseline" in this briefing): {title} (unrest): {described}' in flat
     for table in ("comparison.csv", "exit_shares.csv", "chance_events.csv"):
         assert set(pd.read_csv(out / table)["counterfactual"]) == {"unrest"}, table
-    assert "Change against Unrest (the counterfactual" in md
+    assert f"Change against {title} (the counterfactual" in md

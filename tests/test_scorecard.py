@@ -81,7 +81,10 @@ def test_page_one_opens_with_the_bottom_line_and_the_scorecard_and_focus_picks_t
     assert res.exit_code == 0, res.output
     md = (out / "briefing.md").read_text(encoding="utf-8")
     page_one = md.split("## Key findings")[0]
-    assert "## Bottom line" in page_one and "Against Baseline: Surge, while the " in page_one
+    assert (
+        "## Bottom line" in page_one
+        and "Against Baseline (current policy): Surge, while the " in page_one
+    )
     header = next(line for line in page_one.splitlines() if line.startswith("| Option | "))
     assert header.count("|") == len(SCORECARD) + 2
     for label in ("Surge", "Airstrips"):

@@ -1,5 +1,5 @@
 """Windows that follow each scenario's timing, stated in dates; `--window`; the start-up weeks
-never drawn or counted; every time axis of a briefing in dates."""
+never drawn or counted; every time axis of a briefing in dates; scenario titles."""
 
 from __future__ import annotations
 
@@ -166,4 +166,56 @@ def test_every_time_axis_of_the_briefing_is_in_dates_and_starts_after_the_start_
                 x = pd.Series(line.get_xdata(), dtype=float)
                 if len(x) > 2:  # a series, not a marker line
                     assert x.min() >= START_UP_WEEKS
+        plt.close(fig)
+
+
+def test_a_scenario_title_names_it_in_the_tables_the_findings_and_the_figures(tmp_path):
+    scenario = tmp_path / "surge.yaml"
+    scenario.write_text(
+        f"extends: {SCENARIOS / 'baseline.yaml'}\nname: my_surge\n"
+        'title: "Port control at Callao x3 (trial)"\ninterventions:\n'
+        "  - {type: interdiction_surge, week: 14, weeks: 10, factor: 3, nodes: [callao]}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    args = ["compare", str(SCENARIOS / "baseline.yaml"), str(scenario), "--replicates", "3"]
+    res = runner.invoke(app, [*args, "--weeks", "40", "--workers", "1", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    title = "Port control at Callao x3 (trial)"
+    table = pd.read_csv(out / "comparison.csv")
+    assert set(table["scenario_title"]) == {title} and set(table["scenario"]) == {"my_surge"}
+    md = (out / "briefing.md").read_text(encoding="utf-8")
+    assert f"# Briefing: {title} against Baseline (current policy)" in md
+    assert f"- **{title}**: " in md  # its key finding
+    assert f"| {title} (" in md  # its scorecard row
+    assert "![Figure 2: " + title in md  # its figures' titles
+    assert "My surge" not in md  # never the name made readable
+    assert title in res.output
+
+
+def test_a_title_is_not_inherited_through_extends(tmp_path):
+    from sim.scenarios import load_scenario
+
+    child = tmp_path / "child.yaml"
+    child.write_text(f"extends: {SCENARIOS / 'baseline.yaml'}\nname: my_child\n", encoding="utf-8")
+    assert load_scenario(SCENARIOS / "baseline.yaml").title == "Baseline (current policy)"
+    sc = load_scenario(child)
+    assert sc.title is None and sc.display_title == "My child"
+
+
+def test_the_run_dashboard_axes_are_in_dates_from_the_start_date(pair):
+    from sim.report.run_figures import dashboard_figure, exit_shares_figure
+
+    run = pair.scenario
+    start = run.scenario.start_date
+    for fig in (
+        dashboard_figure(run.timeseries, scenario="surge", source_line="src", start_date=start),
+        exit_shares_figure(run.exits, scenario="surge", source_line="src", start_date=start),
+    ):
+        timed = [ax for ax in fig.axes if ax.get_xlim()[0] == START_UP_WEEKS]
+        assert timed  # the time panels start after the start-up
+        for ax in timed:
+            fmt = ax.xaxis.get_major_formatter()
+            labels = [fmt(x, i) for i, x in enumerate(ax.get_xticks())]
+            assert labels and all(MONTH.match(t) for t in labels), labels
         plt.close(fig)

@@ -145,8 +145,11 @@ def compare(
         figures_failed(written, folder, f"draw them with `vraem brief {folder}`", debug)
     _report(written, folder)
     if checked is not None:
+        from sim.report.wording import scenario_titles, titles_of
+
         fewest = min(sc.replicates for sc in plan.scenarios)
-        robust.report(table, checked, robust_runs, fewest)
+        with scenario_titles(titles_of(plan.scenarios)):
+            robust.report(table, checked, robust_runs, fewest)
 
 
 def brief(

@@ -133,23 +133,24 @@ def run(
 def _draw_run_figures(result, fig_dir: Path) -> None:
     from sim.interventions import describe
     from sim.report.run_figures import write_run_figures
+    from sim.report.wording import scenario_titles
     from sim.scenarios import compile_network
 
     sc = result.scenario
     net = compile_network(sc)
-    source = source_line(sc)
-    write_run_figures(
-        result.timeseries,
-        result.exits,
-        result.edge_flows,
-        net.graph,
-        fig_dir,
-        scenario=sc.name,
-        source_line=source,
-        weeks=sc.weeks,
-        markers=[(iv.week, describe(iv)) for iv in sc.interventions],
-        start_date=sc.start_date,
-    )
+    with scenario_titles({sc.name: sc.display_title}):
+        write_run_figures(
+            result.timeseries,
+            result.exits,
+            result.edge_flows,
+            net.graph,
+            fig_dir,
+            scenario=sc.name,
+            source_line=source_line(sc),
+            weeks=sc.weeks,
+            markers=[(iv.week, describe(iv)) for iv in sc.interventions],
+            start_date=sc.start_date,
+        )
 
 
 def _print_headline(result) -> None:

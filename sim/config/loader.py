@@ -141,8 +141,9 @@ def resolve_data_dir(data: dict[str, Any], folder: Path) -> None:
 
 
 def read_scenario_dict(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
-    """Read a scenario file and everything it `extends`, merged (the file itself wins). A
-    relative `network.data_dir` is resolved against the folder of the file that names it."""
+    """Read a scenario file and everything it `extends`, merged (the file itself wins; its
+    `title` is never inherited). A relative `network.data_dir` is resolved against the folder
+    of the file that names it."""
     path = Path(path).resolve()
     if path in _chain:
         cycle = " -> ".join(p.name for p in (*_chain, path))
@@ -157,7 +158,9 @@ def read_scenario_dict(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict[
     parent_path = (path.parent / parent).resolve()
     if not parent_path.exists():
         raise ConfigError(path, "extends", f"expected an existing file, {parent_path} not found")
-    return deep_merge(read_scenario_dict(parent_path, (*_chain, path)), data)
+    inherited = read_scenario_dict(parent_path, (*_chain, path))
+    inherited.pop("title", None)  # a title names one scenario, not those that extend it
+    return deep_merge(inherited, data)
 
 
 def set_key(data: dict[str, Any], key: str, value: Any, source: str | Path) -> None:

@@ -474,10 +474,23 @@ class NetworkConfig(Section):
     )
 
 
+def title_from_name(name: str) -> str:
+    """A scenario name for reading: "interdiction_surge_callao" -> "Interdiction surge callao"."""
+    text = name.replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
 class Scenario(Section):
     """A scenario: one configuration of the model, plus run settings."""
 
     name: FolderName = Field(description="Scenario name; names the default output folder.")
+    title: str | None = Field(
+        None,
+        max_length=80,
+        description="Display name in every table, figure and briefing (default: from `name`, "
+        "e.g. 'interdiction_surge_callao' -> 'Interdiction surge callao'); not inherited "
+        "through `extends`.",
+    )
     description: str = Field("", description="What the scenario represents.")
     start_date: dt.date = Field(
         dt.date(2023, 1, 2),
@@ -499,6 +512,11 @@ class Scenario(Section):
         default_factory=list,
         description="Timed interventions, each with `type` and `week`; see docs/INTERVENTIONS.md.",
     )
+
+    @property
+    def display_title(self) -> str:
+        """Its `title`, or a readable form of its name."""
+        return self.title or title_from_name(self.name)
 
     @field_validator("name")
     @classmethod

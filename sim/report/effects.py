@@ -154,6 +154,7 @@ def effect_table(
             rows.append(
                 {
                     "scenario": scen.scenario.name,
+                    "scenario_title": scen.scenario.display_title,
                     "counterfactual": base.scenario.name,
                     "outcome": name,
                     "window": win.name,
@@ -208,6 +209,7 @@ def exit_share_table(
                 rows.append(
                     {
                         "scenario": scen.scenario.name,
+                        "scenario_title": scen.scenario.display_title,
                         "counterfactual": base.scenario.name,
                         "window": win.name,
                         "level": level,

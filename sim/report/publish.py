@@ -39,6 +39,7 @@ from sim.report.robustness import (
     robustness_sheet,
     with_robustness,
 )
+from sim.report.wording import scenario_titles, titles_of
 from sim.report.workbook import WORKBOOK_FILE, comparison_sheets, write_workbook
 
 
@@ -129,7 +130,21 @@ def write_briefing(
     briefing.md and briefing.pdf into `folder`, with `focus` (default: the first scenario) on
     the detail pages and, with a `robustness` table, where each headline finding holds across
     parameters. With `figures=False` only the tables are written, and the key findings are still
-    returned."""
+    returned. Scenarios are named by their titles throughout."""
+    scenarios = [s for p in pairs for s in (p.baseline.scenario, p.scenario.scenario)]
+    with scenario_titles(titles_of(scenarios)):
+        return _write_briefing(pairs, folder, created, graph, figures, focus, robustness)
+
+
+def _write_briefing(
+    pairs: Sequence[Pair],
+    folder: Path,
+    created: str,
+    graph: Callable[[Scenario], nx.Graph],
+    figures: bool,
+    focus: str | None,
+    robustness: pd.DataFrame | None,
+) -> Written:
     table, shares, chance, conditional = write_tables(pairs, folder, created, robustness)
     if not figures:
         names = [p.name for p in pairs]

@@ -54,6 +54,7 @@ from sim.report.style import (
     week_axis,
 )
 from sim.report.windows import START_UP_WEEKS
+from sim.report.wording import scenario_label
 from sim.units import KG_PER_T, WEEKS_PER_YEAR
 
 __all__ = [
@@ -150,7 +151,7 @@ def headline_finding(ts: pd.DataFrame, scenario: str | None = None) -> str:
         text += f"; {fmt_pct(share)} of shipments are seized before export"
     else:
         text += "; nothing was shipped out"
-    return f"{scenario}: {text}" if scenario else text[0].upper() + text[1:]
+    return f"{scenario_label(scenario)}: {text}" if scenario else text[0].upper() + text[1:]
 
 
 def _bands(ts: pd.DataFrame, col: str, scale: float = 1.0, roll: int = 0) -> pd.DataFrame:
@@ -411,7 +412,7 @@ def exit_finding(exits: pd.DataFrame, scenario: str | None = None) -> str:
     text = (
         f"{exit_label(top)} takes {fmt_pct(table.loc[top, 'mean'])} of exports; by route: {parts}"
     )
-    return f"{scenario}: {text}" if scenario else text
+    return f"{scenario_label(scenario)}: {text}" if scenario else text
 
 
 def _block_shares(
@@ -674,7 +675,7 @@ def route_finding(
         for end in (u, v):
             if end in exits:
                 legs[(end, mode)] = legs.get((end, mode), 0.0) + t
-    prefix = f"{scenario}: " if scenario else ""
+    prefix = f"{scenario_label(scenario)}: " if scenario else ""
     if not legs:
         return prefix + "no cocaine reached an exit on the route network"
     ranked = sorted(legs.items(), key=lambda kv: -kv[1])

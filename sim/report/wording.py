@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import csv
 import math
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from importlib import resources
 from typing import Any
 
 from sim import metrics
+from sim.config.models import title_from_name
 from sim.report.effects import MAX_REPLICATES_NEEDED
 
 INTERVAL_NAME = "90% confidence interval"
@@ -82,10 +86,28 @@ def fmt_level(x: float, unit: str) -> str:
     return f"{sig3(x)} {words}".rstrip()
 
 
+_TITLES: ContextVar[Mapping[str, str] | None] = ContextVar("scenario_titles", default=None)
+
+
+@contextmanager
+def scenario_titles(titles: Mapping[str, str]) -> Iterator[None]:
+    """While inside, `scenario_label` names these scenarios (name -> title) by their titles."""
+    token = _TITLES.set({**(_TITLES.get() or {}), **titles})
+    try:
+        yield
+    finally:
+        _TITLES.reset(token)
+
+
+def titles_of(scenarios: Iterable[Any]) -> dict[str, str]:
+    """name -> display title of scenarios (config objects with `name` and `display_title`)."""
+    return {sc.name: sc.display_title for sc in scenarios}
+
+
 def scenario_label(name: str) -> str:
-    """A scenario name for reading: "interdiction_surge_callao" -> "Interdiction surge callao"."""
-    text = name.replace("_", " ").strip()
-    return text[:1].upper() + text[1:]
+    """A scenario as a reader sees it: its title (inside `scenario_titles`), else its name made
+    readable ("interdiction_surge_callao" -> "Interdiction surge callao")."""
+    return (_TITLES.get() or {}).get(name) or title_from_name(name)
 
 
 def _verb(outcome: str, rising: bool | None) -> str:
