@@ -11,6 +11,7 @@ import pytest
 from conftest import baseline
 
 from sim.config.interventions import ArrestLeader
+from sim.report.calendar import week_date
 from sim.report.chance import chance_table, conditional_table, subset
 from sim.report.effects import effect_table
 from sim.report.findings import ALL_OR_NOTHING, chance_bullet
@@ -90,7 +91,8 @@ def test_the_briefing_says_in_how_many_runs_the_operation_succeeded_and_splits_b
     ok = counts.set_index("event").loc["operation against leader in week 52 succeeds"]
     assert text.startswith(f"Coin flip arrest, {ALL_OR_NOTHING}: ")
     assert f"succeeds in {ok['runs_with']} of {REPLICATES} runs" in text
-    succeeded = f"when the operation against the leader (week 52) succeeds ({ok['runs_with']} runs)"
+    on = f"{week_date(scen.scenario.start_date, 52):%-d %b %Y}"  # week 52, as a date
+    succeeded = f"when the operation against the leader ({on}) succeeds ({ok['runs_with']} runs)"
     assert succeeded in text
     assert f"when it fails ({REPLICATES - ok['runs_with']} runs)" in text
 

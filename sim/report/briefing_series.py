@@ -381,7 +381,7 @@ def armed_groups_figure(pair: Any, table: pd.DataFrame) -> Figure:
     time, scenario over baseline."""
     sc = pair.scenario.scenario
     merged, note = scenario_markers(sc)
-    title = armed_title(table, pair.scenario.events, sc.name, sc.replicates)
+    title = armed_title(table, pair.scenario.events, sc.name, sc.replicates, sc.start_date)
     with mpl.rc_context(RC):
         fig = new_figure()
         reserve_footer(fig)

@@ -11,12 +11,14 @@ to the whole effect.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
+from sim.report.calendar import week_date
 from sim.report.windows import first_event_week
 from sim.runner.batch import RunResult
 
@@ -54,7 +56,12 @@ def _in_runs(result: RunResult, replicates: pd.Series) -> np.ndarray:
     return np.isin(np.arange(_replicates(result)), replicates.unique())
 
 
-def _operation(week: int, who: str) -> ChanceEvent:
+def _on(start_date: dt.date, week: int) -> str:
+    """A week as a date for the words of an event: '1 Jan 2024'."""
+    return f"{week_date(start_date, week):%-d %b %Y}"
+
+
+def _operation(week: int, who: str, start_date: dt.date) -> ChanceEvent:
     def runs(result: RunResult) -> np.ndarray:
         ev = result.events
         mine = ev[(ev["type"] == ARREST) & (ev["week"] == week)]
@@ -63,14 +70,14 @@ def _operation(week: int, who: str) -> ChanceEvent:
 
     return ChanceEvent(
         f"operation against {who} in week {week} succeeds",
-        f"the operation against {WHO_WORDS.get(who, who)} (week {week}) succeeds",
+        f"the operation against {WHO_WORDS.get(who, who)} ({_on(start_date, week)}) succeeds",
         "it fails",
         runs,
         in_baseline=False,
     )
 
 
-def _killed(week: int, who: str) -> ChanceEvent:
+def _killed(week: int, who: str, start_date: dt.date) -> ChanceEvent:
     def runs(result: RunResult) -> np.ndarray:
         ev = result.events
         mine = ev[(ev["type"] == ARREST) & (ev["week"] == week)]
@@ -80,21 +87,21 @@ def _killed(week: int, who: str) -> ChanceEvent:
 
     return ChanceEvent(
         f"{who} killed in week {week}",
-        f"{WHO_WORDS.get(who, who)} is killed (week {week}), not captured",
+        f"{WHO_WORDS.get(who, who)} is killed ({_on(start_date, week)}), not captured",
         "captured",
         runs,
         in_baseline=False,
     )
 
 
-def _split_after(week: int) -> ChanceEvent:
+def _split_after(week: int, start_date: dt.date) -> ChanceEvent:
     def runs(result: RunResult) -> np.ndarray:
         ev = result.events
         return _in_runs(result, ev[(ev["type"] == SPLIT) & (ev["week"] >= week)]["replicate"])
 
     return ChanceEvent(
         "an armed group splits",
-        f"an armed group splits (from week {week})",
+        f"an armed group splits (from {_on(start_date, week)})",
         "none splits",
         runs,
         in_baseline=True,
@@ -121,12 +128,13 @@ def chance_events(scenario: RunResult) -> list[ChanceEvent]:
     (and, when its outcome is drawn, whether the target is killed), a split from the first
     intervention on, and the leader in place at the end."""
     events = []
+    start = scenario.scenario.start_date
     for iv in scenario.scenario.interventions:
         if iv.type == ARREST:
-            events.append(_operation(iv.week, iv.who))
+            events.append(_operation(iv.week, iv.who, start))
             if iv.outcome == "drawn":
-                events.append(_killed(iv.week, iv.who))
-    events += [_split_after(first_event_week(scenario.scenario)), _leader_at_end()]
+                events.append(_killed(iv.week, iv.who, start))
+    events += [_split_after(first_event_week(scenario.scenario), start), _leader_at_end()]
     return events
 
 

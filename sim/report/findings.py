@@ -17,11 +17,13 @@ weight (WEIGHTS). docs/BRIEFING.md describes the rules for readers.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from typing import Any
 
 import pandas as pd
 
+from sim.report.calendar import month_label, week_date
 from sim.report.windows import key_first, window_phrase
 from sim.report.wording import (
     EXIT_WORDS,
@@ -418,7 +420,15 @@ def leadership_events(events: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["kind", "week", "replicate"])
 
 
-def armed_title(table: pd.DataFrame, events: pd.DataFrame, scenario: str, replicates: int) -> str:
+def armed_title(
+    table: pd.DataFrame,
+    events: pd.DataFrame,
+    scenario: str,
+    replicates: int,
+    start_date: dt.date | None = None,
+) -> str:
+    """The armed groups figure's title: how often the group splits or loses its leader (and
+    when, as a month with `start_date`), and the clearest change in violent deaths."""
     label = scenario_label(scenario)
     ev = leadership_events(events)
     lead = "no leader is removed and no group splits"
@@ -430,7 +440,7 @@ def armed_title(table: pd.DataFrame, events: pd.DataFrame, scenario: str, replic
         if len(first):
             lead = (
                 f"{phrase} in {len(first)} of {replicates} replicates "
-                f"(median week {first.median():.0f})"
+                f"({_median_time(first.median(), start_date)})"
             )
             break
     windows = windows_of(table, scenario)
@@ -446,6 +456,12 @@ def armed_title(table: pd.DataFrame, events: pd.DataFrame, scenario: str, replic
         return f"{label}: {lead}; no clear change in violent deaths"
     best = max(clear, key=size_percent)
     return f"{label}: {lead}; {in_window(best)}, {change_clause(best, interval=False)}"
+
+
+def _median_time(week: float, start_date: dt.date | None) -> str:
+    if start_date is None:
+        return f"median week {week:.0f}"
+    return f"median {month_label(week_date(start_date, round(week)))}"
 
 
 def summary_title(table: pd.DataFrame) -> str:
