@@ -269,8 +269,8 @@ def reserve_footer(fig: Figure, height: float = FOOTER_HEIGHT) -> None:
 def footer(fig: Figure, source_line: str, note: str = "") -> None:
     """Footnote bottom left, source line bottom right; stacked if they would touch.
 
-    ``note`` may hold several lines ("\\n"); then lines wider than the figure
-    are wrapped, and the footer strip grows to fit.
+    ``note`` may hold several lines ("\\n"); any line wider than the figure is
+    wrapped, and the footer strip grows to fit.
     """
     src = None
     if source_line:
@@ -279,8 +279,7 @@ def footer(fig: Figure, source_line: str, note: str = "") -> None:
         return
     txt = fig.text(FOOTER_LEFT, FOOTER_Y, note, ha="left", **FOOTER_STYLE)
     renderer = fig.canvas.get_renderer()
-    if "\n" in note:
-        txt.set_text(fit_lines(txt, renderer, FOOTER_WIDTH * fig.bbox.width))
+    txt.set_text(fit_lines(txt, renderer, FOOTER_WIDTH * fig.bbox.width))
     if src is not None:
         # only the bottom line of the note sits level with the source line
         x0 = txt.get_window_extent(renderer).x0
