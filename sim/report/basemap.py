@@ -28,7 +28,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patheffects import withStroke
 from matplotlib.transforms import Bbox
 
-from sim.report.style import INK, nice
+from sim.report.style import INK, MIN_FONT_PT, nice
 
 REGIONS_FILE = "peru_regions_10m.geojson"
 RIVERS_FILE = "rivers_10m.geojson"
@@ -64,7 +64,7 @@ SCALE_SHARE = 0.22  # the scale bar is at most this share of the map's width
 SCALE_PAD = 0.03  # ... this far (axes fraction) from the lower right corner
 SCALE_TOP_PAD = 0.07  # ... from the upper right corner, leaving room for its label
 SCALE_LINE_PT = 3.0
-SCALE_FONT = 10.0
+SCALE_FONT = MIN_FONT_PT
 
 
 @dataclass(frozen=True)

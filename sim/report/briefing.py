@@ -1,9 +1,11 @@
-"""The briefing of a comparison: tables, figures, `briefing.md` and a 2-4 page `briefing.pdf`.
+"""The briefing of a comparison: tables, figures, `briefing.md` and a 7-8 page `briefing.pdf`.
 
 `write_briefing` computes the paired effect tables from the runs, writes `comparison.csv` and
 `exit_shares.csv` (full precision), draws the figures and renders one `Briefing` (title, key
 findings, figures, headline table, scenarios, assumptions and caveats) twice: as Markdown and as
-an A4 PDF (reportlab). Both show the same text; the PDF is laid out to 2-4 pages.
+an A4 PDF (reportlab). Both show the same text; the PDF is laid out to at most MAX_PAGES pages:
+page 1 (two with several scenarios), a landscape page for each of the five figures (so that they
+print at 7 pt or more) and the table page.
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ CONDITIONAL_FILE = "conditional_effects.csv"
 MARKDOWN_FILE = "briefing.md"
 PDF_FILE = "briefing.pdf"
 FIGURES_DIR = "figures"
-MAX_PAGES = 4
+MAX_PAGES = 8  # 1-2 pages of findings, 5 landscape figure pages, 1 of table and notes
 RECOMMENDED_REPLICATES = 20  # below this the intervals are rough (said in the caveats)
 FIGURE_CAPTIONS = {
     "summary": (

@@ -48,6 +48,7 @@ from sim.report.style import (
     BLUE,
     GREEN,
     INK,
+    MIN_FONT_PT,
     PURPLE,
     RC,
     VERMILLION,
@@ -265,7 +266,7 @@ SHARE_WIDTH_RATIOS = (1.55, 1.0)  # stacked bars, changes
 SHARE_LABEL_STYLE = {
     "ha": "center",
     "va": "center",
-    "fontsize": 10.5,
+    "fontsize": MIN_FONT_PT,
     "color": INK,
     "path_effects": [withStroke(linewidth=3, foreground="white")],
 }

@@ -85,6 +85,7 @@ from sim.report.outline import draw_countries
 from sim.report.style import (
     GREY,
     INK,
+    MIN_FONT_PT,
     MODE_STYLE,
     NOTE_INK,
     RC,
@@ -149,11 +150,11 @@ NODE_CLEARANCE_PT = 7.0  # labels keep this far from node centres
 MARKER_CLEARANCE_PT = 3.5  # ... names of towns, rivers and regions from other nodes' centres
 
 # the geography on both maps
-TOWN_FONT = {"fontsize": 10, "color": NOTE_INK}
-REGION_FONT = {"fontsize": 9, "color": REGION_NAME_COLOUR, "fontstyle": "italic"}
-RIVER_FONT = {"fontsize": 10, "color": RIVER_NAME_COLOUR, "fontstyle": "italic"}
-PLACE_NAME_FONT = {"fontsize": 10, "color": INK}
-DISTRICT_NAME_FONT = {"fontsize": 10, "color": INK, "fontstyle": "italic"}
+TOWN_FONT = {"fontsize": MIN_FONT_PT, "color": NOTE_INK}
+REGION_FONT = {"fontsize": MIN_FONT_PT, "color": REGION_NAME_COLOUR, "fontstyle": "italic"}
+RIVER_FONT = {"fontsize": MIN_FONT_PT, "color": RIVER_NAME_COLOUR, "fontstyle": "italic"}
+PLACE_NAME_FONT = {"fontsize": MIN_FONT_PT, "color": INK}
+DISTRICT_NAME_FONT = {"fontsize": MIN_FONT_PT, "color": INK, "fontstyle": "italic"}
 TOWNS_NAMED = 8  # towns named on a whole-network map (largest first)
 TOWNS_NAMED_CLOSE = 6  # ... on a close-up
 VRAEM_REGIONS = ("Ayacucho", "Cusco", "Junín", "Huancavelica", "Apurímac")

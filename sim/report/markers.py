@@ -19,7 +19,7 @@ import numpy as np
 from matplotlib.transforms import Bbox
 
 from sim.report.calendar import week_date
-from sim.report.style import NOTE_INK
+from sim.report.style import MIN_FONT_PT, NOTE_INK
 
 if TYPE_CHECKING:
     from sim.config.models import Scenario
@@ -28,7 +28,7 @@ MARKER_COLOUR = "#7A7A7A"
 MARKER_DASHES = (0, (5, 3))
 MARKER_WIDTH = 1.1
 MARKER_ZORDER = 1.5  # behind the data, above the grid
-MARKER_FONT = 9.5
+MARKER_FONT = MIN_FONT_PT
 LABEL_PAD_PT = 3.0  # white box around a rotated label
 LABEL_GAP_PT = 4.0  # from the line to its label
 LABEL_TOP, LABEL_BOTTOM = 0.985, 0.015  # axes heights of labels at the top / bottom
@@ -49,7 +49,7 @@ ROTATED_LABEL_STYLE: dict[str, Any] = {
 # (side of the line, top/bottom of the axes), in order of preference
 LABEL_SPOTS = ((1, "top"), (1, "bottom"), (-1, "top"), (-1, "bottom"))
 
-ROW_LABEL_FONT = 10
+ROW_LABEL_FONT = MIN_FONT_PT
 ROW_LABEL_BOX: dict[str, Any] = {
     "boxstyle": "square,pad=0.15",
     "fc": "white",

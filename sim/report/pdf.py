@@ -1,9 +1,15 @@
 """The briefing as an A4 PDF (reportlab), laid out to at most MAX_PAGES pages.
 
 :func:`render_pdf` renders a `sim.report.briefing.Briefing` with the first layout of
-:data:`DENSITIES` that fits, else the densest: title, key findings, the summary figure, the
-focus scenario's figures, the headline table, scenarios and caveats - the same text as the
-Markdown.
+:data:`DENSITIES` that fits, else the densest: title and key findings (portrait), the summary
+figure and the focus scenario's four figures (one A4 landscape page each), then the headline
+table, scenarios and caveats (portrait) - the same text as the Markdown.
+
+Everything prints at MIN_TEXT_PT (7 pt) or more: the text the PDF sets (every size of every
+layout of DENSITIES, the footer, the bullets) and the figures. A figure is drawn for slides, 16 in
+wide with no text under `sim.report.style.MIN_FONT_PT` (10.5 pt), and printed across a landscape
+page, FIGURE_WIDTH = 10.9 in wide: its smallest text prints at 10.5 x 10.9 / 16 = 7.2 pt. On a
+portrait page (7 in) it would print at 4.6 pt.
 """
 
 from __future__ import annotations
@@ -16,17 +22,21 @@ from typing import Any
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
-from reportlab.lib.pagesizes import A4
+from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import cm
+from reportlab.lib.utils import ImageReader
 from reportlab.platypus import (
+    BaseDocTemplate,
+    Frame,
     Image,
     KeepTogether,
     ListFlowable,
     ListItem,
+    NextPageTemplate,
     PageBreak,
+    PageTemplate,
     Paragraph,
-    SimpleDocTemplate,
     Spacer,
     Table,
     TableStyle,
@@ -34,9 +44,12 @@ from reportlab.platypus import (
 
 from sim.report.briefing import MAX_PAGES, Briefing, FigureRef
 
-MARGIN = 1.5 * cm
+MIN_TEXT_PT = 7.0  # nothing in the PDF prints smaller (issue 14: print-readable)
+PORTRAIT, LANDSCAPE = "portrait", "landscape"  # the page templates
+MARGIN = 1.5 * cm  # portrait pages (text)
 TEXT_WIDTH = A4[0] - 2 * MARGIN
-FIGURE_ASPECT = 9 / 16  # height / width of every figure
+WIDE_MARGIN, WIDE_BOTTOM = 1.0 * cm, 1.2 * cm  # landscape pages (figures): sides and top, bottom
+FIGURE_WIDTH = landscape(A4)[0] - 2 * WIDE_MARGIN  # every figure, in pt (10.9 in)
 TITLE_PT, TITLE_LEADING = 16, 19
 BODY_LEADING = 1.28  # line height as a multiple of the font size: body text
 SMALL_LEADING = 1.25  # ... small text (subtitle, notes, lists)
@@ -48,7 +61,7 @@ BULLET_SCALE = 0.8  # bullet size against the body font
 GRID_WIDTH = 0.25  # pt: the headline table's grid
 NOTE_GAP = 3  # pt between the table and its note
 FOOTER_PT = 7.5  # the page footer: source and page number
-FOOTER_Y = 0.8 * cm
+FOOTER_Y = 0.6 * cm
 FOOTER_CHARS = 110  # the page footer's source text is cut to this length
 LABEL_COLUMN = 0.16  # share of the text width for the headline table's label column
 GRID_COLOUR = "#BBBBBB"
@@ -62,19 +75,18 @@ TABLE_PADDING = (1.5, 1.5, 2, 2)  # top, bottom, left, right (pt)
 
 @dataclass(frozen=True)
 class Density:
-    """Sizes of one PDF layout; the briefing tries denser ones until it fits MAX_PAGES."""
+    """Type sizes of one PDF layout; the briefing tries denser ones until it fits MAX_PAGES.
+    Small text (subtitle, captions, notes, lists) is SMALL_BELOW_BODY under the body; no size
+    of any layout is under MIN_TEXT_PT. The figures do not shrink: each has its own page."""
 
     body_pt: float
-    figure_width: float  # share of the text width
     table_pt: float
-    page_breaks: bool
 
 
 DENSITIES = (
-    Density(9.5, 1.0, 6.6, True),
-    Density(9.0, 0.9, 6.3, True),
-    Density(8.5, 0.82, 6.0, True),
-    Density(8.0, 0.75, 5.8, False),
+    Density(9.5, 8.0),
+    Density(9.0, 7.5),
+    Density(8.5, 7.0),
 )
 
 
@@ -161,21 +173,24 @@ def _bullets(items: list[Any], d: Density) -> ListFlowable:
         bulletType="bullet",
         start="\u2022",
         leftIndent=BULLET_INDENT,
-        bulletFontSize=d.body_pt * BULLET_SCALE,
+        bulletFontSize=max(d.body_pt * BULLET_SCALE, MIN_TEXT_PT),
     )
 
 
-def _figure(ref: FigureRef, folder: Path, d: Density, s: Styles) -> KeepTogether:
-    """A figure at the layout's width, kept together with its caption."""
-    w = TEXT_WIDTH * d.figure_width
-    img = Image(str(folder / ref.path), width=w, height=w * FIGURE_ASPECT)
+def _figure(ref: FigureRef, folder: Path, s: Styles) -> KeepTogether:
+    """A figure across a landscape page (FIGURE_WIDTH, its own aspect), kept together with its
+    caption."""
+    path = str(folder / ref.path)
+    width_px, height_px = ImageReader(path).getSize()
+    img = Image(path, width=FIGURE_WIDTH, height=FIGURE_WIDTH * height_px / width_px)
     img.hAlign = "CENTER"
     text = f"<b>Figure {ref.number}.</b> {html.escape(ref.title)}. {html.escape(ref.caption)}"
     return KeepTogether([img, Paragraph(text, s.caption)])
 
 
 def _story(b: Briefing, folder: Path, d: Density, s: Styles) -> list[Any]:
-    """The flowables of the briefing, in order, with page breaks if the layout has them."""
+    """The flowables of the briefing, in order: portrait text, a landscape page per figure,
+    portrait text."""
     story: list[Any] = [_p(b.title, s.title), _p(b.subtitle, s.small)]
     if b.counterfactual:
         story.append(_p(b.counterfactual, s.small))
@@ -195,18 +210,16 @@ def _story(b: Briefing, folder: Path, d: Density, s: Styles) -> list[Any]:
             d,
         )
     )
-    story += [_p("Effects of all scenarios", s.h2), _figure(b.summary_figure, folder, d, s)]
-    if d.page_breaks:
-        story.append(PageBreak())
-    story.append(_p(b.detail_heading, s.h2))
+    story += [NextPageTemplate(LANDSCAPE), PageBreak()]
+    story += [_p("Effects of all scenarios", s.h2), _figure(b.summary_figure, folder, s)]
     for i, ref in enumerate(b.detail_figures):
-        story.append(_figure(ref, folder, d, s))
-        if d.page_breaks and i == 1:
-            story.append(PageBreak())
+        story.append(PageBreak())
+        if i == 0:
+            story.append(_p(b.detail_heading, s.h2))
+        story.append(_figure(ref, folder, s))
     if b.other_figures:
         story.append(_p(b.other_figures, s.small))
-    if d.page_breaks:
-        story.append(PageBreak())
+    story += [NextPageTemplate(PORTRAIT), PageBreak()]
     story.append(_p("Headline table", s.h2))
     story.append(_table(b.table_header, b.table_rows, s.cell))
     story += [Spacer(1, NOTE_GAP), _p(b.table_note, s.small)]
@@ -216,31 +229,49 @@ def _story(b: Briefing, folder: Path, d: Density, s: Styles) -> list[Any]:
 
 
 def _build(b: Briefing, story: list[Any]) -> tuple[bytes, int]:
-    """Lay ``story`` out on A4 pages with the footer line; the PDF and its number of pages."""
+    """Lay ``story`` out on A4 pages (portrait for text, landscape for figures) with the footer
+    line; the PDF and its number of pages."""
     buffer = io.BytesIO()
     pages = [0]
 
-    def on_page(canvas: Any, doc: Any) -> None:
-        pages[0] = doc.page
-        canvas.saveState()
-        canvas.setFont("Helvetica", FOOTER_PT)
-        canvas.setFillColor(colors.HexColor(FOOTER_INK))
-        canvas.drawString(MARGIN, FOOTER_Y, b.subtitle.split(";")[0][:FOOTER_CHARS])
-        canvas.drawRightString(A4[0] - MARGIN, FOOTER_Y, f"page {doc.page}")
-        canvas.restoreState()
+    def footer_for(size: tuple[float, float], margin: float) -> Any:
+        def on_page(canvas: Any, doc: Any) -> None:
+            pages[0] = doc.page
+            canvas.saveState()
+            canvas.setFont("Helvetica", FOOTER_PT)
+            canvas.setFillColor(colors.HexColor(FOOTER_INK))
+            canvas.drawString(margin, FOOTER_Y, b.subtitle.split(";")[0][:FOOTER_CHARS])
+            canvas.drawRightString(size[0] - margin, FOOTER_Y, f"page {doc.page}")
+            canvas.restoreState()
 
-    doc = SimpleDocTemplate(
+        return on_page
+
+    def template(name: str, size: tuple[float, float], side: float, bottom: float) -> PageTemplate:
+        frame = Frame(
+            side,
+            bottom,
+            size[0] - 2 * side,
+            size[1] - side - bottom,
+            leftPadding=0,
+            rightPadding=0,
+            topPadding=0,
+            bottomPadding=0,
+            id=name,
+        )
+        return PageTemplate(name, [frame], onPage=footer_for(size, side), pagesize=size)
+
+    doc = BaseDocTemplate(
         buffer,
         pagesize=A4,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=MARGIN,
-        bottomMargin=MARGIN,
+        pageTemplates=[
+            template(PORTRAIT, A4, MARGIN, MARGIN),
+            template(LANDSCAPE, landscape(A4), WIDE_MARGIN, WIDE_BOTTOM),
+        ],
         title=b.title,
         author="vraem-sim",
         subject="Scenario briefing",
     )
-    doc.build(story, onFirstPage=on_page, onLaterPages=on_page)
+    doc.build(story)
     return buffer.getvalue(), pages[0]
 
 

@@ -130,8 +130,12 @@ FOOTER_HEIGHT = 0.035  # share of the figure height kept free for one footer lin
 FOOTER_TWO_LINES = 0.055  # ... and for a footnote pushed one line up above the source line
 FOOTER_Y = 0.008  # baseline of the bottom footer line (figure fraction)
 FOOTER_LEFT, FOOTER_RIGHT = 0.005, 0.995
-FOOTER_STYLE: dict[str, Any] = {"va": "bottom", "fontsize": 10, "color": "#444444"}
-FOOTER_LINE_PT = 16.0  # one footer line, in points
+# the smallest font of any figure text (footers, map names, marker labels): a 16 in figure
+# printed on an A4 landscape page (10.9 in wide, sim.report.pdf) prints it at 10.5 x 10.9 / 16
+# = 7.2 pt, above the 7 pt a printed briefing needs
+MIN_FONT_PT = 10.5
+FOOTER_STYLE: dict[str, Any] = {"va": "bottom", "fontsize": MIN_FONT_PT, "color": "#444444"}
+FOOTER_LINE_PT = 1.6 * MIN_FONT_PT  # one footer line, in points
 FOOTER_GAP_PX = 20  # least gap between the footnote's last line and the source line
 FOOTER_PAD_PX = 6.0  # space kept above the footnote
 FOOTER_WIDTH = 0.99  # share of the figure width a footnote line may take
@@ -265,8 +269,8 @@ def reserve_footer(fig: Figure, height: float = FOOTER_HEIGHT) -> None:
 def footer(fig: Figure, source_line: str, note: str = "") -> None:
     """Footnote bottom left, source line bottom right; stacked if they would touch.
 
-    ``note`` may hold several lines ("\\n"); then lines wider than the figure
-    are wrapped, and the footer strip grows to fit.
+    ``note`` may hold several lines ("\\n"); any line wider than the figure is
+    wrapped, and the footer strip grows to fit.
     """
     src = None
     if source_line:
@@ -275,8 +279,7 @@ def footer(fig: Figure, source_line: str, note: str = "") -> None:
         return
     txt = fig.text(FOOTER_LEFT, FOOTER_Y, note, ha="left", **FOOTER_STYLE)
     renderer = fig.canvas.get_renderer()
-    if "\n" in note:
-        txt.set_text(fit_lines(txt, renderer, FOOTER_WIDTH * fig.bbox.width))
+    txt.set_text(fit_lines(txt, renderer, FOOTER_WIDTH * fig.bbox.width))
     if src is not None:
         # only the bottom line of the note sits level with the source line
         x0 = txt.get_window_extent(renderer).x0
