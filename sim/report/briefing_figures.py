@@ -122,6 +122,19 @@ def window_styles(names: Sequence[str]) -> dict[str, tuple[dict[str, str], float
     }
 
 
+def windows_note(table: pd.DataFrame) -> str:
+    """The windows of a table in dates, for a footnote: 'Windows: during Jan 2024-Dec 2025;
+    first year Jan 2024-Dec 2024; after: dates differ by scenario (see the table)'."""
+    parts = []
+    for name in dict.fromkeys(table["window"]):
+        spans = table.loc[table["window"] == name, ["date_from", "date_to"]].drop_duplicates()
+        if len(spans) == 1:
+            parts.append(f"{name} {dates_text(*spans.iloc[0])}")
+        else:
+            parts.append(f"{name}: dates differ by scenario (see the table)")
+    return "Windows: " + "; ".join(parts) + "."
+
+
 def window_legend(name: str) -> str:
     """A window in a legend: its short name and what it means ('during: while the
     interventions run'); an analyst's own window by its name."""
@@ -586,7 +599,7 @@ def effects_summary_figure(table: pd.DataFrame, source: str) -> Figure:
             source,
             "Marker: mean paired change across replicates (same seeds as the baseline); line: "
             f"{INTERVAL_NAME} of the mean (Student's t). Flows, prices, area and income: % "
-            "change; deaths and armed groups: absolute change.",
+            "change; deaths and armed groups: absolute change.\n" + windows_note(table),
         )
     return fig
 

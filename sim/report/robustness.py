@@ -145,6 +145,8 @@ def robustness_table(
                 "scenario": r.scenario,
                 "counterfactual": r.counterfactual,
                 "window": r.window,
+                "date_from": getattr(r, "date_from", ""),
+                "date_to": getattr(r, "date_to", ""),
                 "outcome": r.outcome,
                 "headline": bool(
                     r.window == key.get(r.scenario) and r.outcome in headline_outcomes
