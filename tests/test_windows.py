@@ -7,6 +7,7 @@ import datetime as dt
 import re
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 import pytest
 from conftest import SCENARIOS, baseline
@@ -219,3 +220,19 @@ def test_the_run_dashboard_axes_are_in_dates_from_the_start_date(pair):
             labels = [fmt(x, i) for i, x in enumerate(ax.get_xticks())]
             assert labels and all(MONTH.match(t) for t in labels), labels
         plt.close(fig)
+
+
+def test_price_axes_are_wide_enough_that_a_few_percent_of_noise_does_not_fill_them(pair):
+    from sim.report.briefing_series import MIN_PRICE_SPAN
+
+    fig = fan_chart_figure(pair, effect_table(pair.baseline, pair.scenario))
+    prices = [ax for ax in fig.axes if ax.get_ylabel().startswith("USD per kg")]
+    assert len(prices) == 3
+    for ax in prices:
+        dashed = [
+            ln for ln in ax.get_lines() if ln.get_linestyle() == "--" and len(ln.get_ydata()) > 2
+        ]
+        level = float(np.nanmedian(dashed[0].get_ydata()))  # the baseline's median line
+        lo, hi = ax.get_ylim()
+        assert hi - lo >= MIN_PRICE_SPAN * level * (1 - 1e-9), (ax.get_title(), lo, hi, level)
+    plt.close(fig)

@@ -55,6 +55,9 @@ from sim.units import KG_PER_T, WEEKS_PER_YEAR
 SMOOTH_WEEKS = 13  # trailing window (a quarter) for lumpy weekly flows and deaths
 BAND_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)  # 90% band, 50% band, median
 PER_YEAR_T = WEEKS_PER_YEAR / KG_PER_T  # weekly kg -> t/yr
+# A price axis spans at least this share of the level of the baseline's median line, so that
+# noise of a few percent does not fill the panel (estimate: +-15% around it).
+MIN_PRICE_SPAN = 0.30
 
 # baseline: black dashed median and dotted 90% range; scenario: blue median and filled bands
 BASE_STYLE = {"color": INK, "ls": "--", "lw": 1.8}
@@ -241,8 +244,19 @@ def _fan_panel(
     ax.yaxis.set_major_formatter(NUM_FMT)
     if panel.from_zero:
         ax.set_ylim(bottom=0)
+    else:
+        _at_least_span(ax, float(np.nanmedian(_quantiles(base)["p50"])))  # the dashed line
     time_axis(ax, sc.start_date, sc.weeks, first_drawn_week(sc))
     return drawn
+
+
+def _at_least_span(ax: Any, level: float) -> None:
+    """Widen a y axis (about its middle) to at least MIN_PRICE_SPAN of `level`."""
+    lo, hi = ax.get_ylim()
+    need = MIN_PRICE_SPAN * abs(level)
+    if np.isfinite(need) and hi - lo < need:
+        mid = (lo + hi) / 2
+        ax.set_ylim(max(mid - need / 2, 0.0), mid + need / 2)
 
 
 def fan_chart_figure(pair: Any, table: pd.DataFrame) -> Figure:
