@@ -148,3 +148,19 @@ def test_no_figure_title_names_an_effect_whose_interval_includes_zero():
     for title in titles:
         assert " by " not in title and "a large change" not in title, title
         assert "no clear change" in title, title
+
+
+def test_the_map_title_names_only_exits_whose_change_is_clear():
+    import pandas as pd
+
+    from sim.report.briefing_figures import map_title
+
+    base = pd.Series({"callao": 190.0, "chimbote": 26.0, "bolivia_air": 90.0})
+    scen = pd.Series({"callao": 150.0, "chimbote": 24.9, "bolivia_air": 97.0})
+    # Chimbote's -1.1 t/yr is noise: not named even if it were the only change
+    assert "Chimbote" not in map_title("s", base, scen, "in 2024", clear={"callao"})
+    title = map_title("s", base, scen, "in 2024", clear={"callao", "bolivia_air"})
+    assert "40 t/yr less leaves via Callao" in title and "the air bridge" in title
+    assert map_title("s", base, scen, "in 2024", clear=set()).endswith(
+        "no exit's flow changes clearly"
+    )

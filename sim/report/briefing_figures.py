@@ -39,7 +39,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 from sim.config.models import Scenario
 from sim.report.briefing_series import SMOOTH_WEEKS, armed_groups_figure, fan_chart_figure
 from sim.report.calendar import span_text
-from sim.report.effects import OUTCOMES
+from sim.report.effects import OUTCOMES, paired_change
 from sim.report.findings import shares_title, summary_title
 from sim.report.map_figures import MIN_CHANGE_T, change_map, change_scales
 from sim.report.maps import mean_edge_flows, node_positions
@@ -145,20 +145,48 @@ def window_legend(name: str) -> str:
 
 
 def map_title(
-    name: str, base: pd.Series, scen: pd.Series, period: str = "over the whole run"
+    name: str,
+    base: pd.Series,
+    scen: pd.Series,
+    period: str = "over the whole run",
+    clear: set[str] | None = None,
 ) -> str:
-    """Which exit loses and which gains most flow in the map's period."""
+    """Which exit loses and which gains most flow in the map's period, among the exits whose
+    change is clear (`clear`: its interval excludes zero; None: every exit)."""
     label = scenario_label(name)
     delta = (scen - base).sort_values()
-    down, up = delta.index[0], delta.index[-1]
+    if clear is not None:
+        delta = delta[delta.index.isin(clear)]
     parts = []
-    if delta[down] <= -MIN_CHANGE_T:
-        parts.append(f"{fmt_about(-delta[down])} t/yr less leaves via {EXIT_WORDS.get(down, down)}")
-    if delta[up] >= MIN_CHANGE_T:
-        parts.append(f"{fmt_about(delta[up])} t/yr more via {EXIT_WORDS.get(up, up)}")
+    if len(delta):
+        down, up = delta.index[0], delta.index[-1]
+        if delta[down] <= -MIN_CHANGE_T:
+            less = f"{fmt_about(-delta[down])} t/yr less leaves via {EXIT_WORDS.get(down, down)}"
+            parts.append(less)
+        if delta[up] >= MIN_CHANGE_T:
+            parts.append(f"{fmt_about(delta[up])} t/yr more via {EXIT_WORDS.get(up, up)}")
     if not parts:
-        return f"{label}: {period}, the flows to the exits barely change"
+        return f"{label}: {period}, no exit's flow changes clearly"
     return f"{label}: {period}, " + " and ".join(parts)
+
+
+def clear_exit_changes(pair: Any) -> set[str]:
+    """The exits whose exports change clearly (90% interval of the paired change in t/yr
+    excludes zero) over the map's period."""
+    year, _weeks, _, _ = map_period(pair)
+    sc = pair.scenario.scenario
+    weeks = range((year - 1) * WEEKS_PER_YEAR, year * WEEKS_PER_YEAR) if year else range(sc.weeks)
+    per_run = []
+    for run in (pair.baseline, pair.scenario):
+        ex = run.exits[run.exits["week"].isin(weeks)]
+        wide = ex.pivot_table(
+            index="replicate", columns="exit", values="exported_kg", aggfunc="sum", fill_value=0.0
+        )
+        per_run.append(wide.reindex(range(len(run.seeds)), fill_value=0.0))
+    base, scen = per_run[0], per_run[1].reindex(columns=per_run[0].columns, fill_value=0.0)
+    return {
+        str(e) for e in base.columns if paired_change((scen[e] - base[e]).to_numpy(float)).clear
+    }
 
 
 def map_period(pair: Any) -> tuple[int | None, int, str, str]:
@@ -243,7 +271,7 @@ def flow_map_figure(pair: Any, graph: nx.Graph) -> Figure:
         graph,
         pos,
         flows,
-        title=map_title(sc.name, base_in, scen_in, period),
+        title=map_title(sc.name, base_in, scen_in, period, clear_exit_changes(pair)),
         source_line=source_line(sc),
         note=note,
         base_labels={e: f"{_short_exit(e)}\n{fmt_about(v)} t/yr" for e, v in base_in.items()},
