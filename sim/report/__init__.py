@@ -1,9 +1,9 @@
 """Reporting: the figures of a run and the briefing of a comparison.
 
 Modules: `style` (palette, figure frame, number formats), `markers` (intervention markers),
-`maps` and `map_figures` (route maps), `run_figures` (`vraem run`), `briefing_figures` and
-`briefing_series` (`vraem compare`/`brief`), `briefing` (content and Markdown), `pdf`,
-`publish` (writes them all).
+`maps` and `map_figures` (route maps), `run_dashboard` and `run_figures` (`vraem run`),
+`briefing_figures` and `briefing_series` (`vraem compare`/`brief`), `briefing` (content and
+Markdown), `pdf`, `publish` (writes them all).
 """
 
 from sim.report.markers import marker_note
