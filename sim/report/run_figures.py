@@ -169,8 +169,11 @@ def _block_shares(
     return block, by_block[tot > 0].div(tot[tot > 0], axis=0)
 
 
-def _exit_bars(ax: Any, table: pd.DataFrame, styles: dict[str, tuple[str, str, str]]) -> None:
-    """Horizontal bars of each exit's share (colour and hatch by group), whiskers, labels."""
+def _exit_bars(
+    ax: Any, table: pd.DataFrame, styles: dict[str, tuple[str, str, str]], first: int = 0
+) -> None:
+    """Horizontal bars of each exit's share (colour and hatch by group), whiskers, labels;
+    `first`: the first week counted (after the model's start-up)."""
     y = np.arange(len(table))[::-1]
     colours = [styles[g][0] for g in table["group"]]
     hatches = [styles[g][1] for g in table["group"]]
@@ -200,7 +203,8 @@ def _exit_bars(ax: Any, table: pd.DataFrame, styles: dict[str, tuple[str, str, s
     ax.tick_params(axis="y", labelsize=BAR_FONT)
     ax.set_xlim(0, xmax * BAR_HEADROOM)
     ax.xaxis.set_major_formatter(PercentFormatter(decimals=0))
-    ax.set_xlabel("share of exported cocaine, whole run (%)")
+    span = "whole run" if first == 0 else f"from week {first} (after the start-up)"
+    ax.set_xlabel(f"share of exported cocaine, {span} (%)")
     ax.set_title("Share of exports by exit", loc="left")
     ax.grid(axis="y", visible=False)
 
@@ -297,7 +301,7 @@ def exit_shares_figure(
         fig = new_figure()
         reserve_footer(fig)
         ax_bar, ax_area = fig.subplots(1, 2, width_ratios=list(EXIT_WIDTH_RATIOS))
-        _exit_bars(ax_bar, table, styles)
+        _exit_bars(ax_bar, table, styles, first)
         x, layers, band_labels = _group_stack(
             ax_area, by_block, block, last_week, styles, merged, start_date, first
         )
