@@ -23,7 +23,7 @@ from sim.report.briefing_figures import (
     combined_source,
 )
 from sim.report.briefing_series import SMOOTH_WEEKS
-from sim.report.calendar import week_date
+from sim.report.calendar import day_label
 from sim.report.chance import chance_table, conditional_table
 from sim.report.compare import Pair
 from sim.report.effects import (
@@ -234,7 +234,7 @@ def _scenario_lines(pairs: Sequence[Pair]) -> list[str]:
         sc = p.scenario.scenario
         ivs = (
             "; ".join(
-                f"{week_date(sc.start_date, w):%d %b %Y} (week {w}) {label}"
+                f"{day_label(sc.start_date, w)} (week {w}) {label}"
                 for w, label in intervention_markers(sc)
             )
             or "none"

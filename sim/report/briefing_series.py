@@ -24,7 +24,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
 from sim.report.calendar import time_axis
-from sim.report.findings import armed_title, fan_title, leadership_events
+from sim.report.findings import armed_title, fan_title, leadership_events, windows_of
 from sim.report.markers import marker_labels, marker_lines, scenario_markers, stacked_marker_labels
 from sim.report.style import (
     BLUE,
@@ -47,7 +47,6 @@ from sim.report.windows import (
     FIRST_YEAR,
     START_UP_WEEKS,
     first_drawn_week,
-    key_first,
 )
 from sim.report.wording import HEADINGS, fmt_signed
 from sim.units import KG_PER_T, WEEKS_PER_YEAR
@@ -172,7 +171,7 @@ def _row(table: pd.DataFrame, scenario: str, outcome: str, window: str) -> Any |
 def _panel_note(table: pd.DataFrame, scenario: str, outcome: str) -> str:
     """The change in the scenario's key window for a panel title: "while the interventions
     run: -23%" or "...: no clear change"."""
-    names = key_first(list(table.loc[table["scenario"] == scenario, "window"]))
+    names = windows_of(table, scenario)  # the key window first
     row = _row(table, scenario, outcome, names[0]) if names else None
     if row is None or not math.isfinite(row.change):
         return ""

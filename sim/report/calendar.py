@@ -34,6 +34,11 @@ def week_of(start_date: dt.date, day: dt.date) -> int:
     return (day - start_date).days // DAYS_PER_WEEK
 
 
+def day_label(start_date: dt.date, week: int) -> str:
+    """The first day of reporting week `week` in words: '1 Jan 2024'."""
+    return f"{week_date(start_date, week):%-d %b %Y}"
+
+
 def month_label(day: dt.date) -> str:
     """'Jan 2024'."""
     return day.strftime("%b %Y")

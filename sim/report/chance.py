@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from sim.report.calendar import week_date
+from sim.report.calendar import day_label
 from sim.report.windows import first_event_week
 from sim.runner.batch import RunResult
 
@@ -56,11 +56,6 @@ def _in_runs(result: RunResult, replicates: pd.Series) -> np.ndarray:
     return np.isin(np.arange(_replicates(result)), replicates.unique())
 
 
-def _on(start_date: dt.date, week: int) -> str:
-    """A week as a date for the words of an event: '1 Jan 2024'."""
-    return f"{week_date(start_date, week):%-d %b %Y}"
-
-
 def _operation(week: int, who: str, start_date: dt.date) -> ChanceEvent:
     def runs(result: RunResult) -> np.ndarray:
         ev = result.events
@@ -70,7 +65,7 @@ def _operation(week: int, who: str, start_date: dt.date) -> ChanceEvent:
 
     return ChanceEvent(
         f"operation against {who} in week {week} succeeds",
-        f"the operation against {WHO_WORDS.get(who, who)} ({_on(start_date, week)}) succeeds",
+        f"the operation against {WHO_WORDS.get(who, who)} ({day_label(start_date, week)}) succeeds",
         "it fails",
         runs,
         in_baseline=False,
@@ -87,7 +82,7 @@ def _killed(week: int, who: str, start_date: dt.date) -> ChanceEvent:
 
     return ChanceEvent(
         f"{who} killed in week {week}",
-        f"{WHO_WORDS.get(who, who)} is killed ({_on(start_date, week)}), not captured",
+        f"{WHO_WORDS.get(who, who)} is killed ({day_label(start_date, week)}), not captured",
         "captured",
         runs,
         in_baseline=False,
@@ -101,7 +96,7 @@ def _split_after(week: int, start_date: dt.date) -> ChanceEvent:
 
     return ChanceEvent(
         "an armed group splits",
-        f"an armed group splits (from {_on(start_date, week)})",
+        f"an armed group splits (from {day_label(start_date, week)})",
         "none splits",
         runs,
         in_baseline=True,

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from matplotlib.transforms import Bbox
 
-from sim.report.calendar import week_date
+from sim.report.calendar import day_label
 from sim.report.style import MIN_FONT_PT, NOTE_INK
 
 if TYPE_CHECKING:
@@ -119,7 +119,7 @@ def marker_note(
 def _when(week: int, start_date: dt.date | None) -> str:
     if start_date is None:
         return f"week {week}"
-    return f"{week_date(start_date, week):%-d %b %Y} (week {week})"
+    return f"{day_label(start_date, week)} (week {week})"
 
 
 def marker_lines(

@@ -177,12 +177,6 @@ def scenario_windows(scenario: Scenario, custom: Sequence[WindowSpec] = ()) -> l
     ]
 
 
-def key_window(windows: Sequence[Window]) -> Window | None:
-    """The window a scenario's bottom line shows (KEY_ORDER; else the first given)."""
-    by_name = {w.name: w for w in windows}
-    return next((by_name[n] for n in KEY_ORDER if n in by_name), windows[0] if windows else None)
-
-
 def before_window(scenario: Scenario) -> Window | None:
     """The weeks before the first intervention, after the start-up; None if there are none."""
     first = first_event_week(scenario)
