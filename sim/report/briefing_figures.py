@@ -5,7 +5,8 @@ numbers, with units on the axes, the intervention markers of the run figures and
 "vraem-sim <version>, N replicates, seed S". Scenario and baseline are told apart by colour *and*
 line style, marker or hatch, so that they survive greyscale printing.
 
-1. :func:`flow_map_figure` - route network on Peru's outline: baseline flows and the change.
+1. :func:`flow_map_figure` - route network on Peru's outline: baseline flows and the change
+   (in `sim.report.briefing_map`).
 2. :func:`fan_chart_figure` - median and 50%/90% bands of the main series, scenario over baseline
    (in `sim.report.briefing_series`).
 3. :func:`exit_shares_figure` - each exit's share of exports before and after, and the change.
@@ -37,12 +38,10 @@ from matplotlib.patheffects import withStroke
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from sim.config.models import Scenario
+from sim.report.briefing_map import exit_short_name, flow_map_figure, map_period, map_title
 from sim.report.briefing_series import SMOOTH_WEEKS, armed_groups_figure, fan_chart_figure
-from sim.report.calendar import span_text
-from sim.report.effects import OUTCOMES, paired_change
+from sim.report.effects import OUTCOMES
 from sim.report.findings import shares_title, summary_title
-from sim.report.map_figures import MIN_CHANGE_T, change_map, change_scales
-from sim.report.maps import mean_edge_flows, node_positions
 from sim.report.markers import intervention_markers, scenario_markers
 from sim.report.style import (
     BLUE,
@@ -53,7 +52,6 @@ from sim.report.style import (
     RC,
     VERMILLION,
     figure_title,
-    fmt_about,
     footer,
     group_styles,
     new_figure,
@@ -64,8 +62,7 @@ from sim.report.style import (
     source_line,
 )
 from sim.report.windows import START_UP_WEEKS, before_window, dates_text, window_title
-from sim.report.wording import EXIT_WORDS, HEADINGS, INTERVAL_NAME, scenario_label
-from sim.units import WEEKS_PER_YEAR
+from sim.report.wording import HEADINGS, INTERVAL_NAME, scenario_label
 
 __all__ = [
     "FIGURE_FILES",
@@ -97,20 +94,11 @@ WINDOW_ROW_STEP = 0.17  # rows of the windows in an effects panel, in row height
 WINDOW_ROWS_SPAN = 0.5  # ... spread over at most this much of a row
 ZERO_LINE = {"color": "#555555", "zorder": 1}
 LINE_WIDTH = 1.8  # pt: whiskers and marker edges of the effect panels
-WIDER_FROM = 1.01  # the footnote says change lines are wider only if they are 1% wider or more
 
 
 # ----------------------------------------------------------------------------------------------
 # 1. route map on Peru's outline
 # ----------------------------------------------------------------------------------------------
-def _exit_inflows(flows: pd.DataFrame, column: str, graph: nx.Graph) -> pd.Series:
-    """t/yr (from `column`) on the edges into each exit node."""
-    exits = [n for n, d in graph.nodes(data=True) if d.get("kind") == "exit"]
-    return pd.Series(
-        {e: float(flows.loc[(flows["u"] == e) | (flows["v"] == e), column].sum()) for e in exits}
-    )
-
-
 def window_styles(names: Sequence[str]) -> dict[str, tuple[dict[str, str], float]]:
     """Per window name (in order): its style and its row offset in an effects panel."""
     names = list(dict.fromkeys(names))
@@ -144,144 +132,6 @@ def window_legend(name: str) -> str:
     )
 
 
-def map_title(
-    name: str,
-    base: pd.Series,
-    scen: pd.Series,
-    period: str = "over the whole run",
-    clear: set[str] | None = None,
-) -> str:
-    """Which exit loses and which gains most flow in the map's period, among the exits whose
-    change is clear (`clear`: its interval excludes zero; None: every exit)."""
-    label = scenario_label(name)
-    delta = (scen - base).sort_values()
-    if clear is not None:
-        delta = delta[delta.index.isin(clear)]
-    parts = []
-    if len(delta):
-        down, up = delta.index[0], delta.index[-1]
-        if delta[down] <= -MIN_CHANGE_T:
-            less = f"{fmt_about(-delta[down])} t/yr less leaves via {EXIT_WORDS.get(down, down)}"
-            parts.append(less)
-        if delta[up] >= MIN_CHANGE_T:
-            parts.append(f"{fmt_about(delta[up])} t/yr more via {EXIT_WORDS.get(up, up)}")
-    if not parts:
-        return f"{label}: {period}, no exit's flow changes clearly"
-    return f"{label}: {period}, " + " and ".join(parts)
-
-
-def clear_exit_changes(pair: Any) -> set[str]:
-    """The exits whose exports change clearly (90% interval of the paired change in t/yr
-    excludes zero) over the map's period."""
-    year, _weeks, _, _ = map_period(pair)
-    sc = pair.scenario.scenario
-    weeks = range((year - 1) * WEEKS_PER_YEAR, year * WEEKS_PER_YEAR) if year else range(sc.weeks)
-    per_run = []
-    for run in (pair.baseline, pair.scenario):
-        ex = run.exits[run.exits["week"].isin(weeks)]
-        wide = ex.pivot_table(
-            index="replicate", columns="exit", values="exported_kg", aggfunc="sum", fill_value=0.0
-        )
-        per_run.append(wide.reindex(range(len(run.seeds)), fill_value=0.0))
-    base, scen = per_run[0], per_run[1].reindex(columns=per_run[0].columns, fill_value=0.0)
-    return {
-        str(e) for e in base.columns if paired_change((scen[e] - base[e]).to_numpy(float)).clear
-    }
-
-
-def map_period(pair: Any) -> tuple[int | None, int, str, str]:
-    """The map's period: year 1 after the first intervention when it starts at a year boundary
-    and the edge flows are recorded per year; else the whole run. Returns (reporting year or
-    None, weeks, words for the title, words for the footnote)."""
-    sc = pair.scenario.scenario
-    start = pair.event_week
-    yearly = all("year" in r.edge_flows.columns for r in (pair.baseline, pair.scenario))
-    if yearly and start % WEEKS_PER_YEAR == 0 and start + WEEKS_PER_YEAR <= sc.weeks:
-        span = span_text(sc.start_date, start, start + WEEKS_PER_YEAR - 1)
-        return (
-            start // WEEKS_PER_YEAR + 1,
-            WEEKS_PER_YEAR,
-            f"in the first year after the first intervention ({span})",
-            f"Mean flow in the first year after the first intervention ({span}; weeks {start}-"
-            f"{start + WEEKS_PER_YEAR - 1})",
-        )
-    span = span_text(sc.start_date, 0, sc.weeks - 1)
-    return (
-        None,
-        sc.weeks,
-        f"over the whole run ({span})",
-        f"Mean flow over the whole run ({span}, including the {start} weeks before the first "
-        "intervention)",
-    )
-
-
-def _flow_table(pair: Any, graph: nx.Graph) -> pd.DataFrame:
-    """Per undirected edge: mode, baseline and scenario t/yr and their difference, over the
-    map's period."""
-    year, weeks, _, _ = map_period(pair)
-
-    def flows(run: Any) -> pd.DataFrame:
-        edges = run.edge_flows
-        return edges if year is None else edges[edges["year"] == year]
-
-    b = mean_edge_flows(flows(pair.baseline), graph, weeks)
-    s = mean_edge_flows(flows(pair.scenario), graph, weeks)
-    merged = b.merge(s, on=["u", "v"], how="outer", suffixes=("_base", "_scen"))
-    merged["mode"] = merged["mode_base"].fillna(merged["mode_scen"])
-    for col in ("t_per_year_base", "t_per_year_scen"):
-        merged[col] = merged[col].fillna(0.0)
-    merged["delta"] = merged["t_per_year_scen"] - merged["t_per_year_base"]
-    return merged
-
-
-def _signed_t(x: float) -> str:
-    if abs(x) < MIN_CHANGE_T:
-        return "\u00b10"
-    return ("+" if x > 0 else "-") + fmt_about(abs(x))
-
-
-def flow_map_figure(pair: Any, graph: nx.Graph) -> Figure:
-    """Left: baseline flows on the route network (line width by t/yr, colour and dashes by
-    mode). Right: the change with the scenario (width by the change; solid = more traffic,
-    dashed = less). Both on Peru's outline and its neighbours, with a locator map inset."""
-    sc = pair.scenario.scenario
-    pos = node_positions(graph)
-    if len(pos) < graph.number_of_nodes():
-        raise ValueError("graph: every node needs lon and lat for the map")
-    flows = _flow_table(pair, graph)
-    flows = flows[flows["u"].isin(pos) & flows["v"].isin(pos)]
-    base_in = _exit_inflows(flows, "t_per_year_base", graph)
-    scen_in = _exit_inflows(flows, "t_per_year_scen", graph)
-    _, _, period, period_note = map_period(pair)
-    scales = change_scales(flows)
-    k, kd = scales.k, scales.kd
-    note = (
-        f"{period_note}, {sc.replicates} replicates,"
-        f" both directions together; changes under {scales.threshold:.1f} t/yr are not drawn."
-        + (
-            f" Change lines are {kd / k:.1f} times as wide as baseline lines of the same t/yr."
-            if k > 0 and kd > k * WIDER_FROM
-            else ""
-        )
-        + "\nCountries, regions, rivers and towns: Natural Earth (public domain). Insets: the VRAEM"
-        " close-up (its area framed on the map) and the map's area in South America."
-    )
-    delta = scen_in - base_in
-    return change_map(
-        graph,
-        pos,
-        flows,
-        title=map_title(sc.name, base_in, scen_in, period, clear_exit_changes(pair)),
-        source_line=source_line(sc),
-        note=note,
-        base_labels={e: f"{_short_exit(e)}\n{fmt_about(v)} t/yr" for e, v in base_in.items()},
-        change_labels={e: f"{_short_exit(e)}\n{_signed_t(d)} t/yr" for e, d in delta.items()},
-    )
-
-
-# ----------------------------------------------------------------------------------------------
-# 3. exit shares before and after
-# ----------------------------------------------------------------------------------------------
 EXIT_TINTS = (0.0, 0.4, 0.65)  # mix with white for the 1st, 2nd, 3rd exit of a group
 MIN_LABEL_SHARE = 5.0  # % of exports: segments narrower than this carry no label
 MIN_NAME_SHARE = 12.0  # % of exports: segments at least this wide are named too
@@ -404,7 +254,7 @@ def _draw_share_bars(
             if v >= MIN_LABEL_SHARE:
                 text = f"{v:.0f}%"
                 if v >= MIN_NAME_SHARE:
-                    text = f"{_short_exit(e)}\n{text}"
+                    text = f"{exit_short_name(e)}\n{text}"
                 ax.text(left + v / 2, yi, text, **SHARE_LABEL_STYLE)
             left += v
     ax.set_yticks(y, [label for label, _ in bars])
@@ -414,7 +264,7 @@ def _draw_share_bars(
     ax.set_title("Where exports leave the country", loc="left")
     ax.grid(axis="y", visible=False)
     handles = [
-        Patch(facecolor=colours[e], hatch=hatches[e], edgecolor=INK, label=_short_exit(e))
+        Patch(facecolor=colours[e], hatch=hatches[e], edgecolor=INK, label=exit_short_name(e))
         for e in order
     ]
     ax.legend(handles=handles, **SHARE_LEGEND)
@@ -448,7 +298,7 @@ def _draw_share_changes(ax: Any, mine: pd.DataFrame, order: list[str]) -> None:
         )
         line[-1][0].set_linestyle(style["ls"])
     ax.axvline(0, lw=1.2, **ZERO_LINE)
-    ax.set_yticks(yc, [_short_exit(e) for e in order])
+    ax.set_yticks(yc, [exit_short_name(e) for e in order])
     ax.set_xlabel("change in share of exports (percentage points)")
     ax.set_title("Change in share vs baseline", loc="left")
     ax.grid(axis="y", visible=False)
@@ -485,12 +335,6 @@ def exit_shares_figure(pair: Any, shares: pd.DataFrame) -> Figure:
             + (f"\n{note}" if note else ""),
         )
     return fig
-
-
-def _short_exit(exit_id: str) -> str:
-    word = EXIT_WORDS.get(exit_id, exit_id.replace("_", " "))
-    word = word.removeprefix("the ")
-    return word[:1].upper() + word[1:]
 
 
 # ----------------------------------------------------------------------------------------------
