@@ -211,3 +211,41 @@ def test_an_arrest_with_a_drawn_outcome_kills_about_as_often_as_the_kill_share()
     share = baseline().security.leadership_kill_share
     # binomial with n = 40: within 3 standard errors of the configured share
     assert abs(killed - share) < 3 * math.sqrt(share * (1 - share) / 40)
+
+
+def test_a_new_military_chief_plans_no_attack_while_the_post_is_vacant_and_learns_the_command():
+    r = roster()
+    cfg = r.cfg
+    assert r.military_command() == pytest.approx(1.0)  # 'Antonio', in the post since 2013
+    r.remove(r.find("antonio"), "killed")
+    assert r.military_command() == 0.0  # nobody plans the group's offensive attacks
+    r.vacancies = [v for v in r.vacancies if v.military]
+    successor = r._fill(r.vacancies.pop())
+    assert successor.military and successor.rank == "commander"
+    assert r.military_command() == pytest.approx(cfg.novice_command_share)
+    rng = np.random.default_rng(0)
+    for _ in range(round(cfg.command_learning_years * 52)):
+        r.age_one_week(rng)
+    if successor.free:
+        assert r.military_command() == pytest.approx(1.0)
+
+
+def test_a_promoted_military_chief_keeps_the_force_and_leaves_a_plain_post():
+    r = roster()
+    antonio = r.find("antonio")
+    r.remove(r.find("jose"), "captured")
+    r._promote(antonio, "leader")
+    assert antonio.military and r.military_command() == pytest.approx(1.0)
+    assert not any(v.military for v in r.vacancies)
+
+
+def test_a_cadre_taken_by_the_state_leaves_its_group_suspecting_the_people_of_its_base():
+    m = model()
+    f = mpcp(m)
+    antonio, fernando = f.cadres.find("antonio"), f.cadres.find("fernando")
+    f.remove_cadre(antonio, "captured")
+    assert f.suspicion[antonio.base] > 0
+    assert f.suspicion.sum() == pytest.approx(f.suspicion[antonio.base])
+    before = f.suspicion.copy()
+    f.remove_cadre(fernando, "died")  # illness: nobody betrayed it
+    np.testing.assert_array_equal(f.suspicion, before)

@@ -162,6 +162,8 @@ def scenarios(draw: st.DrawFn) -> Scenario:
             "temperature": draw(st.floats(0.01, 10.0)),
             "refill_weeks": draw(st.floats(1.0, 520.0)),
             "review_weeks": draw(st.integers(1, 52)),
+            "novice_command_share": draw(st.floats(0.0, 1.0)),
+            "command_learning_years": draw(st.floats(0.01, 20.0)),
         },
         "defection": {**ag["defection"], "loyalty_weight": draw(st.floats(0.0, 20.0))},
         "violence": {
@@ -169,6 +171,8 @@ def scenarios(draw: st.DrawFn) -> Scenario:
             "ambushes_per_year": draw(st.floats(0.0, 10.0)),
             "massacres_per_year": draw(st.floats(0.0, 1.0)),
             "lethality": draw(st.floats(0.01, 1.0)),
+            "punishment_weight": draw(st.floats(0.0, 5.0)),
+            "betrayal_half_life_weeks": draw(st.floats(1.0, 520.0)),
         },
         "informers": {**ag["informers"], "information_gain": draw(st.floats(0.0, 8.0))},
         "gangs": {

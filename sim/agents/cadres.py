@@ -39,6 +39,8 @@ class Cadre:
     patron: str = ""
     heir_order: int = 0
     seniority: float = 0.0
+    military: bool = False  # leads the group's military force (plans its offensive attacks)
+    command_years: float = 0.0  # years leading the military force
     loyalty: float = 1.0  # to the current leader (0-1)
     status: str = "free"  # free | captured | killed | died
 
@@ -59,11 +61,13 @@ class Vacancy:
     rank: str
     base: int
     patron: str = ""
+    military: bool = False  # the post leads the military force
 
     @classmethod
-    def of(cls, person: Cadre) -> Vacancy:
-        """The post `person` held."""
-        return cls(person.rank, person.base, person.patron)
+    def of(cls, person: Cadre, *, role: bool = True) -> Vacancy:
+        """The post `person` held; with `role`, its command of the military force too (not
+        when it is promoted: the chief keeps the force in its new post)."""
+        return cls(person.rank, person.base, person.patron, role and person.military)
 
 
 @dataclass
@@ -95,7 +99,8 @@ class Cadres:
         people = [
             Cadre(
                 c.id, c.name, c.rank, float(c.age), districts.index(c.base), c.family,
-                c.parent, c.patron, c.heir_order, float(c.seniority),
+                c.parent, c.patron, c.heir_order, float(c.seniority), c.military_chief,
+                float(c.seniority if c.command_years is None else c.command_years),
             )
             for c in cadres
         ]  # fmt: skip
@@ -220,7 +225,7 @@ class Cadres:
 
     def _promote(self, person: Cadre, rank: str) -> None:
         if person.rank not in ("leader", "heir"):
-            self.vacancies.append(Vacancy.of(person))
+            self.vacancies.append(Vacancy.of(person, role=False))
         if person.rank == "heir":
             self.vacancies.append(Vacancy("heir", person.base))
         person.rank = rank
@@ -253,6 +258,26 @@ class Cadres:
         vacant = [v.base for v in self.vacancies if v.rank in COLUMN_RANKS]
         return filled, vacant
 
+    def military_command(self) -> float:
+        """Share of a seasoned military command's offensive attacks the group can plan (0-1):
+        its military chief's experience (`planning_capacity`), none while the chief's post is
+        vacant; a group that never had a separate military force is led in the field by its
+        leader (a seasoned commander)."""
+        chief = next((p for p in self.people if p.free and p.military), None)
+        if chief is not None:
+            return self.planning_capacity(chief)
+        if any(v.military for v in self.vacancies):
+            return 0.0
+        return 1.0 if self.leader is not None else 0.0
+
+    def planning_capacity(self, person: Cadre) -> float:
+        """Share of a seasoned chief's attacks `person` can plan (0-1): from
+        `novice_command_share` on its first day in the post to all of them after
+        `command_learning_years`."""
+        cfg = self.cfg
+        learnt = min(1.0, person.command_years / cfg.command_learning_years)
+        return cfg.novice_command_share + (1.0 - cfg.novice_command_share) * learnt
+
     # --- the passing of time ---------------------------------------------------------------
     def weekly_death_probability(self, age: float) -> float:
         cfg = self.cfg
@@ -269,6 +294,8 @@ class Cadres:
         for p, u in zip(alive, draws, strict=True):
             p.age += 1.0 / WEEKS_PER_YEAR
             p.seniority += 1.0 / WEEKS_PER_YEAR
+            if p.military:
+                p.command_years += 1.0 / WEEKS_PER_YEAR
             if u < self.weekly_death_probability(p.age):
                 died.append(p)
         return died
@@ -322,8 +349,17 @@ class Cadres:
             self._promote(best, v.rank)
             best.patron = v.patron if v.rank == "sub_commander" else ""
             best.base = v.base
+            self._take_command(best, v)
             return best
-        return self.raise_cadre(v.rank, v.base, leader, patron=v.patron)
+        person = self.raise_cadre(v.rank, v.base, leader, patron=v.patron)
+        self._take_command(person, v)
+        return person
+
+    @staticmethod
+    def _take_command(person: Cadre, post: Vacancy) -> None:
+        """A cadre promoted into the military chief's post starts to learn the command."""
+        if post.military:
+            person.military, person.command_years = True, 0.0
 
     def raise_cadre(
         self, rank: str, base: int, leader: Cadre | None, *, heir: bool = False, patron: str = ""

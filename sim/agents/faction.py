@@ -16,7 +16,7 @@ import math
 import mesa
 import numpy as np
 
-from sim.agents.cadres import Cadre, Cadres, Succession
+from sim.agents.cadres import Cadre, Cadres, Succession, rank_importance
 from sim.agents.violence import Motives, choose_violence
 from sim.agents.world import World
 from sim.config.armed_group import ArmedGroupConfig
@@ -84,6 +84,7 @@ class Faction(mesa.Agent):
         self.threat = cfg.violence.threat_reference_per_year / WEEKS_PER_YEAR  # per week
         self._threat_this_week = 0
         self.revenge = 0.0
+        self.suspicion = np.zeros(n)  # evidence that it was betrayed, by district (decays)
         self.active = True
         self.defectors: list[list[Cadre]] = []  # blocs leaving this week, acted on by the model
         self.review_now = False
@@ -223,16 +224,24 @@ class Faction(mesa.Agent):
             outbidding=self.leadership_doubt() + contested,
         )
 
+    def military_command(self) -> float:
+        """Share of a seasoned command's offensive attacks it can plan (0-1; see
+        sim.agents.cadres.Cadres.military_command)."""
+        return self.cadres.military_command()
+
     def leadership_doubt(self) -> float:
         """How unsettled its leadership is: 1 - the leader's legitimacy (1 with no leader)."""
         return 1.0 - self.cadres.legitimacy if self.leader is not None else 1.0
 
     # --- leadership ------------------------------------------------------------------------
     def remove_cadre(self, cadre: Cadre, outcome: str) -> str:
-        """A cadre is captured, killed or dies. A killed cadre's free kin seek revenge; a
-        leader's post goes to the strongest claimant (a captured leader can still endorse his
-        heir). Returns what happened, for the event log."""
+        """A cadre is captured, killed or dies. A cadre the state took leaves the group
+        suspecting that the people of its base betrayed it; a killed cadre's free kin seek
+        revenge; a leader's post goes to the strongest claimant (a captured leader can still
+        endorse his heir). Returns what happened, for the event log."""
         was_leader = cadre.rank == "leader"
+        if outcome in ("captured", "killed"):  # the state found it: someone must have told
+            self.suspicion[cadre.base] += rank_importance(cadre.rank)
         self.cadres.remove(cadre, outcome)
         if outcome == "killed":
             self.revenge += max(
@@ -333,6 +342,7 @@ class Faction(mesa.Agent):
         self.threat += (self._threat_this_week - self.threat) / vcfg.threat_memory_weeks
         self._threat_this_week = 0
         self.revenge *= 0.5 ** (1.0 / vcfg.revenge_half_life_weeks)
+        self.suspicion *= 0.5 ** (1.0 / vcfg.betrayal_half_life_weeks)
 
     def _membership(self) -> None:
         cfg = self.cfg

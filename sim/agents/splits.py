@@ -73,6 +73,7 @@ def split_off(world: World, parent: Faction, bloc: list[Cadre], zone: np.ndarray
     gang.income_avg_by_district = np.where(zone, parent.income_avg_by_district, 0.0)
     gang.income_seeded = parent.income_seeded
     gang.threat = parent.threat
+    gang.suspicion = np.where(zone, parent.suspicion, 0.0)  # its people remember who told
     parent.income_week -= gang.income_week
     parent.income_avg -= gang.income_avg
     parent.income_avg_by_district = np.where(zone, 0.0, parent.income_avg_by_district)

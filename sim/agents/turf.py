@@ -153,6 +153,7 @@ def merge_weak(world: World, factions: list[Faction], adjacent: np.ndarray) -> N
         host.income_week += weak.income_week
         for person in weak.cadres.free():
             person.rank = "sub_commander" if person.rank == "leader" else person.rank
+            person.military = False  # it answers to the host's military command
             person.loyalty = host.cadres.legitimacy
             host.cadres.people.append(person)
         weak.income_week = 0.0

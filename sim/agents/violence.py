@@ -8,10 +8,17 @@ A group weighs four motives, each from its own state (sim.agents.faction.Faction
 - outbidding: a contested leadership or rival groups on its turf (show strength to recruits
   and rivals; Kydd & Walter 2006).
 Their weighted sum sets how often it chooses each kind of attack (a log-linear propensity).
+Offensive attacks (ambushes, massacres) are planned by its military command, so a group whose
+military chief was taken plans none until the post is refilled, and fewer while the new chief
+learns (sim.agents.cadres.Cadres.military_command).
 Selective killings of suspected informers go where control is dominant but incomplete and
 informing is likely (Kalyvas 2006); massacres (exemplary attacks on a community) go where
-informing is high. The size of an event follows from the fighters committed and the target: a
-patrol of a drawn size, a hamlet's informers, a community (`engagement`).
+informing is high. Violence against civilians also answers betrayal: after the state located
+and took one of its cadres, the group suspects the people of the cadre's base and punishes
+them, killing the informers it can identify and, where it identifies none, the community
+(Kalyvas 2006: indiscriminate violence where the information for selective violence is
+lacking). The size of an event follows from the fighters committed and the target: a patrol
+of a drawn size, a hamlet's informers, a community (`engagement`).
 """
 
 from __future__ import annotations
@@ -36,6 +43,7 @@ class Group(Protocol):
     cfg: ArmedGroupConfig
     name: str
     control: np.ndarray
+    suspicion: np.ndarray  # evidence that the people of each district betrayed it
     political: bool
 
     def fighters_by_district(self) -> np.ndarray:
@@ -44,6 +52,10 @@ class Group(Protocol):
 
     def commanded_districts(self) -> np.ndarray:
         """Where one of its cadres is in command to plan attacks (bool per district)."""
+        ...
+
+    def military_command(self) -> float:
+        """Share of a seasoned command's offensive attacks it can plan (0-1)."""
         ...
 
     def motives(self, theatre: World) -> Motives:
@@ -104,9 +116,12 @@ def choose_violence(faction: Group, theatre: World, reference_share: float) -> N
     # attacks are planned by the cadres in command of a column: none where the post is vacant
     commanded = faction.commanded_districts()
     under_command = float(fighters[commanded].sum() / fighters.sum())
+    # offensive attacks (ambushes, massacres) are planned by its military command
+    offensive = faction.military_command()
 
     # ambushes on patrols: where its fighters under command meet the state's patrols
-    rate = cfg.ambushes_per_year * week * under_command * motives.propensity(cfg, political)
+    rate = cfg.ambushes_per_year * week * under_command * offensive
+    rate *= motives.propensity(cfg, political)
     where = fighters * commanded * (theatre.patrol_presence() + 1e-9)
     for _ in range(_attempts(rng, rate, fighters)):
         d = _pick(rng, where)
@@ -119,34 +134,50 @@ def choose_violence(faction: Group, theatre: World, reference_share: float) -> N
         theatre.record_violence("ambush", faction.name, d, killed, 0, lost)
         fighters = faction.fighters_by_district()  # fighters may have fallen
 
+    # the wish to punish each district: suspected betrayal there (Kalyvas 2006)
+    punish = np.exp(cfg.punishment_weight * faction.suspicion)
+
     # selective killings of suspected informers
-    weight = dominant_incomplete(faction.control) * informing * commanded / reference_share
+    weight = dominant_incomplete(faction.control) * informing * commanded * punish
+    weight /= reference_share
     rate = cfg.selective_killings_per_year * week * weight.sum()
     rate *= motives.propensity(cfg, political, revenge=False)
     for _ in range(_attempts(rng, rate, fighters)):
         d = _pick(rng, weight)
+        if fighters[d] < 1.0:
+            continue  # nobody there to do it
         informers = rng.binomial(cfg.hamlet_households, informing[d])
         victims = int(rng.binomial(informers, cfg.identify_probability))
-        if victims == 0 or fighters[d] < 1.0:
-            continue  # nobody identified, or nobody there to do it
-        theatre.record_violence("selective_killing", faction.name, d, 0, victims, 0)
-        theatre.civilians_killed(d, victims, indiscriminate=False)
+        if victims > 0:
+            theatre.record_violence("selective_killing", faction.name, d, 0, victims, 0)
+            theatre.civilians_killed(d, victims, indiscriminate=False)
+        elif rng.random() < offensive * (1.0 - 1.0 / punish[d]):
+            # nobody identified: a group that suspects the community punishes it whole, if its
+            # military command can mount it (Kalyvas: indiscriminate where information fails)
+            _massacre(faction, theatre, d, fighters[d])
 
     # massacres: exemplary attacks on a community that informs
-    weight = faction.control * informing * commanded / reference_share
+    weight = faction.control * informing * commanded * punish / reference_share
     rate = cfg.massacres_per_year * week * weight.sum() / max(faction.control.sum(), 1e-9)
-    rate *= motives.propensity(cfg, political)
+    rate *= offensive * motives.propensity(cfg, political)
     for _ in range(_attempts(rng, rate, fighters)):
         d = _pick(rng, weight)
-        people = _drawn_size(rng, cfg.community_size_median, cfg.patrol_size_sigma)
-        committed = min(cfg.superiority * people, fighters[d])
-        if committed < 1.0:
-            continue
-        killed = engagement(rng, committed, people, cfg.lethality, _surprise(rng, cfg))
-        if killed == 0:
-            continue
-        theatre.record_violence("massacre", faction.name, d, 0, killed, 0)
-        theatre.civilians_killed(d, killed, indiscriminate=True)
+        _massacre(faction, theatre, d, fighters[d])
+
+
+def _massacre(faction: Group, theatre: World, d: int, fighters: float) -> None:
+    """An attack by the group's fighters in district `d` on a community there."""
+    cfg = faction.cfg.violence
+    rng = theatre.rng
+    people = _drawn_size(rng, cfg.community_size_median, cfg.patrol_size_sigma)
+    committed = min(cfg.superiority * people, fighters)
+    if committed < 1.0:
+        return
+    killed = engagement(rng, committed, people, cfg.lethality, _surprise(rng, cfg))
+    if killed == 0:
+        return
+    theatre.record_violence("massacre", faction.name, d, 0, killed, 0)
+    theatre.civilians_killed(d, killed, indiscriminate=True)
 
 
 def _attempts(rng: np.random.Generator, rate: float, fighters: np.ndarray) -> int:

@@ -35,6 +35,17 @@ class CadreConfig(Section):
         0, ge=0, le=50, description="Place in the designated line of succession (0: not an heir)."
     )
     seniority: NonNegative = Field(0.0, description="Years in the group's leadership at week 0.")
+    military_chief: bool = Field(
+        False,
+        description="Leads the group's military force, which plans its offensive attacks "
+        "(ambushes, massacres). 'Antonio' since 2013 (El Comercio 2021); the 2021 massacre was "
+        "ordered by 'Jose' through 'Antonio' (Ojo Publico, violence.md row 50).",
+    )
+    command_years: NonNegative | None = Field(
+        None,
+        description="Years it has led the military force at week 0 (years); default: its "
+        "seniority.",
+    )
 
 
 def _mpcp_cadres() -> list[CadreConfig]:
@@ -53,7 +64,8 @@ def _mpcp_cadres() -> list[CadreConfig]:
         c(id="vilma", name="Flora Vargas Figueroa ('Vilma')", rank="commander", age=50,
           base="vizcatan_del_ene", seniority=15),  # partner of 'Gabriel', mother of two heirs
         c(id="antonio", name="'Antonio' (military chief)", rank="commander", age=50,
-          base="llochegua", seniority=15),  # replaced Alipio in 2013 (El Comercio 2021)
+          base="llochegua", seniority=15, military_chief=True,
+          command_years=9),  # replaced Alipio in 2013 (El Comercio 2021)
         c(id="fernando", name="'Fernando' (Alto Mantaro)", rank="commander", age=60,
           base="pichari", seniority=15),  # "old Fernando" (2018; 2023)
         c(id="ene_commander", name="commander of the Ene-Tambo column", rank="commander", age=45,
@@ -163,6 +175,19 @@ class SuccessionConfig(Section):
         description="Mean weeks to promote someone into a vacant commander or sub-commander "
         "post (weeks). Estimate.",
     )
+    novice_command_share: Fraction = Field(
+        0.3,
+        description="Share of a seasoned military chief's offensive attacks that one newly in "
+        "the post can plan (fraction); it rises linearly to all of them over "
+        "`command_learning_years`. Estimate: after 'Alipio' and 'Gabriel', 'the No. 1 and No. 2 "
+        "of the military structure', were killed in Aug 2013, lethal violence fell for two "
+        "years (violence.md); no source measures how fast a successor learns.",
+    )
+    command_learning_years: Positive = Field(
+        4.0,
+        description="Years in the post after which a new military chief plans as many attacks "
+        "as a seasoned one (years). Estimate.",
+    )
     heir_refill_years: Positive = Field(
         8.0,
         description="Mean years before a new heir comes of age in the camps to fill a vacant "
@@ -270,6 +295,20 @@ class ViolenceConfig(Section):
     )
     threat_memory_weeks: Positive = Field(
         26.0, description="Weeks over which a group remembers the threat (weeks). Estimate."
+    )
+    punishment_weight: NonNegative = Field(
+        1.0,
+        description="Weight of suspected betrayal on punishing civilians (selective killings, "
+        "massacres) to deter informing (dimensionless per unit of suspicion). Estimate after "
+        "Kalyvas 2006: violence against civilians answers revealed defection; the first "
+        "massacres (Mar and May 2021) followed the operation that fatally wounded 'Raul' "
+        "(violence.md).",
+    )
+    betrayal_half_life_weeks: Positive = Field(
+        26.0,
+        description="Half-life of a group's suspicion that it was betrayed after the state "
+        "located and took one of its cadres (weeks). Estimate: the 2021 massacres came 5 and 7 "
+        "months after 'Raul' was wounded (violence.md).",
     )
     revenge_half_life_weeks: Positive = Field(
         26.0,
@@ -536,4 +575,7 @@ class ArmedGroupConfig(Section):
     def _armed_shares_are_ordered(self) -> ArmedGroupConfig:
         if self.armed_share_calm > self.armed_share_besieged:
             raise ValueError("armed_share_calm must not exceed armed_share_besieged")
+        chiefs = [c.id for c in self.cadres if c.military_chief]
+        if len(chiefs) > 1:
+            raise ValueError(f"cadres: one military_chief at most, got {', '.join(chiefs)}")
         return self
