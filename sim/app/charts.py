@@ -1,0 +1,206 @@
+"""The explorer's time series as ECharts options (plain data, drawn in the browser: cheap to
+send each week). Flows are yearly rates over the last 4 weeks, in the units of the run's
+dashboard (t/yr); prices in USD/kg; deaths counted since week 0 by victim type; x axes in dates.
+The baseline, when run beside, is the same line dashed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import numpy as np
+
+from sim.app.state import Explorer, LiveRun
+from sim.report.calendar import week_date
+from sim.report.style import BLUE, GREEN, INK, ORANGE, PURPLE, SKY, VERMILLION
+from sim.units import KG_PER_T, WEEKS_PER_YEAR
+
+SMOOTH_WEEKS = 4  # flows: trailing mean over this many weeks
+T_PER_YEAR = WEEKS_PER_YEAR / KG_PER_T  # kg in a week -> t/yr
+BASELINE_SUFFIX = " (baseline)"
+CHART_HEIGHT = "250px"
+MS_PER_DAY = 86_400_000
+YEAR_DAYS, QUARTER_DAYS = 365, 91
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of a chart: its label, how to read it from a run, colour, right axis."""
+
+    label: str
+    read: Callable[[LiveRun], np.ndarray]
+    colour: str
+    decimals: int = 1
+    right: bool = False
+    step: bool = False
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart: title (with the unit) and y-axis names (left, and right if any line uses it)."""
+
+    key: str
+    title: str
+    unit: str
+    lines: tuple[Line, ...]
+    right_unit: str = ""
+
+
+def trailing_mean(x: np.ndarray, window: int = SMOOTH_WEEKS) -> np.ndarray:
+    """Mean of the last `window` values at each week (fewer at the start)."""
+    if x.size == 0:
+        return x
+    c = np.cumsum(np.insert(x.astype(float), 0, 0.0))
+    n = np.minimum(np.arange(1, x.size + 1), window)
+    return (c[1:] - c[np.arange(1, x.size + 1) - n]) / n
+
+
+def _flow(column: str) -> Callable[[LiveRun], np.ndarray]:
+    return lambda run: trailing_mean(run.values(column)) * T_PER_YEAR
+
+
+def _callao_flow(run: LiveRun) -> np.ndarray:
+    return trailing_mean(run.at_callao("exported")) * T_PER_YEAR
+
+
+def _plain(column: str) -> Callable[[LiveRun], np.ndarray]:
+    return lambda run: run.values(column)
+
+
+def _cumulative(column: str) -> Callable[[LiveRun], np.ndarray]:
+    return lambda run: np.cumsum(run.values(column))
+
+
+CHARTS: tuple[Chart, ...] = (
+    Chart(
+        "exports",
+        "Cocaine exported (t/yr, 4-week mean)",
+        "t/yr",
+        (
+            Line("exported, all exits", _flow("exported_kg"), BLUE),
+            Line("via Callao", _callao_flow, ORANGE),
+        ),
+    ),
+    Chart(
+        "seizures",
+        "Cocaine seized (t/yr, 4-week mean)",
+        "t/yr",
+        (Line("seized", _flow("seized_kg"), VERMILLION),),
+    ),
+    Chart(
+        "hcl_price",
+        "Cocaine HCl price (USD/kg)",
+        "USD/kg",
+        (
+            Line("in the VRAEM", _plain("price_hcl_vraem_usd_per_kg"), BLUE, 0),
+            Line("at Callao", lambda run: run.at_callao("price"), ORANGE, 0),
+        ),
+    ),
+    Chart(
+        "leaf_price",
+        "Coca leaf price (USD/kg)",
+        "USD/kg",
+        (Line("leaf", _plain("price_leaf_usd_per_kg"), GREEN, 2),),
+    ),
+    Chart(
+        "deaths",
+        "Violent deaths since the start, by victim (deaths)",
+        "deaths",
+        (
+            Line("security forces", _cumulative("deaths_security"), BLUE, 0),
+            Line("civilians", _cumulative("deaths_civilians"), VERMILLION, 0),
+            Line("armed groups", _cumulative("deaths_armed"), INK, 0),
+        ),
+    ),
+    Chart(
+        "armed",
+        "Fighters (people, left) and armed groups (count, right)",
+        "fighters",
+        (
+            Line("fighters", _plain("armed_fighters"), PURPLE, 0),
+            Line("armed groups", _plain("armed_groups"), SKY, 0, right=True, step=True),
+        ),
+        right_unit="groups",
+    ),
+)
+
+
+@cache
+def week_dates(start: dt.date, weeks: int) -> tuple[str, ...]:
+    """The first day of each week of a run, as ISO dates."""
+    return tuple(week_date(start, w).isoformat() for w in range(weeks + 1))
+
+
+def _series(line: Line, run: LiveRun, dates: tuple[str, ...], baseline: bool) -> dict:
+    values = np.round(line.read(run), line.decimals)
+    data = [[d, float(v)] for d, v in zip(dates, values, strict=False)]
+    style: dict[str, Any] = {"color": line.colour, "width": 1.6 if baseline else 2.2}
+    if baseline:
+        style["type"] = "dashed"
+    series: dict[str, Any] = {
+        "type": "line",
+        "name": line.label + (BASELINE_SUFFIX if baseline else ""),
+        "data": data,
+        "showSymbol": False,
+        "lineStyle": style,
+        "itemStyle": {"color": line.colour},
+        "yAxisIndex": 1 if line.right else 0,
+    }
+    if line.step:
+        series["step"] = "end"
+    return series
+
+
+def chart_option(chart: Chart, explorer: Explorer) -> dict[str, Any]:
+    """The ECharts option of one chart of the explorer's run (and the baseline beside it)."""
+    run = explorer.run
+    if run is None:
+        return {}
+    dates = week_dates(explorer.config.start_date, explorer.horizon)
+    series = [_series(line, run, dates, False) for line in chart.lines]
+    if explorer.twin is not None:
+        series += [_series(line, explorer.twin, dates, True) for line in chart.lines]
+    y_axes: list[dict[str, Any]] = [_y_axis()]
+    if chart.right_unit:
+        y_axes.append({**_y_axis(), "minInterval": 1, "splitLine": {"show": False}})
+    return {
+        "animation": False,
+        "title": {"text": chart.title, "left": 4, "textStyle": {"fontSize": 13}},
+        "tooltip": {"trigger": "axis"},
+        "legend": {
+            "top": 22,
+            "left": 4,
+            "itemWidth": 18,
+            "textStyle": {"fontSize": 11},
+            "data": [line.label for line in chart.lines],  # baselines: dashed, unlisted
+        },
+        "grid": {"left": 52, "right": 40 if chart.right_unit else 16, "top": 50, "bottom": 24},
+        "xAxis": {
+            "type": "time",
+            "min": dates[0],
+            "max": dates[-1],
+            "minInterval": _tick_days(explorer.horizon) * MS_PER_DAY,
+            "axisLabel": {"fontSize": 11, "hideOverlap": True},
+        },
+        "yAxis": y_axes,
+        "series": series,
+    }
+
+
+def _tick_days(weeks: int) -> int:
+    """Date ticks a year apart on runs over two years, else a quarter apart."""
+    return YEAR_DAYS if weeks > 2 * WEEKS_PER_YEAR else QUARTER_DAYS
+
+
+def _y_axis() -> dict[str, Any]:
+    """A value axis (its unit is in the chart's title)."""
+    return {"type": "value", "axisLabel": {"fontSize": 11}}
+
+
+def chart_options(explorer: Explorer) -> dict[str, dict[str, Any]]:
+    """Every chart's option, by key."""
+    return {chart.key: chart_option(chart, explorer) for chart in CHARTS}
