@@ -78,22 +78,22 @@ def _cumulative(column: str) -> Callable[[LiveRun], np.ndarray]:
 CHARTS: tuple[Chart, ...] = (
     Chart(
         "exports",
-        "Cocaine exported (t/yr, 4-week mean)",
+        "Exports (t/yr, 4-week mean)",
         "t/yr",
         (
-            Line("exported, all exits", _flow("exported_kg"), BLUE),
+            Line("all exits", _flow("exported_kg"), BLUE),
             Line("via Callao", _callao_flow, ORANGE),
         ),
     ),
     Chart(
         "seizures",
-        "Cocaine seized (t/yr, 4-week mean)",
+        "Seizures (t/yr, 4-week mean)",
         "t/yr",
         (Line("seized", _flow("seized_kg"), VERMILLION),),
     ),
     Chart(
         "hcl_price",
-        "Cocaine HCl price (USD/kg)",
+        "HCl price (USD/kg)",
         "USD/kg",
         (
             Line("in the VRAEM", _plain("price_hcl_vraem_usd_per_kg"), BLUE, 0),
@@ -108,17 +108,17 @@ CHARTS: tuple[Chart, ...] = (
     ),
     Chart(
         "deaths",
-        "Violent deaths since the start, by victim (deaths)",
+        "Deaths since week 0, by victim",
         "deaths",
         (
-            Line("security forces", _cumulative("deaths_security"), BLUE, 0),
+            Line("security", _cumulative("deaths_security"), BLUE, 0),
             Line("civilians", _cumulative("deaths_civilians"), VERMILLION, 0),
-            Line("armed groups", _cumulative("deaths_armed"), INK, 0),
+            Line("armed", _cumulative("deaths_armed"), INK, 0),
         ),
     ),
     Chart(
         "armed",
-        "Fighters (people, left) and armed groups (count, right)",
+        "Fighters (left), armed groups (right)",
         "fighters",
         (
             Line("fighters", _plain("armed_fighters"), PURPLE, 0),

@@ -47,7 +47,7 @@ from sim.report.outline import draw_countries
 from sim.report.style import GREY, INK, group_label, mode_style
 
 FIGSIZE = (7.6, 6.0)  # in
-DPI = 84
+DPI = 100
 REFERENCE_T = 300.0  # t/yr drawn REFERENCE_LW pt wide (a fixed scale, so weeks compare)
 REFERENCE_LW = 10.0
 WIDTHS_SHOWN = (10.0, 50.0, 150.0, 300.0)  # t/yr in the width legend

@@ -125,11 +125,22 @@ def week_shown(page: Any) -> int:
 
 def play_until(page: Any, week: int, timeout_s: float = 60.0) -> None:
     """Press Mesa's play button, wait until the page shows `week` or later, pause."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     page.get_by_role("button", name="\u25b6").click()
     deadline = time.monotonic() + timeout_s
     while week_shown(page) < week and time.monotonic() < deadline:
         time.sleep(0.2)
-    page.get_by_role("button", name="\u275a\u275a").click()
+    pause = page.get_by_role("button", name="\u275a\u275a")
+    play = page.get_by_role("button", name="\u25b6")
+    for _ in range(5):  # a click can land while the page redraws: press until it shows play
+        if pause.count():
+            pause.click()
+        try:
+            play.wait_for(timeout=3000)
+            break
+        except PlaywrightTimeout:
+            continue
     time.sleep(0.5)
 
 

@@ -35,7 +35,7 @@ LOG_CSS = (
 # ----------------------------------------------------------------------------------------------
 # the current week and what it has done so far
 # ----------------------------------------------------------------------------------------------
-def _totals(run: LiveRun) -> tuple[float, float, int]:
+def totals_so_far(run: LiveRun) -> tuple[float, float, int]:
     return (
         float(run.values("exported_kg").sum() / KG_PER_T),
         float(run.values("seized_kg").sum() / KG_PER_T),
@@ -73,8 +73,8 @@ def NowBar(explorer: Explorer) -> None:
                 f"</span>"
             ),
         )
-        exported, seized, deaths = _totals(explorer.run)
-        base = _totals(explorer.twin) if explorer.twin is not None else (-1.0, -1.0, -1)
+        exported, seized, deaths = totals_so_far(explorer.run)
+        base = totals_so_far(explorer.twin) if explorer.twin is not None else (-1.0, -1.0, -1)
         text = (
             f"<b>{html.escape(explorer.title())}</b>, seed {explorer.config.seed} "
             f"(replicate 0's seed {explorer.run.seed}). Since week 0: exported "
