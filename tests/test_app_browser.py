@@ -16,9 +16,11 @@ from conftest import SCENARIOS
 from sim.app.screenshot import (
     VIEWPORT,
     chromium_path,
+    click_until,
     launch_chromium,
     play_until,
     running_app,
+    step_once,
     week_shown,
 )
 from sim.scenarios import load_scenario
@@ -64,19 +66,16 @@ def test_the_explorer_steps_plays_acts_and_exports(app_url, tmp_path):
             chart = page.locator(".vraem-exports")
             before = chart.screenshot()
 
-            page.get_by_role("button", name="Step").click()
-            _wait_for(lambda: week_shown(page) == 1)
+            assert step_once(page) == 1
             play_until(page, 8)
             week = week_shown(page)
             assert week >= 8
             page.wait_for_timeout(500)
             assert chart.screenshot() != before, "the exports chart did not change"
 
-            page.get_by_role("button", name="Arrest now").click()
-            page.locator(".vraem-notice").wait_for()
+            click_until(page, "Arrest now", ".vraem-notice")
             assert f"week {week}" in page.locator(".vraem-notice").inner_text()
-            page.get_by_role("button", name="Step").click()
-            _wait_for(lambda: week_shown(page) == week + 1)
+            assert step_once(page) == week + 1
             log = page.locator("table.vraem-log").first
             _wait_for(lambda: "arrest_leader" in log.inner_text())
             assert "captured" in log.inner_text()

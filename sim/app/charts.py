@@ -25,6 +25,7 @@ BASELINE_SUFFIX = " (baseline)"
 CHART_HEIGHT = "250px"
 MS_PER_DAY = 86_400_000
 YEAR_DAYS, QUARTER_DAYS = 365, 91
+QUARTER_WEEKS, AHEAD_WEEKS, MIN_SHOWN_WEEKS = 13, 4, 26
 
 
 @dataclass(frozen=True)
@@ -161,6 +162,7 @@ def chart_option(chart: Chart, explorer: Explorer) -> dict[str, Any]:
     if run is None:
         return {}
     dates = week_dates(explorer.config.start_date, explorer.horizon)
+    shown = shown_weeks(explorer.week, explorer.horizon)
     series = [_series(line, run, dates, False) for line in chart.lines]
     if explorer.twin is not None:
         series += [_series(line, explorer.twin, dates, True) for line in chart.lines]
@@ -182,13 +184,20 @@ def chart_option(chart: Chart, explorer: Explorer) -> dict[str, Any]:
         "xAxis": {
             "type": "time",
             "min": dates[0],
-            "max": dates[-1],
-            "minInterval": _tick_days(explorer.horizon) * MS_PER_DAY,
+            "max": dates[shown],
+            "minInterval": _tick_days(shown) * MS_PER_DAY,
             "axisLabel": {"fontSize": 11, "hideOverlap": True},
         },
         "yAxis": y_axes,
         "series": series,
     }
+
+
+def shown_weeks(week: int, horizon: int) -> int:
+    """Weeks the x axis spans: the weeks simulated and a little more, in quarters, at least
+    half a year, at most the horizon (the axis grows as the run goes on)."""
+    quarters = -(-(week + AHEAD_WEEKS) // QUARTER_WEEKS)
+    return min(horizon, max(MIN_SHOWN_WEEKS, quarters * QUARTER_WEEKS))
 
 
 def _tick_days(weeks: int) -> int:

@@ -141,7 +141,48 @@ def play_until(page: Any, week: int, timeout_s: float = 60.0) -> None:
             break
         except PlaywrightTimeout:
             continue
-    time.sleep(0.5)
+    settle(page)
+
+
+def settle(page: Any, quiet_s: float = 1.0, timeout_s: float = 20.0) -> None:
+    """Wait until the week shown stays the same for `quiet_s` (the last step drawn)."""
+    deadline = time.monotonic() + timeout_s
+    shown = week_shown(page)
+    while time.monotonic() < deadline:
+        time.sleep(quiet_s)
+        now = week_shown(page)
+        if now == shown:
+            return
+        shown = now
+
+
+def step_once(page: Any, timeout_s: float = 10.0) -> int:
+    """Press Mesa's Step and wait for the next week (pressing again if the click was lost);
+    returns the week shown."""
+    start = week_shown(page)
+    for _ in range(3):
+        page.get_by_role("button", name="Step").click()
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if week_shown(page) > start:
+                return week_shown(page)
+            time.sleep(0.2)
+    raise AssertionError(f"Step never advanced the week from {start}")
+
+
+def click_until(page: Any, button: str, shows: str, timeout_s: float = 10.0) -> None:
+    """Click a button until the element `shows` (a CSS selector) appears: a click that lands
+    while the page redraws can be lost."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for _ in range(3):
+        page.get_by_role("button", name=button).click()
+        try:
+            page.locator(shows).wait_for(timeout=timeout_s * 1000)
+            return
+        except PlaywrightTimeout:
+            continue
+    raise AssertionError(f"clicking {button!r} never showed {shows}")
 
 
 def take_picture(png: Path) -> None:
@@ -157,7 +198,7 @@ def take_picture(png: Path) -> None:
         page.goto(url)
         page.locator(".vraem-week").wait_for(timeout=60_000)
         play_until(page, 40)
-        page.get_by_role("button", name="Surge Callao now").click()
+        click_until(page, "Surge Callao now", ".vraem-notice")
         play_until(page, 70)
         page.wait_for_timeout(1500)
         png.parent.mkdir(parents=True, exist_ok=True)

@@ -240,7 +240,7 @@ class Explorer(mesa.Model):
     def log(self, limit: int = LOG_ROWS, violence: bool = True) -> list[LogRow]:
         """The newest entries of the run's event log first: what was queued for the current
         week, then the model's events (interventions, arrests, successions, splits and, with
-        `violence`, violent events with their deaths)."""
+        `violence`, the violent events that killed someone, with their deaths by victim)."""
         if self.run is None:
             return []
         recorder = self.run.model.recorder
@@ -252,6 +252,7 @@ class Explorer(mesa.Model):
             rows += [
                 LogRow(w, self.date_of(w), VIOLENCE, group, violence_outcome(kind, *deaths))
                 for w, kind, group, _district, *deaths in recorder.violence
+                if sum(deaths) > 0
             ]
         rows.sort(key=lambda r: r.week)
         queued = [

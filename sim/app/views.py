@@ -269,7 +269,7 @@ def EventLog(explorer: Explorer) -> None:
     update_counter.get()
     violence, set_violence = solara.use_state(True)
     with solara.Card("Event log", style=CARD_STYLE):
-        solara.Checkbox(label="show violent events", value=violence, on_value=set_violence)
+        solara.Checkbox(label="show lethal violent events", value=violence, on_value=set_violence)
         solara.HTML(
             tag="div",
             unsafe_innerHTML=log_html(explorer, violence),
