@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import socket
+import threading
+import time
 
 import pandas as pd
 import pytest
@@ -177,6 +179,20 @@ def test_an_action_is_refused_when_repeated_in_a_week_or_after_the_horizon():
     assert not ex.act(actions.unrest(0))
     assert "horizon" in ex.notice
     assert len(ex.acts) == 1
+
+
+def test_actions_taken_while_mesas_player_steps_in_a_thread_all_start_at_their_week():
+    ex = explorer(SCENARIOS / "baseline.yaml", weeks=26)
+    player = threading.Thread(target=lambda: [ex.step() for _ in range(26)])
+    player.start()
+    factor = 1.5
+    while player.is_alive():
+        ex.act(actions.callao_surge(0, factor, 2))
+        factor += 0.5
+        time.sleep(0.01)
+    player.join()
+    started = [w for w, kind, *_ in ex.run.model.recorder.events if kind == "interdiction_surge"]
+    assert ex.acts and started == [spec["week"] for spec in ex.acts]
 
 
 def test_the_log_shows_what_is_queued_then_what_happened():

@@ -18,6 +18,7 @@ Rules an analyst relies on:
 from __future__ import annotations
 
 import copy
+import threading
 from collections import deque
 from dataclasses import dataclass
 from functools import cache
@@ -161,6 +162,9 @@ class Explorer(mesa.Model):
         self.changed: dict[str, float] = {}
         self.run: LiveRun | None = None
         self.twin: LiveRun | None = None
+        # Mesa's player steps in a thread while buttons act from another: a step and an action
+        # never overlap, so an action always lands on a week not yet begun
+        self.lock = threading.Lock()
         try:
             self.base_data = read_scenario_dict(self.source)
             self.own = validate_scenario(self.base_data, self.source)
@@ -194,14 +198,15 @@ class Explorer(mesa.Model):
 
     def step(self) -> None:
         """One week of the run, and of the baseline beside it."""
-        if self.run is None or self.run.finished:
-            self.running = False
-            return
-        self.run.step()
-        if self.twin is not None and not self.twin.finished:
-            self.twin.step()
-        if self.run.finished:
-            self.running = False
+        with self.lock:
+            if self.run is None or self.run.finished:
+                self.running = False
+                return
+            self.run.step()
+            if self.twin is not None and not self.twin.finished:
+                self.twin.step()
+            if self.run.finished:
+                self.running = False
 
     # --- actions ---------------------------------------------------------------------------
     def act(self, spec: dict[str, Any]) -> bool:
@@ -209,6 +214,10 @@ class Explorer(mesa.Model):
         current week. It is checked with the scenario (names, duplicates) like a file's, then
         queued to start at the beginning of the current week. Returns whether it was taken;
         `notice` says what happened."""
+        with self.lock:
+            return self._act(spec)
+
+    def _act(self, spec: dict[str, Any]) -> bool:
         if self.run is None:
             self.notice = "no run: fix the settings first"
             return False
