@@ -16,6 +16,7 @@ from typing import Any
 import solara
 from mesa.visualization import SolaraViz
 from mesa.visualization.user_param import Slider
+from mesa.visualization.utils import update_counter
 
 import sim
 from sim.app.server import SCENARIO_ENV
@@ -115,17 +116,19 @@ def explorer_kwargs(params: dict[str, Any]) -> dict[str, Any]:
 
 @solara.component
 def Dashboard(explorer: Explorer) -> None:
-    """The main area: the week, then map and charts, then actions, log and builder."""
-    NowBar(explorer)
+    """The main area: the week, then map and charts, then actions, log and builder; redrawn
+    each time Mesa's controller steps or resets (its update counter, read here only)."""
+    tick = update_counter.value
+    NowBar(explorer, tick)
     if explorer.run is None:
         return
     with solara.Columns([6, 6]):
-        RouteMapView(explorer)
-        Charts(explorer)
+        RouteMapView(explorer, tick)
+        Charts(explorer, tick)
     with solara.Columns([4, 5, 3]):
-        ActionsView(explorer)
-        EventLog(explorer)
-        BuilderView(explorer)
+        ActionsView(explorer, tick)
+        EventLog(explorer, tick)
+        BuilderView(explorer, tick)
 
 
 @solara.component

@@ -1,6 +1,8 @@
 """The explorer's Solara components: the current week, the route map, the charts, the action
-buttons, the event log, the scenario builder and the scenario picker. Each re-renders when Mesa's
-controller steps or resets the model (`mesa.visualization.utils.update_counter`).
+buttons, the event log, the scenario builder and the scenario picker.
+
+They take `tick`, the count of Mesa's updates (`mesa.visualization.utils.update_counter`), which
+the page reads once: one subscriber, so each step re-renders the page once.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import solara
-from mesa.visualization.utils import force_update, update_counter
+from mesa.visualization.utils import force_update
 
 from sim.app import actions
 from sim.app.builder import action_lines, file_name, scenario_yaml
@@ -23,7 +25,12 @@ from sim.scenarios import load_scenario
 from sim.units import KG_PER_T
 
 MAP_WIDTH = "100%"
+CHART_ATTRIBUTES = {
+    c.key: {"style": f"height: {CHART_HEIGHT}; width: 100%;", "class": f"vraem-{c.key}"}
+    for c in CHARTS
+}
 LOG_HEIGHT = "330px"
+ARREST_WHO, ARREST_OUTCOMES = list(actions.ARREST_WHO), list(actions.ARREST_OUTCOMES)
 CARD_STYLE = "margin: 4px; height: 100%;"
 LOG_CSS = (
     ".vraem-log {font-size: 0.82em; border-collapse: collapse; width: 100%}"
@@ -53,9 +60,8 @@ def _against(value: float, base: float, unit: str, decimals: int = 0) -> str:
 
 
 @solara.component
-def NowBar(explorer: Explorer) -> None:
+def NowBar(explorer: Explorer, tick: int) -> None:
     """The current week as a date, the horizon, and the totals so far against the baseline."""
-    update_counter.get()
     if explorer.run is None:
         solara.Error(f"Cannot run these settings: {explorer.problem}", classes=["vraem-problem"])
         return
@@ -90,10 +96,9 @@ def NowBar(explorer: Explorer) -> None:
 # the route map and the charts
 # ----------------------------------------------------------------------------------------------
 @solara.component
-def RouteMapView(explorer: Explorer) -> None:
+def RouteMapView(explorer: Explorer, tick: int) -> None:
     """The route network on Peru's outline with the flows of the last weeks (redrawn every
     FLOW_WEEKS weeks, and when an action is taken)."""
-    update_counter.get()
     run = explorer.run
     due = (id(explorer), explorer.week // FLOW_WEEKS, len(explorer.acts))
 
@@ -122,31 +127,29 @@ def RouteMapView(explorer: Explorer) -> None:
 
 
 @solara.component
-def ChartView(explorer: Explorer, key: str) -> None:
-    update_counter.get()
+def ChartView(explorer: Explorer, key: str, tick: int) -> None:
     chart = next(c for c in CHARTS if c.key == key)
     solara.FigureEcharts(
         option=chart_option(chart, explorer),
-        attributes={"style": f"height: {CHART_HEIGHT}; width: 100%;", "class": f"vraem-{key}"},
+        attributes=CHART_ATTRIBUTES[key],
         responsive=True,
     )
 
 
 @solara.component
-def Charts(explorer: Explorer) -> None:
+def Charts(explorer: Explorer, tick: int) -> None:
     with solara.Card("Time series", style="margin: 4px;"):
         with solara.GridFixed(columns=2):
             for chart in CHARTS:
-                ChartView(explorer, chart.key)
+                ChartView(explorer, chart.key, tick)
 
 
 # ----------------------------------------------------------------------------------------------
 # the buttons that act now
 # ----------------------------------------------------------------------------------------------
 @solara.component
-def ActionsView(explorer: Explorer) -> None:
+def ActionsView(explorer: Explorer, tick: int) -> None:
     """Arrests, a Callao surge, a closure, an unrest period: each acts at the current week."""
-    update_counter.get()
     who, set_who = solara.use_state("leader")
     outcome, set_outcome = solara.use_state("captured")
     surge, set_surge = solara.use_state(actions.SURGE_FACTOR)
@@ -155,7 +158,8 @@ def ActionsView(explorer: Explorer) -> None:
         lambda: actions.closure_targets(explorer.run.model.network) if explorer.run else [],
         dependencies=[id(explorer)],
     )
-    labels = {t.label: t.value for t in targets}
+    labels = solara.use_memo(lambda: {t.label: t.value for t in targets}, dependencies=[targets])
+    names = solara.use_memo(lambda: list(labels), dependencies=[labels])
     target, set_target = solara.use_state(next(iter(labels), ""))
     closure_weeks, set_closure_weeks = solara.use_state(actions.CLOSURE_WEEKS)
     unrest, set_unrest = solara.use_state(actions.UNREST_FACTOR)
@@ -180,10 +184,8 @@ def ActionsView(explorer: Explorer) -> None:
             style="font-size: 0.85em; color: #555",
         )
         with solara.Row():
-            solara.Select("Arrest", values=list(actions.ARREST_WHO), value=who, on_value=set_who)
-            solara.Select(
-                "outcome", values=list(actions.ARREST_OUTCOMES), value=outcome, on_value=set_outcome
-            )
+            solara.Select("Arrest", values=ARREST_WHO, value=who, on_value=set_who)
+            solara.Select("outcome", values=ARREST_OUTCOMES, value=outcome, on_value=set_outcome)
         solara.Button(
             "Arrest now",
             color="error",
@@ -206,9 +208,7 @@ def ActionsView(explorer: Explorer) -> None:
             color="primary",
             on_click=take(lambda w: actions.callao_surge(w, surge, surge_weeks)),
         )
-        solara.Select(
-            "Close a node or a link", values=list(labels), value=target, on_value=set_target
-        )
+        solara.Select("Close a node or a link", values=names, value=target, on_value=set_target)
         solara.SliderInt(
             f"for {closure_weeks} weeks",
             value=closure_weeks,
@@ -265,8 +265,7 @@ def log_html(explorer: Explorer, violence: bool) -> str:
 
 
 @solara.component
-def EventLog(explorer: Explorer) -> None:
-    update_counter.get()
+def EventLog(explorer: Explorer, tick: int) -> None:
     violence, set_violence = solara.use_state(True)
     with solara.Card("Event log", style=CARD_STYLE):
         solara.Checkbox(label="show lethal violent events", value=violence, on_value=set_violence)
@@ -295,9 +294,8 @@ def settings_html(explorer: Explorer) -> str:
 
 
 @solara.component
-def BuilderView(explorer: Explorer) -> None:
+def BuilderView(explorer: Explorer, tick: int) -> None:
     """What was set and triggered, as a scenario file to download and rerun."""
-    update_counter.get()
     show, set_show = solara.use_state(False)
     with solara.Card("Scenario builder", style=CARD_STYLE):
         if explorer.run is None:
