@@ -17,7 +17,7 @@ from mesa.visualization.utils import force_update
 from sim.app import actions
 from sim.app.builder import action_lines, file_name, scenario_yaml
 from sim.app.charts import CHART_HEIGHT, CHARTS, chart_option
-from sim.app.route_map import live_map
+from sim.app.route_map import PICTURE_FORMAT, live_map
 from sim.app.settings import SETTINGS, describe_changes
 from sim.app.state import FLOW_WEEKS, Explorer, LiveRun
 from sim.config.errors import ConfigError
@@ -113,12 +113,12 @@ def RouteMapView(explorer: Explorer, tick: int) -> None:
             )
         else:
             title = "No flows yet: step the model"
-        return live_map(run.model.network).png(run.flows_t_per_year(), title)
+        return live_map(run.model.network).picture(run.flows_t_per_year(), title)
 
-    png = solara.use_memo(draw, dependencies=list(due))
+    picture = solara.use_memo(draw, dependencies=list(due))
     with solara.Card("Route network (current run)", style="margin: 4px;"):
-        if png:
-            solara.Image(png, width=MAP_WIDTH, classes=["vraem-map"])
+        if picture:
+            solara.Image(picture, format=PICTURE_FORMAT, width=MAP_WIDTH, classes=["vraem-map"])
         solara.Text(
             f"Line width: flow over the last {FLOW_WEEKS} weeks as a yearly rate (t/yr); "
             "colour and dashes: transport mode. Redrawn every 4 weeks.",
