@@ -1,9 +1,9 @@
 """Benchmark: milliseconds per week of the explorer (`vraem app`) on the default scenario.
 
 Run with `make bench-explorer` (or `.venv/bin/python benchmarks/bench_explorer.py [--repeats
-N]`). Timing lives here, never in the tests. Each repeat builds a fresh explorer on the shipped baseline with its default
-settings (the baseline stepped beside it) and steps 52 weeks; it prints the median over repeats
-of:
+N]`). Timing lives here, never in the tests. Each repeat builds a fresh explorer on the shipped
+baseline with its default settings (the baseline stepped beside it) and steps 52 weeks; it
+prints the median over repeats of:
 
 - the pure model step (`VraemModel.step`, one run), for reference;
 - the explorer's step (the run and the baseline beside it);
