@@ -40,6 +40,8 @@ CHROMIUM_ARGS = (
 )
 START_TIMEOUT_S = 120.0
 VIEWPORT = {"width": 1680, "height": 1560}
+PAUSE_TIMEOUT_S = 60.0
+PAUSE_CHECK_S = 2.0
 
 
 def chromium_path() -> str | None:
@@ -125,23 +127,29 @@ def week_shown(page: Any) -> int:
 
 def play_until(page: Any, week: int, timeout_s: float = 60.0) -> None:
     """Press Mesa's play button, wait until the page shows `week` or later, pause."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
     page.get_by_role("button", name="\u25b6").click()
     deadline = time.monotonic() + timeout_s
     while week_shown(page) < week and time.monotonic() < deadline:
         time.sleep(0.2)
-    pause = page.get_by_role("button", name="\u275a\u275a")
-    play = page.get_by_role("button", name="\u25b6")
-    for _ in range(5):  # a click can land while the page redraws: press until it shows play
-        if pause.count():
-            pause.click()
-        try:
-            play.wait_for(timeout=3000)
-            break
-        except PlaywrightTimeout:
-            continue
+    pause(page)
     settle(page)
+
+
+def pause(page: Any) -> None:
+    """Press Mesa's pause (the play button while playing). A click that lands while the page
+    redraws can be lost; play and pause are one toggle, so press again only while the weeks
+    still advance (a pause taken but not yet shown stops them)."""
+    paused = page.get_by_role("button", name="\u25b6")
+    deadline = time.monotonic() + PAUSE_TIMEOUT_S
+    page.get_by_role("button", name="\u275a\u275a").click()
+    while time.monotonic() < deadline:
+        before = week_shown(page)
+        time.sleep(PAUSE_CHECK_S)
+        if paused.count():
+            return
+        if week_shown(page) > before:
+            page.get_by_role("button", name="\u275a\u275a").click()
+    raise AssertionError(f"the page did not pause within {PAUSE_TIMEOUT_S:.0f} s")
 
 
 def settle(page: Any, quiet_s: float = 1.0, timeout_s: float = 20.0) -> None:
@@ -156,7 +164,7 @@ def settle(page: Any, quiet_s: float = 1.0, timeout_s: float = 20.0) -> None:
         shown = now
 
 
-def step_once(page: Any, timeout_s: float = 10.0) -> int:
+def step_once(page: Any, timeout_s: float = 20.0) -> int:
     """Press Mesa's Step and wait for the next week (pressing again if the click was lost);
     returns the week shown."""
     start = week_shown(page)
@@ -170,7 +178,7 @@ def step_once(page: Any, timeout_s: float = 10.0) -> int:
     raise AssertionError(f"Step never advanced the week from {start}")
 
 
-def click_until(page: Any, button: str, shows: str, timeout_s: float = 10.0) -> None:
+def click_until(page: Any, button: str, shows: str, timeout_s: float = 20.0) -> None:
     """Click a button until the element `shows` (a CSS selector) appears: a click that lands
     while the page redraws can be lost."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout

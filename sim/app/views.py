@@ -21,6 +21,7 @@ from sim.app.route_map import PICTURE_FORMAT, live_map
 from sim.app.settings import SETTINGS, describe_changes
 from sim.app.state import FLOW_WEEKS, Explorer, LiveRun
 from sim.config.errors import ConfigError
+from sim.report.calendar import last_day
 from sim.scenarios import load_scenario
 from sim.units import KG_PER_T
 
@@ -107,9 +108,10 @@ def RouteMapView(explorer: Explorer, tick: int) -> None:
             return b""
         first = max(0, run.week - len(run.recent))
         if run.week:
+            end = last_day(explorer.config.start_date, run.week - 1)
             title = (
                 f"Flows of weeks {first}-{run.week - 1} "
-                f"({explorer.date_of(first)} to {explorer.date_of(run.week - 1)})"
+                f"({explorer.date_of(first)} to {end:%-d %b %Y})"
             )
         else:
             title = "No flows yet: step the model"
@@ -121,7 +123,7 @@ def RouteMapView(explorer: Explorer, tick: int) -> None:
             solara.Image(picture, format=PICTURE_FORMAT, width=MAP_WIDTH, classes=["vraem-map"])
         solara.Text(
             f"Line width: flow over the last {FLOW_WEEKS} weeks as a yearly rate (t/yr); "
-            "colour and dashes: transport mode. Redrawn every 4 weeks.",
+            f"colour and dashes: transport mode. Redrawn every {FLOW_WEEKS} weeks.",
             style="font-size: 0.85em; color: #555",
         )
 
