@@ -136,16 +136,15 @@ def week_dates(start: dt.date, weeks: int) -> tuple[str, ...]:
     return tuple(week_date(start, w).isoformat() for w in range(weeks + 1))
 
 
-def _series(line: Line, run: LiveRun, dates: tuple[str, ...], baseline: bool) -> dict:
-    values = np.round(line.read(run), line.decimals)
-    data = [[d, float(v)] for d, v in zip(dates, values, strict=False)]
+def _series(line: Line, column: int, baseline: bool) -> dict:
+    """One line, drawn from `column` of the chart's dataset."""
     style: dict[str, Any] = {"color": line.colour, "width": 1.6 if baseline else 2.2}
     if baseline:
         style["type"] = "dashed"
     series: dict[str, Any] = {
         "type": "line",
         "name": line.label + (BASELINE_SUFFIX if baseline else ""),
-        "data": data,
+        "encode": {"x": 0, "y": column},
         "showSymbol": False,
         "lineStyle": style,
         "itemStyle": {"color": line.colour},
@@ -156,6 +155,15 @@ def _series(line: Line, run: LiveRun, dates: tuple[str, ...], baseline: bool) ->
     return series
 
 
+def dataset_rows(chart: Chart, runs: list[LiveRun], dates: tuple[str, ...]) -> list[list]:
+    """The chart's data, one row a week: its date, then each line of each run (rounded). One
+    table rather than a list of points per line keeps what is sent each week small."""
+    columns = [np.round(line.read(run), line.decimals) for run in runs for line in chart.lines]
+    weeks = min(len(c) for c in columns)
+    table = np.column_stack([c[:weeks] for c in columns]).tolist() if weeks else []
+    return [[dates[w], *row] for w, row in enumerate(table)]
+
+
 def chart_option(chart: Chart, explorer: Explorer) -> dict[str, Any]:
     """The ECharts option of one chart of the explorer's run (and the baseline beside it)."""
     run = explorer.run
@@ -163,9 +171,12 @@ def chart_option(chart: Chart, explorer: Explorer) -> dict[str, Any]:
         return {}
     dates = week_dates(explorer.config.start_date, explorer.horizon)
     shown = shown_weeks(explorer.week, explorer.horizon)
-    series = [_series(line, run, dates, False) for line in chart.lines]
-    if explorer.twin is not None:
-        series += [_series(line, explorer.twin, dates, True) for line in chart.lines]
+    runs = [run] if explorer.twin is None else [run, explorer.twin]
+    series = [
+        _series(line, 1 + k * len(chart.lines) + i, baseline=k > 0)
+        for k in range(len(runs))
+        for i, line in enumerate(chart.lines)
+    ]
     y_axes: list[dict[str, Any]] = [_y_axis()]
     if chart.right_unit:
         y_axes.append({**_y_axis(), "minInterval": 1, "splitLine": {"show": False}})
@@ -189,6 +200,7 @@ def chart_option(chart: Chart, explorer: Explorer) -> dict[str, Any]:
             "axisLabel": {"fontSize": 11, "hideOverlap": True},
         },
         "yAxis": y_axes,
+        "dataset": {"source": dataset_rows(chart, runs, dates)},
         "series": series,
     }
 
