@@ -43,7 +43,9 @@ from sim.calibration import packaged_baseline
 from sim.config.errors import ConfigError
 from sim.scenarios import load_scenario
 
-PLAY_INTERVAL_MS = 50  # Mesa's pause between played steps
+# Mesa's pause between played weeks: about 5 weeks a second, which a browser keeps up with on
+# a busy machine (faster floods it with redraws; the sidebar's slider can still go faster)
+PLAY_INTERVAL_MS = 200
 TITLE = "VRAEM explorer"
 
 
@@ -128,7 +130,7 @@ def Dashboard(explorer: Explorer) -> None:
     with solara.Columns([4, 5, 3]):
         ActionsView(explorer, tick)
         EventLog(explorer, tick)
-        BuilderView(explorer, tick)
+        BuilderView(explorer, len(explorer.acts))  # changes only with an action
 
 
 @solara.component

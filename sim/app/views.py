@@ -151,7 +151,28 @@ def Charts(explorer: Explorer, tick: int) -> None:
 # ----------------------------------------------------------------------------------------------
 @solara.component
 def ActionsView(explorer: Explorer, tick: int) -> None:
-    """Arrests, a Callao surge, a closure, an unrest period: each acts at the current week."""
+    """Arrests, a Callao surge, a closure, an unrest period: each acts at the current week.
+    Only the text and the notice change with the week; the controls are drawn again only
+    when one of them changes."""
+    when = (
+        f"at the beginning of week {explorer.week} ({explorer.date_of(explorer.week)})"
+        if explorer.run
+        else ""
+    )
+    with solara.Card("Act now", style=CARD_STYLE):
+        solara.Text(
+            f"Buttons act now: {when}, the week about to be simulated; each is recorded as the "
+            "timed intervention of that week. Sidebar settings apply at Reset.",
+            style="font-size: 0.85em; color: #555",
+        )
+        ActionControls(explorer)
+        if explorer.notice:
+            solara.Info(explorer.notice, dense=True, classes=["vraem-notice"])
+
+
+@solara.component
+def ActionControls(explorer: Explorer) -> None:
+    """The inputs and buttons of the actions."""
     who, set_who = solara.use_state("leader")
     outcome, set_outcome = solara.use_state("captured")
     surge, set_surge = solara.use_state(actions.SURGE_FACTOR)
@@ -174,17 +195,7 @@ def ActionsView(explorer: Explorer, tick: int) -> None:
 
         return on_click
 
-    when = (
-        f"at the beginning of week {explorer.week} ({explorer.date_of(explorer.week)})"
-        if explorer.run
-        else ""
-    )
-    with solara.Card("Act now", style=CARD_STYLE):
-        solara.Text(
-            f"Buttons act now: {when}, the week about to be simulated; each is recorded as the "
-            "timed intervention of that week. Sidebar settings apply at Reset.",
-            style="font-size: 0.85em; color: #555",
-        )
+    with solara.Column(gap="4px"):
         with solara.Row():
             solara.Select("Arrest", values=ARREST_WHO, value=who, on_value=set_who)
             solara.Select("outcome", values=ARREST_OUTCOMES, value=outcome, on_value=set_outcome)
@@ -244,8 +255,6 @@ def ActionsView(explorer: Explorer, tick: int) -> None:
             color="primary",
             on_click=take(lambda w: actions.unrest(w, unrest, unrest_weeks)),
         )
-        if explorer.notice:
-            solara.Info(explorer.notice, dense=True, classes=["vraem-notice"])
 
 
 # ----------------------------------------------------------------------------------------------
@@ -296,7 +305,7 @@ def settings_html(explorer: Explorer) -> str:
 
 
 @solara.component
-def BuilderView(explorer: Explorer, tick: int) -> None:
+def BuilderView(explorer: Explorer, acts: int) -> None:
     """What was set and triggered, as a scenario file to download and rerun."""
     show, set_show = solara.use_state(False)
     with solara.Card("Scenario builder", style=CARD_STYLE):
