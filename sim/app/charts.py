@@ -109,7 +109,7 @@ CHARTS: tuple[Chart, ...] = (
     ),
     Chart(
         "deaths",
-        "Violent deaths since week 0 (deaths)",
+        "Deaths since week 0 (deaths)",
         "deaths",
         (
             Line("security", _cumulative("deaths_security"), BLUE, 0),
@@ -119,7 +119,7 @@ CHARTS: tuple[Chart, ...] = (
     ),
     Chart(
         "armed",
-        "Fighters (people, left), groups (count, right)",
+        "Fighters (people), groups (count)",
         "fighters",
         (
             Line("fighters", _plain("armed_fighters"), PURPLE, 0),
