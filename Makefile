@@ -11,7 +11,7 @@ PYTHON ?= $(shell for p in python3.12 python3.13 \
 	"$$p" -c 'import sys; assert sys.version_info >= (3, 12)' >/dev/null 2>&1 && { echo "$$p"; break; }; \
 	done)
 
-.PHONY: baseline test lint bench bench-sweep validate calibrate clean
+.PHONY: baseline test lint bench bench-sweep bench-explorer validate calibrate clean
 
 $(BIN)/vraem: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "error: Python >= 3.12 not found; run: make PYTHON=/path/to/python3.12 ..." >&2; exit 2; }
@@ -42,6 +42,9 @@ bench: $(BIN)/vraem
 
 bench-sweep: $(BIN)/vraem
 	$(BIN)/python benchmarks/bench_sweep.py
+
+bench-explorer: $(BIN)/vraem
+	$(BIN)/python benchmarks/bench_explorer.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -335,6 +335,41 @@ def check(
         raise typer.Exit(2)
 
 
+@app.command("app")
+def explore(
+    scenario_file: Annotated[
+        Path | None,
+        typer.Argument(help="Scenario YAML file to open first (default: the baseline)."),
+    ] = None,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to serve on.")] = 8765,
+    host: Annotated[
+        str, typer.Option(help="Host to listen on (default: this machine only).")
+    ] = "127.0.0.1",
+    debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
+) -> None:
+    """Open the explorer: an interactive page (Mesa's SolaraViz) to step a scenario, change its
+    settings, act now (arrests, a Callao surge, closures, unrest), compare it with the
+    baseline and export what was done as a scenario file. Serves until Ctrl-C."""
+    try:
+        if scenario_file is not None:
+            load_scenario(scenario_file)
+    except ConfigError as exc:
+        fail_bad_input(exc)
+    from sim.app.server import port_problem, serve  # lazily: `vraem run` never imports solara
+
+    problem = port_problem(host, port)
+    if problem:
+        err.print(f"[bold red]error:[/] {problem}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2)
+    out.print(f"VRAEM explorer on http://{host}:{port}/ (Ctrl-C to stop)", highlight=False)
+    try:
+        serve(scenario_file, host, port)
+    except KeyboardInterrupt:
+        err.print("stopped")
+    except Exception as exc:  # an internal error, not bad input
+        internal_error(exc, debug)
+
+
 # commands with their own modules
 app.command()(compare)
 app.command()(sweep)

@@ -30,6 +30,14 @@ class InterventionSchedule:
             if action.weeks is not None:
                 self.running.append((week + action.weeks, action))
 
+    def add(self, spec: Intervention) -> None:
+        """Queue one more intervention, as if the scenario had listed it after the others: it
+        starts at its week, after those already queued for that week (the explorer's buttons
+        use this to act at the week about to be simulated)."""
+        action = action_for(spec)
+        at = sum(1 for queued in self.pending if queued.week <= spec.week)
+        self.pending.insert(at, action)
+
     @property
     def done(self) -> bool:
         """True when every intervention has started and ended."""
