@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from sim.config.models import Scenario
+from sim.model import VraemModel
+from sim.recorder import WeeklyRecorder
 from sim.runner.batch import RunResult, run_scenario
 from sim.scenarios import load_scenario
 
@@ -24,6 +26,13 @@ def baseline(**overrides) -> Scenario:
 def baseline_run(replicates: int, weeks: int, seed: int = 20231113) -> RunResult:
     """A cached baseline run, shared between test modules."""
     return run_scenario(baseline(replicates=replicates, weeks=weeks, seed=seed), workers=1)
+
+
+@cache
+def baseline_records(weeks: int, seed: int) -> WeeklyRecorder:
+    """The records of one cached baseline model run, `VraemModel(baseline(weeks=weeks),
+    seed).run()`, shared between test modules: read them, never change them."""
+    return VraemModel(baseline(weeks=weeks), seed).run()
 
 
 @pytest.fixture(scope="session")
