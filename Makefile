@@ -23,8 +23,10 @@ $(BIN)/vraem: pyproject.toml
 baseline: $(BIN)/vraem
 	$(BIN)/vraem run scenarios/baseline.yaml
 
+# two pytest-xdist workers, each test file on one of them (a module's shared runs are computed
+# once); `python -m pytest` alone runs the same tests in one process
 test: $(BIN)/vraem
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 lint: $(BIN)/vraem
 	$(BIN)/ruff check sim tests benchmarks
