@@ -38,6 +38,9 @@ def _error_lines(stderr: str) -> list[str]:
 
 def test_run_keeps_its_tables_when_the_figures_fail(tmp_path, monkeypatch):
     monkeypatch.setattr("sim.cli.main._draw_run_figures", _broken("dashboard.png"))
+    # a wide console, as on a wide terminal: "results in PATH" stays on one line however long
+    # the test's folder is (pytest-xdist's are 10 characters longer, past the 80 columns)
+    monkeypatch.setattr("sim.cli.common.out._width", 200)
     out = tmp_path / "run"
     args = ["run", str(SCENARIOS / "baseline.yaml"), "--replicates", "2", "--weeks", "20"]
     args += ["--workers", "1", "--set", HOUSEHOLDS, "--out", str(out)]
