@@ -269,8 +269,11 @@ def test_a_scenario_with_no_army_units_runs_with_no_patrols_or_operations():
     model = VraemModel(sc, seed=3)
     rec = model.run()
     assert not any(kind == "leadership_operation" for _, kind, _, _ in rec.events)
-    # no patrols: no patrol clashes and no killings of suspected collaborators
-    assert rec.values["deaths_selective_killing"].sum() == 0
+    # no patrols: no clashes with them and no operations. (Households may still inform the
+    # police out of resentment, so killings of suspected informers can still happen: they follow
+    # informing and suspected betrayal, not patrols.)
+    assert rec.values["deaths_clash"].sum() == 0
+    assert rec.values["deaths_operation"].sum() == 0
     assert rec.values["exported_kg"].sum() > 0
 
 

@@ -22,6 +22,7 @@ from sim.report.robustness import (
     ROBUSTNESS_FILE,
     ROBUSTNESS_SHEET,
     UNCLEAR,
+    finding_line,
     robustness_table,
 )
 from sim.runner.batch import make_executor
@@ -185,11 +186,9 @@ def test_compare_writes_robustness_csv_and_a_line_per_headline_finding_and_brief
     headline = table[table["headline"]]
     assert "Robustness across parameters (robustness.yaml: grid, 3 parameter sets" in result.output
     assert "3 replicates per run (from the comparison)" in result.output
-    for row in headline.itertuples():
-        assert f"({row.window}): " in result.output
-    assert result.output.count("parameter sets;") + result.output.count("parameter sets (") >= len(
-        headline
-    )
+    lines = result.output.splitlines()
+    for row in headline.itertuples():  # one line per headline finding, as the report words it
+        assert f"- {finding_line(row)}" in lines, finding_line(row)
     assert ROBUSTNESS_SHEET in load_workbook(out / "comparison.xlsx").sheetnames
 
     redrawn = runner.invoke(app, ["brief", str(out)])
