@@ -26,7 +26,7 @@ baseline: $(BIN)/vraem
 # two pytest-xdist workers, each test file on one of them (a module's shared runs are computed
 # once); `python -m pytest` alone runs the same tests in one process
 test: $(BIN)/vraem
-	$(BIN)/python -m pytest -n 2 --dist loadfile
+	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=20
 
 lint: $(BIN)/vraem
 	$(BIN)/ruff check sim tests benchmarks
