@@ -11,7 +11,7 @@ PYTHON ?= $(shell for p in python3.12 python3.13 \
 	"$$p" -c 'import sys; assert sys.version_info >= (3, 12)' >/dev/null 2>&1 && { echo "$$p"; break; }; \
 	done)
 
-.PHONY: baseline test lint bench bench-sweep bench-explorer validate calibrate clean
+.PHONY: baseline test lint bench bench-model bench-sweep bench-explorer validate calibrate clean
 
 $(BIN)/vraem: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "error: Python >= 3.12 not found; run: make PYTHON=/path/to/python3.12 ..." >&2; exit 2; }
@@ -39,7 +39,11 @@ validate: $(BIN)/vraem
 calibrate: $(BIN)/vraem
 	$(BIN)/python -m sim.calibration.calibrate
 
+# the benchmark suite (B1-B11, writes benchmarks/results.json; about 25 minutes on 2 cores)
 bench: $(BIN)/vraem
+	$(BIN)/python benchmarks/run.py
+
+bench-model: $(BIN)/vraem
 	$(BIN)/python benchmarks/bench_model.py
 
 bench-sweep: $(BIN)/vraem

@@ -52,26 +52,26 @@ def model_steps(repeats: int) -> list[float]:
     return out
 
 
-def explorer_steps(repeats: int, view: bool) -> tuple[list[float], list[float]]:
-    """ms per explorer step (with `view`: plus the page's render after it, as Mesa's controller
-    triggers it), one mean and one slowest week per repeat."""
+def explorer_steps(repeats: int, view: bool, weeks: int = WEEKS) -> tuple[list[float], list[float]]:
+    """ms per explorer step over `weeks` steps (with `view`: plus the page's render after it, as
+    Mesa's controller triggers it), one mean and one slowest week per repeat."""
     values = defaults(load_scenario(BASELINE))
     means, slowest = [], []
     for _ in range(repeats):
         ex = Explorer(str(BASELINE), **values)
         live_map(ex.run.model.network)  # drawn once per network when the page opens
         context = solara.render(Dashboard(ex), handle_error=False)[1] if view else None
-        weeks = []
-        for _ in range(WEEKS):
+        times = []
+        for _ in range(weeks):
             start = time.perf_counter()
             ex.step()
             if view:
                 force_update()  # what Mesa's controller does after a step: the page re-renders
-            weeks.append((time.perf_counter() - start) * 1000)
+            times.append((time.perf_counter() - start) * 1000)
         if context is not None:
             context.close()
-        means.append(statistics.fmean(weeks))
-        slowest.append(max(weeks))
+        means.append(statistics.fmean(times))
+        slowest.append(max(times))
     return means, slowest
 
 

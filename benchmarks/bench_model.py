@@ -1,7 +1,7 @@
 """Benchmark: wall time of one baseline replicate and of the default baseline run.
 
-Run with `make bench` (or `.venv/bin/python benchmarks/bench_model.py`). Timing lives here, never
-in the tests. Prints one line per measurement; `--quick` measures only one replicate.
+Run with `make bench-model` (or `.venv/bin/python benchmarks/bench_model.py`). Timing lives here,
+never in the tests. Prints one line per measurement; `--quick` measures only one replicate.
 `--against REV` also times one replicate of git revision REV (checked out into a temporary
 folder and run with this interpreter), interleaved with this tree's, so both are measured in
 the same run on the same machine: e.g. `--against 9984e49` (before the strategic armed group).
