@@ -10,6 +10,8 @@ are not comparable with the targets).
 from __future__ import annotations
 
 import statistics
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -277,16 +279,19 @@ def sweep_executors(sizes: Sizes) -> dict[str, dict[str, Any]]:
 
 
 @contextmanager
-def peak_memory() -> Iterator[dict[str, float]]:
-    """Sample the resident memory of this process and all its descendants while the block runs;
-    the dict gets `peak_mib` (the largest sum seen)."""
+def peak_memory(root: psutil.Process) -> Iterator[dict[str, float]]:
+    """Sample the resident memory of process `root` and all its descendants while the block
+    runs; the dict gets `peak_mib` (the largest sum seen)."""
     found = {"peak_mib": 0.0}
     stop = threading.Event()
-    me = psutil.Process()
 
     def total() -> float:
         rss = 0
-        for proc in [me, *me.children(recursive=True)]:
+        try:
+            tree = [root, *root.children(recursive=True)]
+        except psutil.Error:
+            return 0.0  # it has ended
+        for proc in tree:
             try:
                 rss += proc.memory_info().rss
             except psutil.Error:
@@ -308,13 +313,23 @@ def peak_memory() -> Iterator[dict[str, float]]:
 
 
 def big_sweep(sizes: Sizes) -> dict[str, dict[str, Any]]:
-    """B8 and B11: a sweep of `big_runs` runs of `big_weeks` weeks on 2 local workers, keeping
-    every run's weekly series (the default), with its peak memory."""
+    """B8 and B11: `vraem sweep` of `big_runs` runs of `big_weeks` weeks on 2 local workers,
+    keeping every run's weekly series (the default) and writing the analysis (no figures), run
+    as its own process as a user runs it: its wall time and the peak resident memory of it and
+    its workers."""
+    vraem = Path(sys.executable).with_name("vraem")
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         sweep_file = write_sweep(root, "big", sizes.big_runs, sizes.big_weeks, True)
-        with peak_memory() as memory:
-            seconds = sweep_once(sweep_file, root / "out", "local", 2)
+        command = [str(vraem), "sweep", str(sweep_file), "--workers", "2"]
+        command += ["--out", str(root / "out"), "--no-figures"]
+        start = time.perf_counter()
+        proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        with peak_memory(psutil.Process(proc.pid)) as memory:
+            _, err = proc.communicate()
+        seconds = time.perf_counter() - start
+        if proc.returncode != 0:
+            raise RuntimeError(f"vraem sweep failed ({proc.returncode}): {err.decode()[-2000:]}")
     detail = {"runs": sizes.big_runs, "weeks_per_run": sizes.big_weeks, "workers": 2}
     return {
         "B8": {"value": memory["peak_mib"], "detail": detail},

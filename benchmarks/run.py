@@ -1,14 +1,16 @@
 """The benchmark suite: every performance target of the project, measured, with pass or miss.
 
-    make bench                                   # all of it (about 25 minutes on 2 cores)
+    make bench                                   # all of it (about an hour on 2 cores)
     .venv/bin/python benchmarks/run.py --only B1 B10
     .venv/bin/python benchmarks/run.py --quick --out /tmp/results.json   # a tiny smoke version
 
 Prints a table and writes `benchmarks/results.json` (the machine, the date, the commit and every
-figure with its target and whether it passes). Ratios are measured side by side in this one
-process run, medians over at least 5 repeats (benchmarks/measures.py). Timing lives here, never
-in a timed test; the test suite runs `--quick` so the suite cannot rot. `--quick` figures are
-not comparable with the targets: the file says so and marks none as passing or missing.
+figure with its target and whether it passes). `--only` measures some figures again and keeps
+the file's others; each figure carries the date and commit it was measured at. Ratios are
+measured side by side in one process run, medians over at least 5 repeats
+(benchmarks/measures.py). Timing lives here, never in a timed test; the test suite runs
+`--quick` so the suite cannot rot. `--quick` figures are not comparable with the targets: the
+file says so and marks none as passing or missing.
 """
 
 from __future__ import annotations
@@ -154,13 +156,18 @@ def report(found: dict[str, Any], quick: bool) -> list[dict[str, Any]]:
     return rows
 
 
+def shown(value: float) -> str:
+    """A figure as the table shows it: 3 significant digits, whole numbers from 100."""
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+
+
 def table(rows: list[dict[str, Any]], quick: bool) -> str:
     """The rows as a plain-text table."""
     lines = [f"{'id':<4} {'value':>9} {'unit':<4} {'target':<10} {'':<6} what"]
     for r in rows:
         verdict = "quick" if quick else ("pass" if r["passed"] else "MISS")
         lines.append(
-            f"{r['id']:<4} {r['value']:>9.3g} {r['unit']:<4} {r['target']:<10} {verdict:<6} "
+            f"{r['id']:<4} {shown(r['value']):>9} {r['unit']:<4} {r['target']:<10} {verdict:<6} "
             f"{r['what']}"
         )
     return "\n".join(lines)
@@ -181,7 +188,7 @@ def markdown(doc: dict[str, Any]) -> str:
         verdict = "quick" if r["passed"] is None else ("pass" if r["passed"] else "**miss**")
         unit = "x" if r["unit"] == "x" else f" {r['unit']}"
         lines.append(
-            f"| {r['id']} | {r['what']} | {r['value']:.3g}{unit} | {r['target']} | {verdict} |"
+            f"| {r['id']} | {r['what']} | {shown(r['value'])}{unit} | {r['target']} | {verdict} |"
         )
     return "\n".join(lines)
 
@@ -204,12 +211,19 @@ def main(argv: list[str] | None = None) -> int:
     def log(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
+    rev = commit()  # the code that runs: read before measuring, while edits may follow
     found = measure(ids, sizes, log)
-    rows = report(found, args.quick)
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    rows = [r | {"date": now, "commit": rev} for r in report(found, args.quick)]
+    if args.only and args.out.exists() and not args.quick:
+        # keep the other figures of the file (each with its own date and commit)
+        kept = json.loads(args.out.read_text(encoding="utf-8")).get("figures", [])
+        rows += [r for r in kept if r["id"] not in found]
+        rows.sort(key=lambda r: [t.id for t in TARGETS].index(r["id"]))
     doc = {
         "machine": machine(),
-        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "commit": commit(),
+        "date": now,
+        "commit": rev,
         "quick": args.quick,
         "repeats": sizes.repeats,
         "figures": rows,
