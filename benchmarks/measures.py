@@ -59,7 +59,6 @@ class Sizes:
     big_runs: int  # B8, B11
     big_weeks: int  # B8, B11: weeks per run
     explorer_weeks: int  # B9: explorer steps per repeat
-    quick: bool = False
 
 
 FULL = Sizes(
@@ -85,7 +84,6 @@ QUICK = Sizes(
     big_runs=6,
     big_weeks=16,
     explorer_weeks=3,
-    quick=True,
 )
 
 
@@ -118,15 +116,9 @@ def time_runs(a: Scenario, b: Scenario, repeats: int) -> tuple[list[float], list
     times: tuple[list[float], list[float]] = ([], [])
     for seed in seeds(repeats):
         for side, (sc, (net, routes)) in enumerate(zip((a, b), nets, strict=True)):
-            times[side].append(_run_seconds(sc, seed, net, routes))
+            # the model's construction is timed too; `timed` calls the lambda at once
+            times[side].append(timed(lambda: VraemModel(sc, seed, net, routes).run()))  # noqa: B023
     return times
-
-
-def _run_seconds(sc: Scenario, seed: int, net: Any, routes: Any) -> float:
-    """Seconds to build the model and run it."""
-    start = time.perf_counter()
-    VraemModel(sc, seed, net, routes).run()
-    return time.perf_counter() - start
 
 
 def scaled_run(sizes: Sizes, key: str, factor: int) -> dict[str, Any]:
@@ -252,13 +244,13 @@ def sweep_executors(sizes: Sizes) -> dict[str, dict[str, Any]]:
         for r in range(sizes.repeats):
             for side in sides:
                 kind, workers = side.split(":")
-                out = root / f"{kind}_{workers}_{r}"
                 if kind == "batch_run":
                     seconds, rows = batch_run_once(
                         sweep_file, sizes.sweep_runs, sizes.sweep_weeks, int(workers)
                     )
                     identical &= same_metrics(root / f"local_2_{r}", rows)
                 else:
+                    out = root / f"{kind}_{workers}_{r}"
                     seconds = sweep_once(sweep_file, out, kind, int(workers))
                 times[side].append(seconds)
             first = (root / f"local_1_{r}" / "runs.parquet").read_bytes()

@@ -1,6 +1,6 @@
 """The benchmark suite: every performance target of the project, measured, with pass or miss.
 
-    make bench                                   # all of it (about an hour on 2 cores)
+    make bench                                   # all of it (about 40 minutes on 2 cores)
     .venv/bin/python benchmarks/run.py --only B1 B10
     .venv/bin/python benchmarks/run.py --quick --out /tmp/results.json   # a tiny smoke version
 
@@ -32,6 +32,7 @@ from typing import Any
 import measures
 import mesa
 import numpy as np
+import psutil
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results.json"
@@ -115,7 +116,7 @@ def machine() -> dict[str, Any]:
     return {
         "cpu": cpu,
         "cores": os.cpu_count(),
-        "memory_gib": round(measures.psutil.virtual_memory().total / 2**30, 1),
+        "memory_gib": round(psutil.virtual_memory().total / 2**30, 1),
         "platform": platform.platform(),
         "python": platform.python_version(),
         "numpy": np.__version__,
@@ -219,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
         # keep the other figures of the file (each with its own date and commit)
         kept = json.loads(args.out.read_text(encoding="utf-8")).get("figures", [])
         rows += [r for r in kept if r["id"] not in found]
-        rows.sort(key=lambda r: [t.id for t in TARGETS].index(r["id"]))
+        rows.sort(key=lambda r: list(BY_ID).index(r["id"]))
     doc = {
         "machine": machine(),
         "date": now,
