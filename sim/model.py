@@ -20,7 +20,13 @@ from sim.agents.cadres import Cadres
 from sim.agents.civilians import Civilians
 from sim.agents.security import ArmyOrders, clash, police_beats
 from sim.agents.splits import act_on_defections, break_up, leaderless_breakup
-from sim.agents.trafficker import RiskBeliefs, buy_stock, draw_presence, value_routes
+from sim.agents.trafficker import (
+    RiskBeliefs,
+    buy_stock,
+    draw_presence,
+    plan_shipments,
+    value_routes,
+)
 from sim.agents.turf import (
     Escorts,
     combined_control,
@@ -291,7 +297,7 @@ class VraemModel(mesa.Model):
         self._contest_turf()
         self._traffickers_buy()
         self.route_value = self._value_routes()
-        self.agents_by_type[TraffickingOrg].shuffle_do(self._ship)
+        self._ship()
         self.transit.move(self.week // WEEKS_PER_YEAR, self.exit_market.price, self.beliefs)
         self.beliefs.learn(self.config.traffickers)
         self._update_prices(produced)
@@ -370,11 +376,14 @@ class VraemModel(mesa.Model):
         bids = np.array([o.update_bid(self.route_value[o.index]) for o in orgs])
         return float((weights * bids).sum() / weights.sum())
 
-    def _ship(self, org: TraffickingOrg) -> None:
-        """An organisation sends its lots; each may hire an escort out of its district."""
-        for route, kg, district in org.plan_shipments(self.route_value[org.index]):
-            escorted = self.escorts.hire(self.rng, district, kg)
-            self.transit.dispatch(org, route, kg, escorted)
+    def _ship(self) -> None:
+        """The organisations send their lots; each may hire an escort out of its district."""
+        orgs = self._agents_of(TraffickingOrg)
+        owner, routes, kg, district = plan_shipments(
+            orgs, self.route_value, self.routes, self.config.traffickers, self.rng
+        )
+        escorted = self.escorts.hire(self.rng, district, kg)
+        self.transit.dispatch(orgs, owner, routes, kg, escorted)
 
     def _update_prices(self, produced: float) -> None:
         t = self.transit

@@ -24,10 +24,11 @@ class Civilians:
         self.cfg = cfg
         self.growers = growers
         n_districts = len(growers.districts)
-        self.households = np.bincount(growers.district, minlength=n_districts).astype(float)
+        self.households = np.diff(growers.first).astype(float)
         reluctance = rng.random(growers.district.size)  # fixed per household (0-1)
         # a household informs when its log-odds beat the logit of its reluctance
         self.reluctance_logit = np.log(reluctance) - np.log1p(-reluctance)
+        self._land = np.where(growers.cap_ha > 0, growers.cap_ha, np.inf)  # ha (none: no coca)
         self.fear = np.zeros(n_districts)  # 0-1, from civilians killed by armed groups
         self.resentment = np.zeros(n_districts)  # 0-1, from massacres and heavy taxes
         self.informing = np.zeros(n_districts)  # share of households informing (0-1)
@@ -47,11 +48,10 @@ class Civilians:
             + cfg.resentment_weight * resent
             - cfg.grievance_weight * g.grievance
         )
-        land = g.cap_ha
-        dependence = np.divide(g.mature_ha, land, out=np.zeros_like(land), where=land > 0)
-        log_odds = by_district[g.district] - cfg.dependence_weight * dependence
+        dependence = g.mature_ha / self._land
+        log_odds = g.per_household(by_district) - cfg.dependence_weight * dependence
         informs = self.reluctance_logit < log_odds
-        counts = np.bincount(g.district, weights=informs, minlength=self.households.size)
+        counts = g.sum_by_district(informs.astype(float))
         self.informing = np.divide(
             counts, self.households, out=np.zeros_like(counts), where=self.households > 0
         )

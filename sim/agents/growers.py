@@ -1,6 +1,7 @@
 """Coca-growing households as numpy arrays: harvest, planting decisions, maturity, eradication.
 
-Households are many and simple, so they are vectorised rather than Mesa agents. Each household
+Households are many and simple, so they are vectorised rather than Mesa agents, held in
+district order (district d's households are `slice(first[d], first[d + 1])`). Each household
 has a district, a labour-limited coca area it would like to grow when coca pays (`cap_ha`), a
 hurdle (the premium over the alternative crop it needs before it grows coca), mature coca and a
 pipeline of young coca that matures after `maturity_weeks`.
@@ -36,51 +37,67 @@ class Growers:
         n = cfg.households
         shares = np.array([cfg.district_coca_share.get(d, 0.0) for d in districts], dtype=float)
         shares = shares / shares.sum()
-        self.district = rng.choice(len(districts), size=n, p=shares)
-        self.hurdle = cfg.hurdle_median_usd_per_ha_year * rng.lognormal(0.0, cfg.hurdle_sigma, n)
+        district = rng.choice(len(districts), size=n, p=shares)
+        hurdle = cfg.hurdle_median_usd_per_ha_year * rng.lognormal(0.0, cfg.hurdle_sigma, n)
         cap = rng.lognormal(0.0, cfg.cap_sigma, n)
+        order = np.argsort(district, kind="stable")  # district order (sums by slice)
+        self.district, self.hurdle, cap = district[order], hurdle[order], cap[order]
+        self.first = np.searchsorted(self.district, np.arange(len(districts) + 1))
+        self._counts = np.diff(self.first)  # households by district
+        self._has = self._counts > 0  # districts with households
         self.alt_subsidy = np.zeros(len(districts))  # USD/ha/yr, set by crop substitution
         self.eradication_risk = np.zeros(len(districts))  # expected share of coca lost a year
         self.grievance = np.zeros(len(districts))  # 0-1, raised by eradication
         self.expected_price = float(leaf_price_ref)  # until the market says otherwise
         growing = self.margin(tax_share) > self.hurdle
         for d in range(len(districts)):
-            in_d = self.district == d
-            total = cap[in_d & growing].sum()
+            in_d = self.households_in(d)
+            total = cap[in_d][growing[in_d]].sum()
             if total > 0:
                 cap[in_d] *= shares[d] * cfg.initial_coca_ha / total
         self.cap_ha = cap
         self.mature_ha = np.where(growing, cap, 0.0)
         self.pipeline = np.zeros((cfg.maturity_weeks, n))  # ha planted, by week slot
+        self._planted = np.zeros(cfg.maturity_weeks, dtype=bool)  # slots holding young coca
         self.immature_ha = np.zeros(n)  # row sums of the pipeline, kept up to date
         self._slot = 0
         self._week = 0
 
     # --- state -----------------------------------------------------------------------------
+    def households_in(self, district: int) -> slice:
+        """District `district`'s households."""
+        return slice(int(self.first[district]), int(self.first[district + 1]))
+
+    def sum_by_district(self, values: np.ndarray) -> np.ndarray:
+        """Sum of a per-household quantity in each district."""
+        out = np.zeros(self.first.size - 1)
+        out[self._has] = np.add.reduceat(values, self.first[:-1][self._has])
+        return out
+
     def coca_ha(self) -> float:
         """All planted coca, mature and young (ha): what the monitoring surveys count."""
         return float(self.mature_ha.sum() + self.immature_ha.sum())
 
     def coca_ha_by_district(self) -> np.ndarray:
-        return np.bincount(
-            self.district, weights=self.mature_ha + self.immature_ha, minlength=len(self.districts)
-        )
+        return self.sum_by_district(self.mature_ha + self.immature_ha)
 
     def weekly_leaf_by_district(self) -> np.ndarray:
         """Leaf the mature coca gives in a week, by district (kg/week)."""
-        return np.bincount(
-            self.district,
-            weights=self.mature_ha * self.cfg.yield_kg_per_ha_year / WEEKS_PER_YEAR,
-            minlength=len(self.districts),
+        return self.sum_by_district(self.mature_ha) * (
+            self.cfg.yield_kg_per_ha_year / WEEKS_PER_YEAR
         )
+
+    def per_household(self, by_district: np.ndarray) -> np.ndarray:
+        """A per-district quantity given to each household."""
+        return np.repeat(by_district, self._counts)
 
     def margin(self, tax_share: np.ndarray) -> np.ndarray:
         """Premium of a coca hectare over the alternative crop, per household (USD/ha/yr)."""
         cfg = self.cfg
-        keep = (1.0 - tax_share[self.district]) * (1.0 - self.eradication_risk[self.district])
+        keep = (1.0 - tax_share) * (1.0 - self.eradication_risk)
         revenue = cfg.yield_kg_per_ha_year * self.expected_price * keep
-        alt = cfg.alt_net_income_usd_per_ha_year + self.alt_subsidy[self.district]
-        return revenue - cfg.cost_usd_per_ha_year - alt
+        alt = cfg.alt_net_income_usd_per_ha_year + self.alt_subsidy
+        return self.per_household(revenue - cfg.cost_usd_per_ha_year - alt)
 
     # --- weekly behaviour ------------------------------------------------------------------
     def step(self, leaf_price: float, tax_share: np.ndarray) -> np.ndarray:
@@ -96,36 +113,37 @@ class Growers:
         self.mature_ha += matured
         self.immature_ha = np.maximum(self.immature_ha - matured, 0.0)
         self.pipeline[self._slot] = 0.0
+        self._planted[self._slot] = False
 
         if self._week % cfg.decision_interval_weeks == 0:
             self._decide(tax_share)
         self._slot = (self._slot + 1) % cfg.maturity_weeks
         self._week += 1
 
-        leaf = self.mature_ha * (cfg.yield_kg_per_ha_year / WEEKS_PER_YEAR)
-        return np.bincount(self.district, weights=leaf, minlength=len(self.districts))
+        return self.sum_by_district(self.mature_ha) * (cfg.yield_kg_per_ha_year / WEEKS_PER_YEAR)
 
     def _decide(self, tax_share: np.ndarray) -> None:
         cfg = self.cfg
         years = cfg.decision_interval_weeks / WEEKS_PER_YEAR
         wants = self.margin(tax_share) > self.hurdle
-        target = np.where(wants, self.cap_ha, 0.0)
         young = self.immature_ha
-        gap = target - (self.mature_ha + young)
+        gap = self.cap_ha * wants - (self.mature_ha + young)  # target: cap_ha if coca pays
 
-        plant = np.where(gap > 0, gap * (1.0 - (1.0 - cfg.expansion_rate_per_year) ** years), 0.0)
+        plant = np.fmax(gap, 0.0) * (1.0 - (1.0 - cfg.expansion_rate_per_year) ** years)
         # newly planted coca lands in the current slot and matures after maturity_weeks
         self.pipeline[self._slot] += plant
+        self._planted[self._slot] = True
         self.immature_ha += plant
 
-        drop = np.where(gap < 0, -gap * (1.0 - (1.0 - cfg.abandonment_rate_per_year) ** years), 0.0)
+        drop = np.fmax(-gap, 0.0) * (1.0 - (1.0 - cfg.abandonment_rate_per_year) ** years)
         from_mature = np.minimum(drop, self.mature_ha)
         self.mature_ha -= from_mature
         rest = drop - from_mature
         cut = np.flatnonzero((rest > 0) & (young > 0))
         if cut.size:
             keep = 1.0 - np.minimum(rest[cut] / young[cut], 1.0)
-            self.pipeline[:, cut] *= keep
+            for slot in np.flatnonzero(self._planted):  # the others hold no coca to cut
+                self.pipeline[slot, cut] *= keep
             self.immature_ha[cut] *= keep
 
     def record_eradication(self, eradicated_ha: np.ndarray) -> None:
@@ -146,7 +164,7 @@ class Growers:
         The hectares are taken from households in proportion to their mature coca. Returns the
         hectares destroyed.
         """
-        in_d = np.flatnonzero(self.district == district)
+        in_d = self.households_in(district)
         area = self.mature_ha[in_d]
         total = area.sum()
         if total <= 0 or hectares <= 0:
@@ -154,7 +172,8 @@ class Growers:
         take = min(hectares, total)
         lost = area * (take / total)
         self.mature_ha[in_d] -= lost
-        replant = lost * (rng.random(in_d.size) < self.cfg.replant_fraction)
+        replant = lost * (rng.random(lost.size) < self.cfg.replant_fraction)
         self.pipeline[self._slot, in_d] += replant
+        self._planted[self._slot] = True
         self.immature_ha[in_d] += replant
         return float(take)

@@ -161,18 +161,17 @@ class ArmyUnit(mesa.Agent):
         eff = w.security_effectiveness()
         patrols = rng.poisson(cfg.patrols_per_unit_week * eff * self.patrol_allocation())
         self.orders.patrols += patrols
-        found = w.information_factor_by_district()
-        for faction in w.active_factions():
-            p = (
-                cfg.clash_probability_per_patrol
-                * faction.fighters_by_district()
-                / cfg.clash_reference_fighters
-                * found
+        factions = w.active_factions()
+        if factions and patrols.any():
+            # each patrol may meet each group's fighters where it goes (factions x districts)
+            meet = np.array([f.fighters_by_district() for f in factions])
+            meet *= w.information_factor_by_district() * (
+                cfg.clash_probability_per_patrol / cfg.clash_reference_fighters
             )
-            clashes = rng.binomial(patrols, np.minimum(p, 1.0))
-            for d in np.flatnonzero(clashes):
-                for _ in range(clashes[d]):
-                    clash(w, faction, int(d))
+            clashes = rng.binomial(patrols, np.minimum(meet, 1.0))
+            for i, d in zip(*np.nonzero(clashes), strict=True):
+                for _ in range(clashes[i, d]):
+                    clash(w, factions[i], int(d))
         self._leadership_operations(eff)
         if cfg.eradication_ha_per_week > 0 or self.orders.eradication_plan.any():
             self._eradicate(eff)

@@ -29,8 +29,6 @@ class RiskBeliefs:
         self.perceived = np.empty((0, n_edges))
         self._observed = np.zeros_like(self.perceived)
         self._seized = np.zeros_like(self.perceived)
-        self._obs_rows: list[int] = []
-        self._obs_cols: list[int] = []
 
     def add(self, prior: np.ndarray) -> int:
         """A new organisation's row, starting at `prior`; returns its index."""
@@ -39,21 +37,20 @@ class RiskBeliefs:
         self._seized = np.zeros_like(self.perceived)
         return self.perceived.shape[0] - 1
 
-    def observe(self, org: int, edges: list[int], seized_on: int | None) -> None:
-        """Note one shipment's fate on the edges it crossed; digested in `learn`."""
-        self._obs_rows.extend([org] * len(edges))
-        self._obs_cols.extend(edges)
-        if seized_on is not None:
-            self._seized[org, seized_on] += 1.0
+    def observe(self, orgs: np.ndarray, edges: np.ndarray) -> None:
+        """Note shipments' passages: organisation `orgs[i]` saw a load of its own cross (or
+        meet) edge `edges[i]`; digested in `learn`."""
+        np.add.at(self._observed, (orgs, edges), 1.0)
+
+    def observe_seizures(self, orgs: np.ndarray, edges: np.ndarray) -> None:
+        """Note seizures: organisation `orgs[i]` lost a load on edge `edges[i]`."""
+        np.add.at(self._seized, (orgs, edges), 1.0)
 
     def learn(self, cfg: TraffickersConfig) -> None:
         """Each organisation updates its risk estimates from the week's shipments: its own with
         full weight, the others' (what it hears) with `risk_sharing` weight. Exponential
         smoothing with one step of `risk_learning_rate` per observation."""
         seen, seized = self._observed, self._seized
-        np.add.at(seen, (self._obs_rows, self._obs_cols), 1.0)
-        self._obs_rows.clear()
-        self._obs_cols.clear()
         n = seen + cfg.risk_sharing * (seen.sum(axis=0) - seen)
         k = seized + cfg.risk_sharing * (seized.sum(axis=0) - seized)
         has = n > 0
@@ -109,6 +106,51 @@ def buy_stock(
     return np.maximum(producer_stock - bought.sum(axis=0), 0.0)
 
 
+def plan_shipments(
+    orgs: list[TraffickingOrg],
+    route_profit: np.ndarray,
+    table: RouteTable,
+    cfg: TraffickersConfig,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The lots every organisation sends this week, as arrays with one entry per lot: the
+    organisation (its position in `orgs`), the route, the kg and the origin district. The lots
+    leave the organisations' stocks.
+
+    Each organisation, in each district where it holds stock, draws a route per lot by a logit
+    on its expected profit per kg of the district's routes (`route_profit`, rows by
+    `TraffickingOrg.index`; routes grouped by origin, `table.segment`), and ships lots while
+    its stock there lasts.
+    """
+    stock = np.array([o.stock for o in orgs])  # (orgs x districts) kg
+    draws = (stock // table.min_lot_kg).astype(np.int64).ravel()
+    total = int(draws.sum())
+    if total == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, np.zeros(0), empty
+    n_orgs, n_districts = stock.shape
+    seg, origin = table.segment, table.origin
+    profit = route_profit[[o.index for o in orgs]]
+    best = np.maximum.reduceat(profit, seg[:-1], axis=1)[:, origin]
+    util = np.exp((profit - best) / cfg.choice_temperature_usd_per_kg)
+    share = util / np.add.reduceat(util, seg[:-1], axis=1)[:, origin]
+    # cumulative choice probabilities, organisations end to end: (org o, district d)'s routes
+    # span [o * n_districts + d, o * n_districts + d + 1)
+    cum = (np.cumsum(share, axis=1) + n_districts * np.arange(n_orgs)[:, None]).ravel()
+    cell = np.repeat(np.arange(draws.size), draws)  # (org, district) of each lot
+    org, district = np.divmod(cell, n_districts)
+    pick = np.searchsorted(cum, cell + rng.random(total), side="right") - org * len(origin)
+    pick = np.clip(pick, seg[district], seg[district + 1] - 1)
+    lots = table.lot_kg[pick]
+    shipped = np.cumsum(lots)
+    before = np.concatenate(([0.0], shipped))[np.cumsum(draws) - draws]
+    go = shipped - np.repeat(before, draws) <= np.repeat(stock.ravel(), draws)
+    sent = np.bincount(cell[go], weights=lots[go], minlength=draws.size)
+    for o, kg in zip(orgs, sent.reshape(n_orgs, n_districts), strict=True):
+        o.stock -= kg
+    return org[go], pick[go], lots[go], district[go]
+
+
 def draw_presence(rng: np.random.Generator, n_districts: int, cfg: TraffickersConfig) -> np.ndarray:
     """An organisation's buying presence in each district (0-1, its strongest district 1)."""
     presence = rng.uniform(cfg.presence_min_draw, 1.0, n_districts) ** cfg.presence_exponent
@@ -162,38 +204,10 @@ class TraffickingOrg(mesa.Agent):
         return float(np.clip(cfg.buy_share_per_week * ratio, 0.0, cfg.max_buy_share_per_week))
 
     # --- weekly behaviour ------------------------------------------------------------------
-    def plan_shipments(self, route_profit: np.ndarray) -> list[tuple[int, float, int]]:
-        """Lots to send this week as (route, kg, district), routes chosen by a logit on
-        expected profit; the lots leave its stock.
-
-        Routes are grouped by origin district (`table.segment`); in each district with stock it
-        draws a route per lot and ships lots while the stock lasts.
-        """
-        t = self.table
-        draws = (self.stock // t.min_lot_kg).astype(np.int64)
-        total = int(draws.sum())
-        if total == 0:
-            return []
-        seg, origin = t.segment, t.origin
-        util = np.exp(
-            (route_profit - np.maximum.reduceat(route_profit, seg[:-1])[origin])
-            / self.cfg.choice_temperature_usd_per_kg
-        )
-        # cumulative choice probabilities: district d's routes span [d, d + 1)
-        cum = np.cumsum(util / np.add.reduceat(util, seg[:-1])[origin])
-        district = np.repeat(np.arange(draws.size), draws)
-        pick = np.searchsorted(cum, district + self.world.rng.random(total), side="right")
-        pick = np.clip(pick, seg[district], seg[district + 1] - 1)
-        lots = t.lot_kg[pick]
-        shipped = np.cumsum(lots)
-        before = np.concatenate(([0.0], shipped))[np.cumsum(draws) - draws]
-        go = shipped - np.repeat(before, draws) <= np.repeat(self.stock, draws)
-        self.stock -= np.bincount(district[go], weights=lots[go], minlength=draws.size)
-        return list(zip(pick[go].tolist(), lots[go].tolist(), district[go].tolist(), strict=True))
-
     def receive(self, kg_by_district: np.ndarray, price: float) -> None:
         self.stock += kg_by_district
         self.revenue_usd -= float(kg_by_district.sum()) * price
 
-    def sell(self, kg: float, price: float) -> None:
-        self.revenue_usd += kg * price
+    def sell(self, kg: float, usd: float) -> None:
+        """`kg` sold at the exits for `usd` in all."""
+        self.revenue_usd += usd

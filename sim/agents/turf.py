@@ -35,13 +35,21 @@ class Escorts:
         with np.errstate(invalid="ignore", divide="ignore"):
             self.cdf = np.nan_to_num(np.cumsum(control, axis=0) / total).T
 
-    def hire(self, rng: np.random.Generator, district: int, kg: float) -> bool:
-        """Draw whether a load of `kg` leaving `district` is escorted; the escort is paid."""
-        if rng.random() >= self.probability[district]:
-            return False
-        pick = np.searchsorted(self.cdf[district], rng.random())
-        self.factions[min(int(pick), len(self.factions) - 1)].collect_escort_fee(kg, district)
-        return True
+    def hire(self, rng: np.random.Generator, district: np.ndarray, kg: np.ndarray) -> np.ndarray:
+        """Draw which loads (of `kg`, leaving `district`) are escorted, and by which group;
+        each escort is paid. Returns whether each load is escorted."""
+        draw = rng.random((2, district.size))
+        escorted = draw[0] < self.probability[district]
+        if not escorted.any():
+            return escorted
+        where, kg = district[escorted], kg[escorted]
+        pick = (self.cdf[where] < draw[1, escorted, None]).sum(axis=1)
+        pick = np.minimum(pick, len(self.factions) - 1)
+        n = self.cdf.shape[0]
+        paid = np.bincount(pick * n + where, weights=kg, minlength=len(self.factions) * n)
+        for cell in np.flatnonzero(paid).tolist():
+            self.factions[cell // n].collect_escort_fee(float(paid[cell]), cell % n)
+        return escorted
 
 
 def start_in_equilibrium(
@@ -90,12 +98,13 @@ def contest(world: World, factions: list[Faction], adjacent: np.ndarray) -> None
         if not (a.active and b.active) or a.fighters < 1.0 or b.fighters < 1.0:
             continue
         cfg = a.cfg
-        target = np.where(reach(a.control, adjacent), b.control, 0.0)
+        target = b.control * reach(a.control, adjacent)
         if target.sum() <= 0:
             continue
         fa, fb = a.fighters_by_district(), b.fighters_by_district()
         near = np.maximum(fa, (adjacent * fa[:, None]).max(axis=0))  # its fighters at hand
-        odds = np.divide(near, near + fb, out=np.zeros_like(near), where=(near + fb) > 0)
+        both = near + fb
+        odds = near / np.where(both > 0, both, 1.0)  # 0 where neither side has fighters
         weight = target * odds / EVEN_ODDS  # 1 per unit control at even odds
         doubt = b.leadership_doubt()
         rate = cfg.gangs.attack_rival_per_year / WEEKS_PER_YEAR * weight.sum()

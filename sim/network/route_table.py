@@ -31,10 +31,11 @@ class RouteTable:
     origin: np.ndarray  # origin district index of each route
     transport_usd_per_kg: np.ndarray
     lot_kg: np.ndarray  # lot size of each route (kg), set by its most limiting mode
-    edge_list: list[list[int]]  # edge indices along each route
-    dwell_list: list[list[float]]  # staging time at each node along each route (h)
     segment: np.ndarray  # district d's routes are segment[d]:segment[d + 1]
     edge_loss: np.ndarray  # probability that a load is lost on each edge, by its mode
+    n_legs: np.ndarray  # number of edges of each route
+    leg_edge: np.ndarray  # (routes x most legs) edge of each leg, 0 past a route's last leg
+    leg_dwell_h: np.ndarray  # (routes x most legs + 1) staging time before each leg and at the exit
 
     @property
     def min_lot_kg(self) -> float:
@@ -62,6 +63,12 @@ class RouteTable:
             uses[i, route.edges] = 1.0
             in_valley_use[i, route.edges] = in_valley[route.edges]
         origin = np.array([district_pos[r.district] for r in routes])
+        n_legs = np.array([len(r.edges) for r in routes], dtype=np.int64)
+        leg_edge = np.zeros((n_r, int(n_legs.max(initial=0))), dtype=np.int64)
+        leg_dwell_h = np.zeros((n_r, leg_edge.shape[1] + 1))
+        for i, route in enumerate(routes):
+            leg_edge[i, : n_legs[i]] = route.edges
+            leg_dwell_h[i, : n_legs[i] + 1] = route.dwell_h
         return cls(
             routes=routes,
             edges=_frozen(uses),
@@ -70,10 +77,11 @@ class RouteTable:
             origin=_frozen(origin),
             transport_usd_per_kg=_frozen(np.array([r.transport_usd_per_kg for r in routes])),
             lot_kg=_frozen(np.array([cfg.lot_kg[r.lot_mode] for r in routes])),
-            edge_list=[r.edges.tolist() for r in routes],
-            dwell_list=[r.dwell_h.tolist() for r in routes],
             segment=_frozen(np.searchsorted(origin, np.arange(len(net.districts) + 1))),
             edge_loss=_frozen(
                 np.array([cfg.loss_probability[m] for m in net.edge_mode], dtype=float)
             ),
+            n_legs=_frozen(n_legs),
+            leg_edge=_frozen(leg_edge),
+            leg_dwell_h=_frozen(leg_dwell_h),
         )

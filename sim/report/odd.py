@@ -90,10 +90,10 @@ MODEL_STEPS: tuple[tuple[str, str], ...] = (
         "VRAEM price, transport, perceived seizure risk and escort fees.",
     ),
     (
-        "shuffle_do(self._ship)",
-        "Trafficking organisations (random order) send lots on routes "
-        "chosen by a logit over route values, hiring armed escorts where groups control the "
-        "origin.",
+        "self._ship()",
+        "Trafficking organisations send lots on routes chosen by a logit "
+        "over their route values, hiring armed escorts where groups control the origin (all "
+        "organisations' lots drawn together, vectorised; no lot depends on another's).",
     ),
     (
         "self.transit.move(",
