@@ -104,9 +104,11 @@ def test_killing_the_leader_after_his_heirs_makes_a_contested_succession_and_rai
     assert len(killed) == REPLICATES
     assert killed["outcome"].str.contains(" killed; .+ takes over \\(clarity ").all()
     # with the heirs gone no claimant gets most of the claims: a contested succession, unless
-    # a new heir of the family was raised in the 12 weeks between (on 3 of these 12 seeds)
+    # a new heir of the family was raised in the 12 weeks between. Contested in 103 of 120
+    # replicates on other seeds (0.86), so most of these 12 are: a false failure (6 or fewer)
+    # has a chance of 0.3%
     contested = clarity(killed["outcome"]) < 0.5
-    assert contested.sum() >= 8, killed["outcome"].tolist()
+    assert contested.sum() > REPLICATES / 2, killed["outcome"].tolist()
     assert killed["outcome"][~contested].str.contains(r"; new heir \(\d+\) takes over").all()
     # (that splits then become more likely is asserted in test_stylised_facts.py)
     after = range(64, 90)
