@@ -97,10 +97,10 @@ class PoliceUnit(mesa.Agent):
         total = self.seizures_kg.sum()
         if total > 0 and self.edges.size > 1:
             target = self.edges.size * self.seizures_kg / total
-            target = np.clip(target, *bounds)
+            target = target.clip(*bounds)
             target *= self.edges.size / target.sum()
             a = cfg.police_adaptation_rate
-            self.presence = np.clip((1 - a) * self.presence + a * target, *bounds)
+            self.presence = ((1 - a) * self.presence + a * target).clip(*bounds)
             self.presence *= self.edges.size / self.presence.sum()
         self.seizures_kg *= 1.0 - 1.0 / cfg.police_seizure_memory_weeks
 

@@ -201,7 +201,7 @@ class TraffickingOrg(mesa.Agent):
         if price <= 0:
             return cfg.buy_share_per_week
         ratio = (self.bid_usd_per_kg / price) ** cfg.buy_margin_elasticity
-        return float(np.clip(cfg.buy_share_per_week * ratio, 0.0, cfg.max_buy_share_per_week))
+        return min(max(float(cfg.buy_share_per_week * ratio), 0.0), cfg.max_buy_share_per_week)
 
     # --- weekly behaviour ------------------------------------------------------------------
     def receive(self, kg_by_district: np.ndarray, price: float) -> None:

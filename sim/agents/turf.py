@@ -32,8 +32,8 @@ class Escorts:
         total = control.sum(axis=0)
         self.factions = factions
         self.probability = np.minimum(total, 1.0)  # a shipment from d is escorted (0-1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            self.cdf = np.nan_to_num(np.cumsum(control, axis=0) / total).T
+        # which group escorts, given an escort: cumulative shares of control (0 where none)
+        self.cdf = (np.cumsum(control, axis=0) / np.where(total > 0, total, 1.0)).T
 
     def hire(self, rng: np.random.Generator, district: np.ndarray, kg: np.ndarray) -> np.ndarray:
         """Draw which loads (of `kg`, leaving `district`) are escorted, and by which group;

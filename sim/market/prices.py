@@ -46,9 +46,11 @@ class ExitMarkets:
         cfg = self.cfg
         demand = self.absorption * self.demand_factor
         bounds = (cfg.exit_ratio_min, cfg.exit_ratio_max)
-        total_ratio = np.clip(demand.sum() / max(self.supply.sum(), 1e-9), *bounds)
+        total_ratio = min(
+            max(float(demand.sum() / max(self.supply.sum(), 1e-9)), bounds[0]), bounds[1]
+        )
         share_ratio = (demand / demand.sum()) / np.maximum(self.supply / self.supply.sum(), 1e-9)
-        share_ratio = np.clip(share_ratio, *bounds)
+        share_ratio = share_ratio.clip(*bounds)
         self.price = (
             self.ref_price
             * total_ratio ** (1.0 / cfg.exit_demand_elasticity)
@@ -86,9 +88,8 @@ class VraemMarket:
         if self.stock_avg is None:
             self.stock_avg = reference_stock
         self.stock_avg += (stock_kg - self.stock_avg) / cfg.price_adjustment_weeks
-        pressure = np.clip(
-            reference_stock / max(self.stock_avg, 1.0),
-            cfg.stock_pressure_min,
+        pressure = min(
+            max(reference_stock / max(self.stock_avg, 1.0), cfg.stock_pressure_min),
             cfg.stock_pressure_max,
         )
         target = bid * pressure**cfg.stock_price_elasticity
