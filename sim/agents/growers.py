@@ -109,11 +109,12 @@ class Growers:
         w = 1.0 / cfg.price_memory_weeks
         self.expected_price += w * (leaf_price - self.expected_price)
 
-        matured = self.pipeline[self._slot]
-        self.mature_ha += matured
-        self.immature_ha = np.maximum(self.immature_ha - matured, 0.0)
-        self.pipeline[self._slot] = 0.0
-        self._planted[self._slot] = False
+        if self._planted[self._slot]:  # coca planted maturity_weeks ago matures
+            matured = self.pipeline[self._slot]
+            self.mature_ha += matured
+            self.immature_ha = np.maximum(self.immature_ha - matured, 0.0)
+            self.pipeline[self._slot] = 0.0
+            self._planted[self._slot] = False
 
         if self._week % cfg.decision_interval_weeks == 0:
             self._decide(tax_share)
@@ -131,8 +132,9 @@ class Growers:
 
         plant = np.fmax(gap, 0.0) * (1.0 - (1.0 - cfg.expansion_rate_per_year) ** years)
         # newly planted coca lands in the current slot and matures after maturity_weeks
-        self.pipeline[self._slot] += plant
-        self._planted[self._slot] = True
+        if plant.any():
+            self.pipeline[self._slot] += plant
+            self._planted[self._slot] = True
         self.immature_ha += plant
 
         drop = np.fmax(-gap, 0.0) * (1.0 - (1.0 - cfg.abandonment_rate_per_year) ** years)
@@ -141,10 +143,11 @@ class Growers:
         rest = drop - from_mature
         cut = np.flatnonzero((rest > 0) & (young > 0))
         if cut.size:
-            keep = 1.0 - np.minimum(rest[cut] / young[cut], 1.0)
+            keep = np.ones(young.size)  # share of its young coca each household keeps
+            keep[cut] = 1.0 - np.minimum(rest[cut] / young[cut], 1.0)
             for slot in np.flatnonzero(self._planted):  # the others hold no coca to cut
-                self.pipeline[slot, cut] *= keep
-            self.immature_ha[cut] *= keep
+                self.pipeline[slot] *= keep
+            self.immature_ha *= keep
 
     def record_eradication(self, eradicated_ha: np.ndarray) -> None:
         """Update, per district, the expected yearly share of coca eradicated (what growers fear)

@@ -94,15 +94,25 @@ def contest(world: World, factions: list[Faction], adjacent: np.ndarray) -> None
     with doubt over the other's leadership (rivals strike when a succession is unsettled;
     Calderon et al. 2015)."""
     rng = world.rng
+    sides: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+
+    def side(f: Faction) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Where a group can strike, its fighters by district and its fighters at hand."""
+        if id(f) not in sides:
+            fighters = f.fighters_by_district()
+            near = np.maximum(fighters, (adjacent * fighters[:, None]).max(axis=0))
+            sides[id(f)] = (reach(f.control, adjacent), fighters, near)
+        return sides[id(f)]
+
     for a, b in itertools.permutations(factions, 2):
         if not (a.active and b.active) or a.fighters < 1.0 or b.fighters < 1.0:
             continue
         cfg = a.cfg
-        target = b.control * reach(a.control, adjacent)
+        can_reach, _, near = side(a)
+        target = b.control * can_reach
         if target.sum() <= 0:
             continue
-        fa, fb = a.fighters_by_district(), b.fighters_by_district()
-        near = np.maximum(fa, (adjacent * fa[:, None]).max(axis=0))  # its fighters at hand
+        fb = side(b)[1]
         both = near + fb
         odds = near / np.where(both > 0, both, 1.0)  # 0 where neither side has fighters
         weight = target * odds / EVEN_ODDS  # 1 per unit control at even odds
@@ -116,6 +126,8 @@ def contest(world: World, factions: list[Faction], adjacent: np.ndarray) -> None
                 )
             )
             _fight(world, a, b, d, near[d])
+            for fought in (a, b):  # both lost fighters: look again
+                sides.pop(id(fought), None)
 
 
 def _fight(world: World, a: Faction, b: Faction, d: int, a_at_hand: float) -> None:
