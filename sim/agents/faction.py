@@ -194,10 +194,8 @@ class Faction(mesa.Agent):
         fights back when attacked but plans nothing until the post is refilled by promotion."""
         filled, vacant = self.cadres.column_posts()
         n = self.control.size
-        if not filled:
-            return np.zeros(n, dtype=bool)
-        if not vacant:
-            return np.ones(n, dtype=bool)
+        if not filled or not vacant:  # no post to plan from, or every post filled
+            return np.full(n, bool(filled))
         hops = self.world.district_hops()
         return hops[filled].min(axis=0) <= hops[vacant].min(axis=0)
 

@@ -122,8 +122,10 @@ def choose_violence(faction: Group, theatre: World, reference_share: float) -> N
     # ambushes on patrols: where its fighters under command meet the state's patrols
     rate = cfg.ambushes_per_year * week * under_command * offensive
     rate *= motives.propensity(cfg, political)
-    where = fighters * commanded * (theatre.patrol_presence() + 1e-9)
-    for _ in range(_attempts(rng, rate, fighters)):
+    ambushes = _attempts(rng, rate, fighters)
+    if ambushes:  # (most weeks have none: the weights are not needed then)
+        where = fighters * commanded * (theatre.patrol_presence() + 1e-9)
+    for _ in range(ambushes):
         d = _pick(rng, where)
         patrol = _drawn_size(rng, cfg.patrol_size_median, cfg.patrol_size_sigma)
         committed = min(cfg.superiority * patrol, fighters[d])
