@@ -20,6 +20,7 @@ from sim.units import WEEKS_PER_YEAR
 
 REFERENCE_AGE = 60.0  # age at which `mortality_at_60_per_year` applies (years)
 IN_LAW = 0.5  # kinship through a child of the other's family (e.g. 'Vilma' and the Quispe Palomino)
+FREE = "free"  # the status of a cadre still in the group
 RAISED_PREFIX = "raised_"  # the id of a cadre raised from the ranks in the run
 COLUMN_RANKS = ("second", "commander")  # cadres who lead a column and may take it away
 POSTS_BELOW = {"leader": "second", "second": "commander", "commander": "sub_commander"}
@@ -42,11 +43,11 @@ class Cadre:
     military: bool = False  # leads the group's military force (plans its offensive attacks)
     command_years: float = 0.0  # years leading the military force
     loyalty: float = 1.0  # to the current leader (0-1)
-    status: str = "free"  # free | captured | killed | died
+    status: str = FREE  # free | captured | killed | died
 
     @property
     def free(self) -> bool:
-        return self.status == "free"
+        return self.status == FREE
 
     @property
     def generic(self) -> bool:
@@ -111,10 +112,15 @@ class Cadres:
     # --- who is who ------------------------------------------------------------------------
     @property
     def leader(self) -> Cadre | None:
-        return next((p for p in self.people if p.free and p.rank == "leader"), None)
+        for p in self.people:  # (asked many times a week: a plain loop)
+            if p.rank == "leader" and p.status == FREE:
+                return p
+        return None
 
     def free(self, rank: str | None = None) -> list[Cadre]:
-        return [p for p in self.people if p.free and (rank is None or p.rank == rank)]
+        if rank is None:
+            return [p for p in self.people if p.status == FREE]
+        return [p for p in self.people if p.status == FREE and p.rank == rank]
 
     def find(self, cadre_id: str) -> Cadre | None:
         return next((p for p in self.people if p.id == cadre_id and p.free), None)
