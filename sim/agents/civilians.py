@@ -29,6 +29,7 @@ class Civilians:
         # a household informs when its log-odds beat the logit of its reluctance
         self.reluctance_logit = np.log(reluctance) - np.log1p(-reluctance)
         self._land = np.where(growers.cap_ha > 0, growers.cap_ha, np.inf)  # ha (none: no coca)
+        self._pull_at = -1  # growers.changes when `_pull` was taken
         self.fear = np.zeros(n_districts)  # 0-1, from civilians killed by armed groups
         self.resentment = np.zeros(n_districts)  # 0-1, from massacres and heavy taxes
         self.informing = np.zeros(n_districts)  # share of households informing (0-1)
@@ -48,8 +49,10 @@ class Civilians:
             + cfg.resentment_weight * resent
             - cfg.grievance_weight * g.grievance
         )
-        dependence = g.mature_ha / self._land
-        log_odds = g.per_household(by_district) - cfg.dependence_weight * dependence
+        if self._pull_at != g.changes:  # how much each household lives on coca (weighted)
+            self._pull = cfg.dependence_weight * (g.mature_ha / self._land)
+            self._pull_at = g.changes
+        log_odds = g.per_household(by_district) - self._pull
         informs = self.reluctance_logit < log_odds
         counts = g.sum_by_district(informs.astype(float))
         self.informing = np.divide(

@@ -62,6 +62,8 @@ class Growers:
         self.immature_ha = np.zeros(n)  # row sums of the pipeline, kept up to date
         self._slot = 0
         self._week = 0
+        self.changes = 0  # times the coca area changed (what depends on it is kept till then)
+        self._sums_at = -1  # `changes` when the sums below were taken
 
     # --- state -----------------------------------------------------------------------------
     def households_in(self, district: int) -> slice:
@@ -74,18 +76,29 @@ class Growers:
         out[self._has] = np.add.reduceat(values, self.first[:-1][self._has])
         return out
 
+    def _area_sums(self) -> tuple[np.ndarray, np.ndarray, float]:
+        """Mature and all planted coca by district, and all planted coca (ha), summed once
+        after each change of the area."""
+        if self._sums_at != self.changes:
+            mature, planted = self.mature_ha, self.mature_ha + self.immature_ha
+            self._sums = (
+                self.sum_by_district(mature),
+                self.sum_by_district(planted),
+                float(mature.sum() + self.immature_ha.sum()),
+            )
+            self._sums_at = self.changes
+        return self._sums
+
     def coca_ha(self) -> float:
         """All planted coca, mature and young (ha): what the monitoring surveys count."""
-        return float(self.mature_ha.sum() + self.immature_ha.sum())
+        return self._area_sums()[2]
 
     def coca_ha_by_district(self) -> np.ndarray:
-        return self.sum_by_district(self.mature_ha + self.immature_ha)
+        return self._area_sums()[1].copy()
 
     def weekly_leaf_by_district(self) -> np.ndarray:
         """Leaf the mature coca gives in a week, by district (kg/week)."""
-        return self.sum_by_district(self.mature_ha) * (
-            self.cfg.yield_kg_per_ha_year / WEEKS_PER_YEAR
-        )
+        return self._area_sums()[0] * (self.cfg.yield_kg_per_ha_year / WEEKS_PER_YEAR)
 
     def per_household(self, by_district: np.ndarray) -> np.ndarray:
         """A per-district quantity given to each household."""
@@ -115,16 +128,18 @@ class Growers:
             self.immature_ha = np.maximum(self.immature_ha - matured, 0.0)
             self.pipeline[self._slot] = 0.0
             self._planted[self._slot] = False
+            self.changes += 1
 
         if self._week % cfg.decision_interval_weeks == 0:
             self._decide(tax_share)
         self._slot = (self._slot + 1) % cfg.maturity_weeks
         self._week += 1
 
-        return self.sum_by_district(self.mature_ha) * (cfg.yield_kg_per_ha_year / WEEKS_PER_YEAR)
+        return self.weekly_leaf_by_district()
 
     def _decide(self, tax_share: np.ndarray) -> None:
         cfg = self.cfg
+        self.changes += 1
         years = cfg.decision_interval_weeks / WEEKS_PER_YEAR
         wants = self.margin(tax_share) > self.hurdle
         young = self.immature_ha
@@ -173,6 +188,7 @@ class Growers:
         if total <= 0 or hectares <= 0:
             return 0.0
         take = min(hectares, total)
+        self.changes += 1
         lost = area * (take / total)
         self.mature_ha[in_d] -= lost
         replant = lost * (rng.random(lost.size) < self.cfg.replant_fraction)
