@@ -9,7 +9,9 @@ file system.
 from __future__ import annotations
 
 import copy
+import gc
 import math
+import multiprocessing
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -131,6 +133,30 @@ def simulate_run(chunk: Chunk, run: RunSpec) -> tuple[dict[str, float], pd.DataF
     return metrics, (result.timeseries if chunk.keep_timeseries else None)
 
 
+_imports_frozen = False  # whether this worker process has frozen its long-lived objects yet
+
+
+def free_finished_run() -> None:
+    """In a worker process, free the model of the run just finished at once.
+
+    A model holds reference cycles (its agents point back at it), so only the cyclic collector
+    frees it, and that collector's full passes come rarely: measured on 260-week runs, a
+    worker's resident memory grew from 343 to 446 MiB over its first 100 runs, and kept
+    growing, but stayed at 290-314 MiB with a collection after each run. A full collection
+    scans every tracked object (about 140,000 after the model's imports: 54 ms, 12% of a run),
+    so the first one is followed by `gc.freeze()`, which moves the imports' objects out of the
+    collector's view: later collections take 0.3 ms. The sweep's own process (one worker runs
+    inline) is left to the collector's schedule: freezing it would keep whatever of its state
+    later became cyclic garbage."""
+    global _imports_frozen
+    if multiprocessing.parent_process() is None:
+        return
+    gc.collect()
+    if not _imports_frozen:
+        gc.freeze()
+        _imports_frozen = True
+
+
 def run_chunk(chunk: Chunk) -> ChunkResult:
     """Run every run of a chunk; a failing run is recorded with its error, the others go on."""
     out = ChunkResult(rows=[])
@@ -145,4 +171,5 @@ def run_chunk(chunk: Chunk) -> ChunkResult:
         out.rows.append(row)
         if series is not None:
             out.timeseries[run.run_id] = series
+        free_finished_run()
     return out
