@@ -4,7 +4,9 @@ Households are many and simple, so they are vectorised rather than Mesa agents, 
 district order (district d's households are `slice(first[d], first[d + 1])`). Each household
 has a district, a labour-limited coca area it would like to grow when coca pays (`cap_ha`), a
 hurdle (the premium over the alternative crop it needs before it grows coca), mature coca and a
-pipeline of young coca that matures after `maturity_weeks`.
+pipeline of young coca that matures after `maturity_weeks` (one row of households per week slot
+that holds any: planting is decided every few weeks, so most slots hold none and need no
+memory).
 """
 
 from __future__ import annotations
@@ -57,8 +59,8 @@ class Growers:
                 cap[in_d] *= shares[d] * cfg.initial_coca_ha / total
         self.cap_ha = cap
         self.mature_ha = np.where(growing, cap, 0.0)
-        self.pipeline = np.zeros((cfg.maturity_weeks, n))  # ha planted, by week slot
-        self._planted = np.zeros(cfg.maturity_weeks, dtype=bool)  # slots holding young coca
+        self._rows: dict[int, np.ndarray] = {}  # ha planted by household, by week slot
+        self._spare: list[np.ndarray] = []  # rows of slots that matured, for reuse
         self.immature_ha = np.zeros(n)  # row sums of the pipeline, kept up to date
         self._slot = 0
         self._week = 0
@@ -69,6 +71,22 @@ class Growers:
     def households_in(self, district: int) -> slice:
         """District `district`'s households."""
         return slice(int(self.first[district]), int(self.first[district + 1]))
+
+    def _row(self, slot: int) -> np.ndarray:
+        """The young coca planted in week slot `slot` (ha by household), zero if none yet."""
+        if slot not in self._rows:
+            row = self._spare.pop() if self._spare else np.empty(self.district.size)
+            row[:] = 0.0
+            self._rows[slot] = row
+        return self._rows[slot]
+
+    @property
+    def pipeline(self) -> np.ndarray:
+        """Young coca by week slot and household (maturity_weeks x households, ha)."""
+        out = np.zeros((self.cfg.maturity_weeks, self.district.size))
+        for slot, row in self._rows.items():
+            out[slot] = row
+        return out
 
     def sum_by_district(self, values: np.ndarray) -> np.ndarray:
         """Sum of a per-household quantity in each district."""
@@ -122,12 +140,11 @@ class Growers:
         w = 1.0 / cfg.price_memory_weeks
         self.expected_price += w * (leaf_price - self.expected_price)
 
-        if self._planted[self._slot]:  # coca planted maturity_weeks ago matures
-            matured = self.pipeline[self._slot]
+        matured = self._rows.pop(self._slot, None)  # coca planted maturity_weeks ago
+        if matured is not None:
             self.mature_ha += matured
             self.immature_ha = np.maximum(self.immature_ha - matured, 0.0)
-            self.pipeline[self._slot] = 0.0
-            self._planted[self._slot] = False
+            self._spare.append(matured)
             self.changes += 1
 
         if self._week % cfg.decision_interval_weeks == 0:
@@ -148,8 +165,7 @@ class Growers:
         plant = np.fmax(gap, 0.0) * (1.0 - (1.0 - cfg.expansion_rate_per_year) ** years)
         # newly planted coca lands in the current slot and matures after maturity_weeks
         if plant.any():
-            self.pipeline[self._slot] += plant
-            self._planted[self._slot] = True
+            self._row(self._slot)[:] += plant
         self.immature_ha += plant
 
         drop = np.fmax(-gap, 0.0) * (1.0 - (1.0 - cfg.abandonment_rate_per_year) ** years)
@@ -160,8 +176,8 @@ class Growers:
         if cut.size:
             keep = np.ones(young.size)  # share of its young coca each household keeps
             keep[cut] = 1.0 - np.minimum(rest[cut] / young[cut], 1.0)
-            for slot in np.flatnonzero(self._planted):  # the others hold no coca to cut
-                self.pipeline[slot] *= keep
+            for row in self._rows.values():
+                row *= keep
             self.immature_ha *= keep
 
     def record_eradication(self, eradicated_ha: np.ndarray) -> None:
@@ -192,7 +208,6 @@ class Growers:
         lost = area * (take / total)
         self.mature_ha[in_d] -= lost
         replant = lost * (rng.random(lost.size) < self.cfg.replant_fraction)
-        self.pipeline[self._slot, in_d] += replant
-        self._planted[self._slot] = True
+        self._row(self._slot)[in_d] += replant
         self.immature_ha[in_d] += replant
         return float(take)
