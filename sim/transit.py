@@ -203,10 +203,10 @@ class Transit:
             return stopped & kind[rows, np.minimum(first, ahead.size - 1)]
 
         sold, taken, gone, held = ending(exit_here), ending(seized), ending(lost), ending(shut)
+        s.leg[a] = leg + first  # the leg each is at: the seized ones' is where they were taken
         self._export(a[sold], exit_prices, beliefs)
         self._seize(a[taken], edge[rows[taken], first[taken]], beliefs)
         self.lost_kg += float(s.kg[a[gone]].sum())
-        s.leg[a] = leg + first
         moving = ~stopped  # out of time between legs: the hours left after the last leg crossed
         s.ready_in_h[a[moving]] = after[rows[moving], first[moving] - 1]
         late = before[rows[held], first[held]]  # held at a closure: waits until the week is out
@@ -233,7 +233,8 @@ class Transit:
         self._observe(sold, t.n_legs[s.route[sold]], beliefs)
 
     def _seize(self, taken: np.ndarray, edge: np.ndarray, beliefs: Observer) -> None:
-        """Shipments `taken` on `edge`: tallies, the police units' records, owners learn."""
+        """Shipments `taken` on `edge` (their current leg): tallies, the police units' records;
+        owners learn of the legs crossed up to it and of the seizure."""
         if taken.size == 0:
             return
         s, t = self.shipments, self.table
