@@ -32,12 +32,18 @@ class ReplicateResult:
     events: pd.DataFrame
 
 
-def run_replicate(task: ReplicateTask) -> ReplicateResult:
-    """Run one seeded replicate of a scenario."""
+def simulate(task: ReplicateTask) -> VraemModel:
+    """Build and run one seeded replicate of a scenario; the model holds its records."""
     network, routes = compile_scenario(task.scenario)  # once per scenario and process
     model = VraemModel(task.scenario, task.seed, network, routes)
-    rec = model.run()
-    net = model.network
+    model.run()
+    return model
+
+
+def run_replicate(task: ReplicateTask) -> ReplicateResult:
+    """Run one seeded replicate of a scenario and make its tables."""
+    model = simulate(task)
+    rec, net = model.recorder, model.network
     return ReplicateResult(
         replicate=task.replicate,
         seed=task.seed,

@@ -100,15 +100,20 @@ def effect_columns(
     return out
 
 
-def _simulate(chunk: Chunk, data: dict[str, Any], run: RunSpec, source: str):
-    """Validate a scenario dict and run it at the run's replicate and seed."""
-    from sim.runner.replicate import ReplicateTask, run_replicate
+def _simulate(
+    chunk: Chunk, data: dict[str, Any], run: RunSpec, source: str
+) -> tuple[dict[str, float], pd.DataFrame]:
+    """Validate a scenario dict, run it at the run's replicate and seed; return its metrics
+    and weekly series (only the tables the metrics need are made)."""
+    from sim.runner.replicate import ReplicateTask, simulate
     from sim.scenarios import validate_scenario
 
     scenario = validate_scenario(data, source)
-    result = run_replicate(ReplicateTask(scenario, run.replicate, run.seed))
-    metrics = run_metrics(result.timeseries, result.exits, chunk.metrics, chunk.years, chunk.weeks)
-    return metrics, result
+    model = simulate(ReplicateTask(scenario, run.replicate, run.seed))
+    rec = model.recorder
+    timeseries = rec.timeseries(scenario.name, run.replicate, run.seed)
+    exits = rec.exits_frame(run.replicate, model.network.exit_group)
+    return run_metrics(timeseries, exits, chunk.metrics, chunk.years, chunk.weeks), timeseries
 
 
 def simulate_run(chunk: Chunk, run: RunSpec) -> tuple[dict[str, float], pd.DataFrame | None]:
@@ -122,7 +127,7 @@ def simulate_run(chunk: Chunk, run: RunSpec) -> tuple[dict[str, float], pd.DataF
     data = copy.deepcopy(chunk.base)
     for key, value in run.values.items():
         set_key(data, key, value, f"run {run.run_id}")
-    metrics, result = _simulate(chunk, data, run, f"run {run.run_id}")
+    metrics, timeseries = _simulate(chunk, data, run, f"run {run.run_id}")
     if chunk.effects:
         data["interventions"] = []
         try:
@@ -130,7 +135,7 @@ def simulate_run(chunk: Chunk, run: RunSpec) -> tuple[dict[str, float], pd.DataF
         except Exception as exc:
             raise RuntimeError(f"counterfactual: {type(exc).__name__}: {exc}") from exc
         metrics |= effect_columns(metrics, counterfactual, chunk.effect_ratio)
-    return metrics, (result.timeseries if chunk.keep_timeseries else None)
+    return metrics, (timeseries if chunk.keep_timeseries else None)
 
 
 _imports_frozen = False  # whether this worker process has frozen its long-lived objects yet
