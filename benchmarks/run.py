@@ -158,8 +158,11 @@ def report(found: dict[str, Any], quick: bool) -> list[dict[str, Any]]:
 
 
 def shown(value: float) -> str:
-    """A figure as the table shows it: 3 significant digits, whole numbers from 100."""
-    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+    """A figure as the table shows it: whole numbers from 100, else 3 decimals below 10 (so that
+    a ratio a hair under its bound, such as 1.799 against 1.8, does not read as the bound)."""
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:.1f}" if abs(value) >= 10 else f"{value:.3f}"
 
 
 def table(rows: list[dict[str, Any]], quick: bool) -> str:

@@ -12,7 +12,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.stats import qmc
 
 from sim.runner.seeds import replicate_seeds
 from sim.sweep.spec import SweepSpec
@@ -58,6 +57,8 @@ def build_design(spec: SweepSpec) -> Design:
         points = pd.DataFrame(rows, columns=names)
         return Design(problem, np.empty((len(rows), 0)), points)
     if spec.method == "lhs":
+        from scipy.stats import qmc  # here, not at the top: run workers import this module
+
         sampler = qmc.LatinHypercube(d=len(names), rng=np.random.default_rng(seed))
         unit = sampler.random(spec.samples)
         bounds = np.asarray(problem["bounds"], dtype=float)
