@@ -39,7 +39,7 @@ validate: $(BIN)/vraem
 calibrate: $(BIN)/vraem
 	$(BIN)/python -m sim.calibration.calibrate
 
-# the benchmark suite (B1-B11, writes benchmarks/results.json; about 40 minutes on 2 cores)
+# the benchmark suite (B1-B11, writes benchmarks/results.json; about 10 minutes on 2 cores)
 bench: $(BIN)/vraem
 	$(BIN)/python benchmarks/run.py
 

@@ -1,6 +1,6 @@
 """The benchmark suite: every performance target of the project, measured, with pass or miss.
 
-    make bench                                   # all of it (about 40 minutes on 2 cores)
+    make bench                                   # all of it (about 10 minutes on 2 cores)
     .venv/bin/python benchmarks/run.py --only B1 B10
     .venv/bin/python benchmarks/run.py --quick --out /tmp/results.json   # a tiny smoke version
 
