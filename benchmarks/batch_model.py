@@ -16,7 +16,7 @@ import mesa
 from sim.model import VraemModel
 from sim.scenarios import compile_scenario
 from sim.sweep.design import RunSpec, build_design, plan_runs
-from sim.sweep.evaluate import run_metrics
+from sim.sweep.evaluate import model_metrics
 from sim.sweep.spec import Sweep, load_sweep
 
 
@@ -47,9 +47,9 @@ class BatchRunVraem(VraemModel):
         super().step()
         if self.week < self.weeks:
             return
-        spec, rec = self.sweep_spec, self.recorder
-        timeseries = rec.timeseries(self.config.name, self.run_spec.replicate, self.seed)
-        exits = rec.exits_frame(self.run_spec.replicate, self.network.exit_group)
-        self.metrics = run_metrics(timeseries, exits, tuple(spec.metrics), spec.years, spec.weeks)
+        spec = self.sweep_spec
+        self.metrics, _ = model_metrics(
+            self, self.run_spec.replicate, tuple(spec.metrics), spec.years, spec.weeks
+        )
         self.datacollector.collect(self)
         self.running = False

@@ -14,7 +14,7 @@ for loss. There is no Python loop over shipments.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Protocol
 
 import numpy as np
@@ -62,13 +62,13 @@ class Shipments:
 
     def extend(self, other: Shipments) -> None:
         """Add `other`'s loads after these."""
-        for name in ("owner", "kg", "route", "leg", "ready_in_h", "escorted"):
-            setattr(self, name, np.concatenate((getattr(self, name), getattr(other, name))))
+        for f in fields(self):
+            setattr(self, f.name, np.concatenate((getattr(self, f.name), getattr(other, f.name))))
 
     def keep(self, mask: np.ndarray) -> None:
         """Keep only the loads where `mask` is true."""
-        for name in ("owner", "kg", "route", "leg", "ready_in_h", "escorted"):
-            setattr(self, name, getattr(self, name)[mask])
+        for f in fields(self):
+            setattr(self, f.name, getattr(self, f.name)[mask])
 
 
 class Transit:

@@ -24,7 +24,7 @@ class Civilians:
         self.cfg = cfg
         self.growers = growers
         n_districts = len(growers.districts)
-        self.households = np.diff(growers.first).astype(float)
+        self.households = growers.households.astype(float)
         reluctance = rng.random(growers.district.size)  # fixed per household (0-1)
         # a household informs when its log-odds beat the logit of its reluctance
         self.reluctance_logit = np.log(reluctance) - np.log1p(-reluctance)

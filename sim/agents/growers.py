@@ -45,8 +45,8 @@ class Growers:
         order = np.argsort(district, kind="stable")  # district order (sums by slice)
         self.district, self.hurdle, cap = district[order], hurdle[order], cap[order]
         self.first = np.searchsorted(self.district, np.arange(len(districts) + 1))
-        self._counts = np.diff(self.first)  # households by district
-        self._has = self._counts > 0  # districts with households
+        self.households = np.diff(self.first)  # households by district
+        self._has = self.households > 0  # districts with households
         self.alt_subsidy = np.zeros(len(districts))  # USD/ha/yr, set by crop substitution
         self.eradication_risk = np.zeros(len(districts))  # expected share of coca lost a year
         self.grievance = np.zeros(len(districts))  # 0-1, raised by eradication
@@ -120,7 +120,7 @@ class Growers:
 
     def per_household(self, by_district: np.ndarray) -> np.ndarray:
         """A per-district quantity given to each household."""
-        return np.repeat(by_district, self._counts)
+        return np.repeat(by_district, self.households)
 
     def margin(self, tax_share: np.ndarray) -> np.ndarray:
         """Premium of a coca hectare over the alternative crop, per household (USD/ha/yr)."""

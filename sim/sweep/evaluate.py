@@ -13,13 +13,16 @@ import gc
 import math
 import multiprocessing
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from sim.sweep.design import RunSpec
 from sim.sweep.spec import COUNTERFACTUAL, EFFECT, RATIO
+
+if TYPE_CHECKING:
+    from sim.model import VraemModel
 
 ISHIGAMI_A = 7.0
 ISHIGAMI_B = 0.1
@@ -85,6 +88,21 @@ def run_metrics(
     return {m: float(window[m].mean()) for m in metrics}
 
 
+def model_metrics(
+    model: VraemModel,
+    replicate: int,
+    metrics: tuple[str, ...],
+    years: tuple[int, int],
+    weeks: tuple[int, int] | None = None,
+) -> tuple[dict[str, float], pd.DataFrame]:
+    """A finished run's metrics (`run_metrics`) and its weekly series, from the model's records
+    (only the tables the metrics need are made)."""
+    rec = model.recorder
+    timeseries = rec.timeseries(model.config.name, replicate, model.seed)
+    exits = rec.exits_frame(replicate, model.network.exit_group)
+    return run_metrics(timeseries, exits, metrics, years, weeks), timeseries
+
+
 def effect_columns(
     level: dict[str, float], counterfactual: dict[str, float], ratio: bool
 ) -> dict[str, float]:
@@ -110,10 +128,7 @@ def _simulate(
 
     scenario = validate_scenario(data, source)
     model = simulate(ReplicateTask(scenario, run.replicate, run.seed))
-    rec = model.recorder
-    timeseries = rec.timeseries(scenario.name, run.replicate, run.seed)
-    exits = rec.exits_frame(run.replicate, model.network.exit_group)
-    return run_metrics(timeseries, exits, chunk.metrics, chunk.years, chunk.weeks), timeseries
+    return model_metrics(model, run.replicate, chunk.metrics, chunk.years, chunk.weeks)
 
 
 def simulate_run(chunk: Chunk, run: RunSpec) -> tuple[dict[str, float], pd.DataFrame | None]:
@@ -138,9 +153,6 @@ def simulate_run(chunk: Chunk, run: RunSpec) -> tuple[dict[str, float], pd.DataF
     return metrics, (timeseries if chunk.keep_timeseries else None)
 
 
-_imports_frozen = False  # whether this worker process has frozen its long-lived objects yet
-
-
 def free_finished_run() -> None:
     """In a worker process, free the model of the run just finished at once.
 
@@ -153,13 +165,11 @@ def free_finished_run() -> None:
     collector's view: later collections take 0.3 ms. The sweep's own process (one worker runs
     inline) is left to the collector's schedule: freezing it would keep whatever of its state
     later became cyclic garbage."""
-    global _imports_frozen
     if multiprocessing.parent_process() is None:
         return
     gc.collect()
-    if not _imports_frozen:
+    if gc.get_freeze_count() == 0:  # the first run of this worker
         gc.freeze()
-        _imports_frozen = True
 
 
 def run_chunk(chunk: Chunk) -> ChunkResult:
