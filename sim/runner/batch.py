@@ -94,9 +94,16 @@ def sigint_blocked() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
+# imported once by the forkserver, so that each worker forked from it starts with the model
+# loaded instead of importing numpy, pandas, Mesa and the model itself (about 1 s a worker)
+FORKSERVER_PRELOAD = ["sim.runner.replicate"]
+
+
 def _start_forkserver() -> None:
     """Start the forkserver (and the resource tracker) with SIGINT blocked, so that neither
-    they nor the workers forked from them ever see a Ctrl-C meant for this process."""
+    they nor the workers forked from them ever see a Ctrl-C meant for this process; the
+    forkserver imports the model first (`FORKSERVER_PRELOAD`)."""
+    multiprocessing.set_forkserver_preload(FORKSERVER_PRELOAD)
     with sigint_blocked():
         multiprocessing.forkserver.ensure_running()
 
