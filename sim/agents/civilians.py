@@ -30,6 +30,10 @@ class Civilians:
         self.reluctance_logit = np.log(reluctance) - np.log1p(-reluctance)
         self._land = np.where(growers.cap_ha > 0, growers.cap_ha, np.inf)  # ha (none: no coca)
         self._pull_at = -1  # growers.changes when `_pull` was taken
+        n = growers.district.size
+        self._pull = np.empty(n)  # the weighted dependence on coca of each household
+        self._log_odds = np.empty(n)  # work arrays of the weekly weighing (reused)
+        self._informs = np.empty(n, dtype=bool)
         self.fear = np.zeros(n_districts)  # 0-1, from civilians killed by armed groups
         self.resentment = np.zeros(n_districts)  # 0-1, from massacres and heavy taxes
         self.informing = np.zeros(n_districts)  # share of households informing (0-1)
@@ -50,11 +54,13 @@ class Civilians:
             - cfg.grievance_weight * g.grievance
         )
         if self._pull_at != g.changes:  # how much each household lives on coca (weighted)
-            self._pull = cfg.dependence_weight * (g.mature_ha / self._land)
+            np.divide(g.mature_ha, self._land, out=self._pull)
+            self._pull *= cfg.dependence_weight
             self._pull_at = g.changes
-        log_odds = g.per_household(by_district) - self._pull
-        informs = self.reluctance_logit < log_odds
-        counts = g.sum_by_district(informs.astype(float))
+        log_odds = g.per_household(by_district, out=self._log_odds)
+        log_odds -= self._pull
+        informs = np.less(self.reluctance_logit, log_odds, out=self._informs)
+        counts = g.sum_by_district(informs)
         self.informing = np.divide(
             counts, self.households, out=np.zeros_like(counts), where=self.households > 0
         )

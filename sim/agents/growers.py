@@ -17,6 +17,15 @@ from sim.config.models import GrowersConfig
 from sim.units import WEEKS_PER_YEAR
 
 
+class HouseholdWork:
+    """Scratch arrays, one entry per household, for the weekly arithmetic (reused, not state)."""
+
+    def __init__(self, n: int) -> None:
+        self.a = np.empty(n)
+        self.b = np.empty(n)
+        self.yes = np.empty(n, dtype=bool)
+
+
 class Growers:
     """The farm households of the VRAEM's coca districts."""
 
@@ -66,6 +75,9 @@ class Growers:
         self._week = 0
         self.changes = 0  # times the coca area changed (what depends on it is kept till then)
         self._sums_at = -1  # `changes` when the sums below were taken
+        # work arrays of the weekly arithmetic, reused: at 100,000 households a fresh array is
+        # 0.8 MB whose first touch costs more than the arithmetic on it
+        self.work = HouseholdWork(n)
 
     # --- state -----------------------------------------------------------------------------
     def households_in(self, district: int) -> slice:
@@ -89,16 +101,18 @@ class Growers:
         return out
 
     def sum_by_district(self, values: np.ndarray) -> np.ndarray:
-        """Sum of a per-household quantity in each district."""
+        """Sum of a per-household quantity in each district (a count for a bool array)."""
         out = np.zeros(self.first.size - 1)
-        out[self._has] = np.add.reduceat(values, self.first[:-1][self._has])
+        kind = np.intp if values.dtype == bool else None
+        out[self._has] = np.add.reduceat(values, self.first[:-1][self._has], dtype=kind)
         return out
 
     def _area_sums(self) -> tuple[np.ndarray, np.ndarray, float]:
         """Mature and all planted coca by district, and all planted coca (ha), summed once
         after each change of the area."""
         if self._sums_at != self.changes:
-            mature, planted = self.mature_ha, self.mature_ha + self.immature_ha
+            mature = self.mature_ha
+            planted = np.add(mature, self.immature_ha, out=self.work.a)
             self._sums = (
                 self.sum_by_district(mature),
                 self.sum_by_district(planted),
@@ -118,17 +132,21 @@ class Growers:
         """Leaf the mature coca gives in a week, by district (kg/week)."""
         return self._area_sums()[0] * (self.cfg.yield_kg_per_ha_year / WEEKS_PER_YEAR)
 
-    def per_household(self, by_district: np.ndarray) -> np.ndarray:
-        """A per-district quantity given to each household."""
-        return np.repeat(by_district, self.households)
+    def per_household(self, by_district: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """A per-district quantity given to each household (into `out` if given)."""
+        if out is None:
+            return np.repeat(by_district, self.households)
+        for d in np.flatnonzero(self._has):
+            out[self.first[d] : self.first[d + 1]] = by_district[d]
+        return out
 
-    def margin(self, tax_share: np.ndarray) -> np.ndarray:
+    def margin(self, tax_share: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """Premium of a coca hectare over the alternative crop, per household (USD/ha/yr)."""
         cfg = self.cfg
         keep = (1.0 - tax_share) * (1.0 - self.eradication_risk)
         revenue = cfg.yield_kg_per_ha_year * self.expected_price * keep
         alt = cfg.alt_net_income_usd_per_ha_year + self.alt_subsidy
-        return self.per_household(revenue - cfg.cost_usd_per_ha_year - alt)
+        return self.per_household(revenue - cfg.cost_usd_per_ha_year - alt, out)
 
     # --- weekly behaviour ------------------------------------------------------------------
     def step(self, leaf_price: float, tax_share: np.ndarray) -> np.ndarray:
@@ -143,7 +161,8 @@ class Growers:
         matured = self._rows.pop(self._slot, None)  # coca planted maturity_weeks ago
         if matured is not None:
             self.mature_ha += matured
-            self.immature_ha = np.maximum(self.immature_ha - matured, 0.0)
+            np.subtract(self.immature_ha, matured, out=self.immature_ha)
+            np.maximum(self.immature_ha, 0.0, out=self.immature_ha)
             self._spare.append(matured)
             self.changes += 1
 
@@ -155,24 +174,32 @@ class Growers:
         return self.weekly_leaf_by_district()
 
     def _decide(self, tax_share: np.ndarray) -> None:
-        cfg = self.cfg
+        cfg, work = self.cfg, self.work
         self.changes += 1
         years = cfg.decision_interval_weeks / WEEKS_PER_YEAR
-        wants = self.margin(tax_share) > self.hurdle
+        wants = np.greater(self.margin(tax_share, out=work.a), self.hurdle, out=work.yes)
         young = self.immature_ha
-        gap = self.cap_ha * wants - (self.mature_ha + young)  # target: cap_ha if coca pays
-
-        plant = np.fmax(gap, 0.0) * (1.0 - (1.0 - cfg.expansion_rate_per_year) ** years)
+        # target: cap_ha if coca pays; gap = target - (mature + young)
+        gap = np.subtract(
+            np.multiply(self.cap_ha, wants, out=work.a),
+            np.add(self.mature_ha, young, out=work.b),
+            out=work.a,
+        )
+        plant = np.fmax(gap, 0.0, out=work.b)
+        plant *= 1.0 - (1.0 - cfg.expansion_rate_per_year) ** years
         # newly planted coca lands in the current slot and matures after maturity_weeks
         if plant.any():
             self._row(self._slot)[:] += plant
         self.immature_ha += plant
 
-        drop = np.fmax(-gap, 0.0) * (1.0 - (1.0 - cfg.abandonment_rate_per_year) ** years)
-        from_mature = np.minimum(drop, self.mature_ha)
+        drop = np.fmax(np.negative(gap, out=work.a), 0.0, out=work.a)
+        drop *= 1.0 - (1.0 - cfg.abandonment_rate_per_year) ** years
+        from_mature = np.minimum(drop, self.mature_ha, out=work.b)
         self.mature_ha -= from_mature
-        rest = drop - from_mature
-        cut = np.flatnonzero((rest > 0) & (young > 0))
+        rest = np.subtract(drop, from_mature, out=work.a)
+        cutting = np.greater(rest, 0.0, out=work.yes)
+        cutting &= young > 0
+        cut = np.flatnonzero(cutting)
         if cut.size:
             keep = np.ones(young.size)  # share of its young coca each household keeps
             keep[cut] = 1.0 - np.minimum(rest[cut] / young[cut], 1.0)
