@@ -60,9 +60,9 @@ def _command(kind: str, folder: Path) -> list[str]:
             "run",
             str(SCENARIOS / "baseline.yaml"),
             "--replicates",
-            "6",
+            "12",  # enough work that the signal comes while the workers run (about 2 s)
             "--weeks",
-            "104",
+            "260",
             "--workers",
             "2",
             "--out",
@@ -75,9 +75,9 @@ def _command(kind: str, folder: Path) -> list[str]:
             str(SCENARIOS / "baseline.yaml"),
             str(SCENARIOS / "eradication.yaml"),
             "--replicates",
-            "4",
+            "8",  # enough work that the signal comes while the workers run (about 3 s)
             "--weeks",
-            "104",
+            "260",
             "--workers",
             "2",
             "--out",

@@ -96,14 +96,15 @@ def sigint_blocked() -> Iterator[None]:
 
 # imported once by the forkserver, so that each worker forked from it starts with the model
 # loaded instead of importing numpy, pandas, Mesa and the model itself (about 1 s a worker)
-FORKSERVER_PRELOAD = ["sim.runner.replicate"]
+FORKSERVER_PRELOAD = ("sim.runner.replicate",)
 
 
-def _start_forkserver() -> None:
+def start_forkserver(extra: tuple[str, ...] = ()) -> None:
     """Start the forkserver (and the resource tracker) with SIGINT blocked, so that neither
     they nor the workers forked from them ever see a Ctrl-C meant for this process; the
-    forkserver imports the model first (`FORKSERVER_PRELOAD`)."""
-    multiprocessing.set_forkserver_preload(FORKSERVER_PRELOAD)
+    forkserver imports `FORKSERVER_PRELOAD` and the `extra` modules first. It runs until this
+    process ends, so the first call decides what it has loaded; later calls do nothing."""
+    multiprocessing.set_forkserver_preload([*FORKSERVER_PRELOAD, *extra])
     with sigint_blocked():
         multiprocessing.forkserver.ensure_running()
 
@@ -113,7 +114,7 @@ class WorkerPool(ProcessPoolExecutor):
     with it; `terminate` stops them without waiting for their running tasks."""
 
     def __init__(self, workers: int) -> None:
-        _start_forkserver()
+        start_forkserver()
         super().__init__(
             max_workers=workers,
             mp_context=multiprocessing.get_context("forkserver"),
