@@ -188,9 +188,11 @@ def massacres(name: str, weeks: range) -> np.ndarray:
 
 def test_massacres_follow_a_leaders_death_only_while_the_military_command_stands():
     # Jan 2021: after 'Raul' died of wounds from an operation, the first massacres of
-    # civilians (Mar and May 2021), ordered through the military chief. The group suspects
-    # the people of the cadre's base of informing and punishes them; a massacre needs the
-    # military command. Paired differences of massacres per run over the two years after:
+    # civilians (Mar and May 2021), ordered through the military chief. His kin's revenge
+    # raises the propensity of offensive attacks (on the current draws the rise vanishes
+    # without revenge and does not move without the punishment of suspected informers:
+    # docs/VALIDATION.md); a massacre needs the military command. Paired differences of
+    # massacres per run over the two years after:
     # the leader killed against the baseline, and against the military command killed (the
     # same kind of operation on another state of the group), lower 95% bounds above zero, over
     # MASSACRE_REPLICATES pairs.
