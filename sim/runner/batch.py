@@ -113,8 +113,8 @@ class WorkerPool(ProcessPoolExecutor):
     """A pool of local worker processes (forkserver) that leave Ctrl-C to this process and die
     with it; `terminate` stops them without waiting for their running tasks."""
 
-    def __init__(self, workers: int) -> None:
-        start_forkserver()
+    def __init__(self, workers: int, preload: tuple[str, ...] = ()) -> None:
+        start_forkserver(preload)
         super().__init__(
             max_workers=workers,
             mp_context=multiprocessing.get_context("forkserver"),
@@ -135,11 +135,12 @@ class WorkerPool(ProcessPoolExecutor):
         self.shutdown(wait=True)
 
 
-def make_executor(workers: int) -> Executor:
-    """Local executor: inline for one worker, a `WorkerPool` (forkserver) for more."""
+def make_executor(workers: int, preload: tuple[str, ...] = ()) -> Executor:
+    """Local executor: inline for one worker, a `WorkerPool` (forkserver) for more, whose
+    forkserver also imports `preload` if it is not running yet (`start_forkserver`)."""
     if workers <= 1:
         return InlineExecutor()
-    return WorkerPool(workers)
+    return WorkerPool(workers, preload)
 
 
 def stop_executor(executor: Executor) -> None:

@@ -12,7 +12,6 @@ import copy
 import gc
 import math
 import multiprocessing
-import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -28,8 +27,7 @@ if TYPE_CHECKING:
 ISHIGAMI_A = 7.0
 ISHIGAMI_B = 0.1
 
-# the process whose imports `free_finished_run` has frozen (a forked child starts unfrozen)
-_frozen_in: dict[str, int | None] = {"pid": None}
+_imports_frozen = False  # whether this worker process has frozen its long-lived objects yet
 
 
 @dataclass(frozen=True)
@@ -168,15 +166,17 @@ def free_finished_run() -> None:
     so the first one is followed by `gc.freeze()`, which moves the imports' objects out of the
     collector's view: later collections take 0.3 ms. The sweep's own process (one worker runs
     inline) is left to the collector's schedule: freezing it would keep whatever of its state
-    later became cyclic garbage. Whether this process has frozen yet is kept by process id:
-    the interpreter may start with objects frozen already (375 on CPython 3.12 here), so the
-    freeze count cannot tell."""
+    later became cyclic garbage. Whether this process has frozen yet is a flag of its own: the
+    interpreter may start with objects frozen already (375 on CPython 3.12 here), so the freeze
+    count cannot tell (a child forked after the freeze inherits both the flag and the frozen
+    objects)."""
+    global _imports_frozen
     if multiprocessing.parent_process() is None:
         return
     gc.collect()
-    if _frozen_in["pid"] != os.getpid():  # the first run of this worker
+    if not _imports_frozen:  # the first run of this worker
         gc.freeze()
-        _frozen_in["pid"] = os.getpid()
+        _imports_frozen = True
 
 
 def run_chunk(chunk: Chunk) -> ChunkResult:

@@ -82,9 +82,7 @@ def open_executor(
 ) -> Iterator[tuple[Executor, ExecutorInfo]]:
     """Start the executor, yield it with a description, and shut it down afterwards."""
     if kind == "local":
-        if workers > 1:
-            start_forkserver(SWEEP_WORKER_PRELOAD)
-        pool = make_executor(workers)
+        pool = make_executor(workers, SWEEP_WORKER_PRELOAD)
         info = ExecutorInfo("local", workers)
         if report:
             report(info)
